@@ -1,0 +1,740 @@
+//! Statements: a transaction resolved against genesis and public state into everything its
+//! proofs speak about (DESIGN.md §3.1, §3.5, §3.7).
+//!
+//! [`resolve`] is shared by the prover and the verifier, so both see the same relations in the
+//! same order and the same transcript: `corridor/tx/v1`, the network id, the kind, then EVERY
+//! value of the statement — the transaction's public fields and the values resolved from state
+//! (input notes' chunk commitments and owner handles, owner addresses, auditor keys, the limit,
+//! quote terms, fee) and the KYC public inputs — each vector preceded by its length, before any
+//! prover message. Proof fields are never read here: a builder resolves a body whose proofs are
+//! still empty.
+use crate::address::Address;
+use crate::elgamal::EncryptedAmount;
+use crate::genesis::{AssetPolicy, Genesis};
+use crate::group::{chunk_scale, g, Point};
+use crate::instruction::beneficiary_commitment;
+use crate::note::Note;
+use crate::proofs;
+use crate::range::RangeStatement;
+use crate::sigma::LinearRelation;
+use crate::state::PublicState;
+use crate::transcript::{tx_transcript, TranscriptProtocol};
+use crate::tx::{
+    Burn, Digest, Input, KycProof, Mint, Output, Payout, PublishQuote, RegisterAddress, Transfer,
+    TxBody, UnsignedTransaction,
+};
+use curve25519_dalek::scalar::Scalar;
+use merlin::Transcript;
+use thiserror::Error;
+
+/// A transaction that does not fit the public data it references.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum StatementError {
+    /// Signed for another network.
+    #[error("network {found:?}: this ledger is {expected:?}")]
+    WrongNetwork {
+        /// The ledger's.
+        expected: String,
+        /// The transaction's.
+        found: String,
+    },
+    /// An asset genesis does not list.
+    #[error("{field}: unknown asset {code:?}")]
+    UnknownAsset {
+        /// Where.
+        field: String,
+        /// The code.
+        code: String,
+    },
+    /// An operator genesis does not list.
+    #[error("unknown operator {0:?}")]
+    UnknownOperator(String),
+    /// A KYC issuer genesis does not list.
+    #[error("unknown KYC issuer {0}")]
+    UnknownIssuer(u32),
+    /// An input that is not a committed note.
+    #[error("input {index}: note {id} does not exist")]
+    UnknownNote {
+        /// Input index.
+        index: usize,
+        /// Short note id.
+        id: String,
+    },
+    /// An input of another asset.
+    #[error("input {index}: note is {found}, expected {expected}")]
+    InputAsset {
+        /// Input index.
+        index: usize,
+        /// The note's asset.
+        found: String,
+        /// The transaction's.
+        expected: String,
+    },
+    /// Inputs of more than one owner, or not the owner the kind requires.
+    #[error("input {index}: note belongs to {owner}, not to {expected}")]
+    InputOwner {
+        /// Input index.
+        index: usize,
+        /// The note's owner.
+        owner: String,
+        /// Who must own it.
+        expected: String,
+    },
+    /// An output to an address that is not registered with exactly these keys.
+    #[error("output {index}: recipient {address} is not registered")]
+    Unregistered {
+        /// Output index.
+        index: usize,
+        /// The address.
+        address: String,
+    },
+    /// An output whose handles do not match the owner plus the asset's auditors.
+    #[error("output {index}: {found} decryption handles, the asset needs {expected} (owner + auditors)")]
+    Decryptors {
+        /// Output index.
+        index: usize,
+        /// Required.
+        expected: usize,
+        /// Found.
+        found: usize,
+    },
+    /// An output to an address the kind does not allow.
+    #[error("output {index}: must pay {expected}")]
+    WrongRecipient {
+        /// Output index.
+        index: usize,
+        /// Who it must pay.
+        expected: String,
+    },
+    /// The limit's `W0` is present when it must be absent or the reverse.
+    #[error("limit_w0: {0}")]
+    Limit(&'static str),
+    /// The KYC section is missing for a customer or present for an institution.
+    #[error("kyc: {0}")]
+    Kyc(String),
+    /// A quote that does not exist or does not fit.
+    #[error("quote: {0}")]
+    Quote(String),
+    /// A Payout that does not fit its remittance.
+    #[error("remittance: {0}")]
+    Remittance(String),
+    /// A registration of an address that already exists.
+    #[error("address {0} is already registered")]
+    AlreadyRegistered(String),
+}
+
+/// The KYC public inputs known so far: those that travel, and the policy the node supplies.
+/// (`binding` and `scope` are functions of the digest, which the transcript holds.)
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KycPublicInputs {
+    /// The traveling section.
+    pub proof: KycProof,
+    /// The policy mask ∧ the issuer's jurisdictions.
+    pub allowed_mask: u64,
+    /// Highest tier.
+    pub max_tier: u32,
+    /// The regulators' escrow key.
+    pub escrow_pk: [u8; 32],
+}
+
+/// A resolved statement.
+#[derive(Clone)]
+pub struct Statement {
+    /// The transaction kind.
+    pub kind: &'static str,
+    /// The statement digest.
+    pub digest: Digest,
+    /// The key that must have signed.
+    pub signer: Point,
+    /// The signer's address, for kinds signed by an address.
+    pub signer_address: Option<Address>,
+    /// The sigma relations, in proof order.
+    pub relations: Vec<LinearRelation>,
+    /// The range-proven commitments.
+    pub range: RangeStatement,
+    /// Each output's asset.
+    pub output_assets: Vec<String>,
+    /// The resolved input notes, in statement order.
+    pub inputs: Vec<Note>,
+    /// KYC public inputs of a customer's transaction.
+    pub kyc: Option<KycPublicInputs>,
+    transcript: Transcript,
+}
+
+impl std::fmt::Debug for Statement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Statement")
+            .field("kind", &self.kind)
+            .field("digest", &self.digest)
+            .field("relations", &self.relations.len())
+            .field("range", &self.range.commitments.len())
+            .finish()
+    }
+}
+
+impl Statement {
+    /// The transcript with the statement appended, ready for the first sub-proof.
+    pub fn transcript(&self) -> Transcript {
+        self.transcript.clone()
+    }
+}
+
+/// Resolves `tx` against genesis and state.
+pub fn resolve(
+    tx: &UnsignedTransaction,
+    genesis: &Genesis,
+    state: &dyn PublicState,
+) -> Result<Statement, StatementError> {
+    if tx.network != genesis.network {
+        return Err(StatementError::WrongNetwork {
+            expected: genesis.network.clone(),
+            found: tx.network.clone(),
+        });
+    }
+    let kind = tx.body.kind();
+    let digest = tx.digest();
+    let mut r = Resolver {
+        genesis,
+        state,
+        t: tx_transcript(&tx.network, kind),
+        relations: Vec::new(),
+        range: RangeStatement::default(),
+        output_assets: Vec::new(),
+        inputs: Vec::new(),
+        kyc: None,
+    };
+    r.t.append_bytes(b"digest", &digest.0);
+    let (signer, signer_address) = match &tx.body {
+        TxBody::Mint(m) => r.mint(m)?,
+        TxBody::Transfer(t) => r.transfer(t)?,
+        TxBody::PublishQuote(q) => r.publish_quote(q)?,
+        TxBody::Payout(p) => r.payout(p)?,
+        TxBody::Burn(b) => r.burn(b)?,
+        TxBody::RegisterAddress(a) => r.register(a)?,
+        TxBody::KycRootUpdate(u) => {
+            let issuer = genesis
+                .kyc_issuer(u.issuer)
+                .ok_or(StatementError::UnknownIssuer(u.issuer))?;
+            r.t.append_u64_value(b"issuer", u64::from(u.issuer));
+            r.t.append_point(b"issuer-key", &issuer.key);
+            r.t.append_u64_value(b"seq", u.seq);
+            r.t.append_bytes(b"previous-root", &u.previous_root.0);
+            r.t.append_bytes(b"new-root", &u.new_root.0);
+            (issuer.key, None)
+        }
+    };
+    r.t.append_point(b"signer", &signer);
+    Ok(Statement {
+        kind,
+        digest,
+        signer,
+        signer_address,
+        relations: r.relations,
+        range: r.range,
+        output_assets: r.output_assets,
+        inputs: r.inputs,
+        kyc: r.kyc,
+        transcript: r.t,
+    })
+}
+
+struct Resolver<'a> {
+    genesis: &'a Genesis,
+    state: &'a dyn PublicState,
+    t: Transcript,
+    relations: Vec<LinearRelation>,
+    range: RangeStatement,
+    output_assets: Vec<String>,
+    inputs: Vec<Note>,
+    kyc: Option<KycPublicInputs>,
+}
+
+type Signer = (Point, Option<Address>);
+
+impl Resolver<'_> {
+    fn asset(&self, code: &str, field: &str) -> Result<&AssetPolicy, StatementError> {
+        self.genesis
+            .asset(code)
+            .ok_or_else(|| StatementError::UnknownAsset {
+                field: field.to_string(),
+                code: code.to_string(),
+            })
+    }
+
+    fn append_address(&mut self, label: &'static [u8], a: &Address) {
+        self.t.append_bytes(label, &a.to_bytes());
+    }
+
+    fn append_policy(&mut self, a: &AssetPolicy) {
+        self.t.append_bytes(b"asset", a.code.as_bytes());
+        self.t.append_len(b"auditors", a.auditors.len());
+        for k in &a.auditors {
+            self.t.append_point(b"auditor", k);
+        }
+        match a.limit {
+            Some(l) => {
+                self.t.append_u64_value(b"has-limit", 1);
+                self.t.append_u64_value(b"limit", l);
+            }
+            None => self.t.append_u64_value(b"has-limit", 0),
+        }
+    }
+
+    fn append_amount(&mut self, a: &EncryptedAmount) {
+        self.t.append_len(b"chunks", a.chunks.len());
+        for c in &a.chunks {
+            self.t.append_point(b"commitment", &c.commitment);
+            self.t.append_len(b"handles", c.handles.len());
+            for h in &c.handles {
+                self.t.append_point(b"handle", h);
+            }
+        }
+        self.t.append_point(b"ephemeral", &a.ephemeral);
+        self.t.append_len(b"hints", a.hints.len());
+        for h in &a.hints {
+            self.t
+                .append_bytes(b"hint", h.as_ref().map(|b| &b[..]).unwrap_or(&[]));
+        }
+    }
+
+    /// Binds, checks and range-lists outputs in `asset`, adding their validity relations.
+    fn outputs<'o>(
+        &mut self,
+        outputs: impl IntoIterator<Item = (usize, &'o Output)>,
+        policy: &AssetPolicy,
+    ) -> Result<(), StatementError> {
+        for (index, o) in outputs {
+            if !self.state.is_registered(&o.owner) {
+                return Err(StatementError::Unregistered {
+                    index,
+                    address: o.owner.encode(),
+                });
+            }
+            let decryptors = policy.decryptors(&o.owner);
+            if o.amount.decryptors() != decryptors.len() {
+                return Err(StatementError::Decryptors {
+                    index,
+                    expected: decryptors.len(),
+                    found: o.amount.decryptors(),
+                });
+            }
+            self.t.append_u64_value(b"output", index as u64);
+            self.t.append_bytes(b"output-asset", policy.code.as_bytes());
+            self.append_address(b"owner", &o.owner);
+            self.append_amount(&o.amount);
+            for c in &o.amount.chunks {
+                self.relations.push(proofs::validity(c, &decryptors));
+                self.range.commitments.push(c.commitment);
+            }
+            self.output_assets.push(policy.code.clone());
+        }
+        Ok(())
+    }
+
+    /// Resolves inputs: each a note of `asset` owned by `owner` (or, if `owner` is None, by the
+    /// first input's owner). Adds equality relations. Returns the owner.
+    fn inputs(
+        &mut self,
+        inputs: &[&Input],
+        first_index: usize,
+        asset: &str,
+        owner: Option<Address>,
+    ) -> Result<Address, StatementError> {
+        let mut owner = owner;
+        self.t.append_len(b"inputs", inputs.len());
+        for (k, input) in inputs.iter().enumerate() {
+            let index = first_index + k;
+            let note = self
+                .state
+                .note(&input.note_id)
+                .ok_or_else(|| StatementError::UnknownNote {
+                    index,
+                    id: input.note_id.short(),
+                })?;
+            if note.asset != asset {
+                return Err(StatementError::InputAsset {
+                    index,
+                    found: note.asset.clone(),
+                    expected: asset.to_string(),
+                });
+            }
+            let expected = *owner.get_or_insert(note.owner);
+            if note.owner != expected {
+                return Err(StatementError::InputOwner {
+                    index,
+                    owner: note.owner.encode(),
+                    expected: expected.encode(),
+                });
+            }
+            let d = note.owner_handle();
+            self.t.append_bytes(b"note-id", input.note_id.as_bytes());
+            self.append_address(b"note-owner", &note.owner);
+            for c in &note.amount.chunks {
+                self.t.append_point(b"note-commitment", &c.commitment);
+                // The owner's handle of each chunk (handles[0]).
+                if let Some(h) = c.handles.first() {
+                    self.t.append_point(b"note-owner-handle", h);
+                }
+            }
+            self.t.append_point(b"recommitment", &input.recommitment);
+            self.relations.push(proofs::equality(
+                note.owner.view_key(),
+                &note.amount,
+                &d,
+                &input.recommitment,
+            ));
+            self.inputs.push(note);
+        }
+        owner.ok_or_else(|| StatementError::Remittance("no inputs".into()))
+    }
+
+    /// The limit of `policy` over `payees`: appends W0 (and lists W0, W1 for the range proof).
+    fn limit(
+        &mut self,
+        policy: &AssetPolicy,
+        payees: &[&Output],
+        w0: &Option<Point>,
+    ) -> Result<(), StatementError> {
+        match (policy.limit, payees.is_empty(), w0) {
+            (Some(l), false, Some(w0)) => {
+                self.t.append_point(b"limit-w0", w0);
+                // W1 = 2^-32·(L·G − Σ C_o − W0).
+                let sum: curve25519_dalek::ristretto::RistrettoPoint =
+                    payees.iter().map(|o| o.amount.commitment()).sum();
+                let w = Scalar::from(l) * g() - sum - w0.point();
+                let w1 = chunk_scale().invert() * w;
+                self.range.commitments.push(*w0);
+                self.range.commitments.push(Point::new(w1));
+                Ok(())
+            }
+            (Some(_), false, None) => Err(StatementError::Limit(
+                "the asset has a limit and an output pays another address: W0 is required",
+            )),
+            (_, _, Some(_)) => Err(StatementError::Limit(
+                "no limit applies to this transaction: W0 must be absent",
+            )),
+            (_, _, None) => Ok(()),
+        }
+    }
+
+    /// KYC: required from customers, refused from institutions.
+    fn kyc(
+        &mut self,
+        signer: &Address,
+        kyc: Option<&KycProof>,
+        mask: u64,
+        max_tier: u32,
+    ) -> Result<(), StatementError> {
+        let institutional = self.genesis.is_institutional(signer);
+        match (institutional, kyc) {
+            (true, None) => {
+                self.t.append_u64_value(b"kyc", 0);
+                Ok(())
+            }
+            (true, Some(_)) => Err(StatementError::Kyc(
+                "institutional addresses carry no KYC proof".into(),
+            )),
+            (false, None) => Err(StatementError::Kyc(
+                "a customer's transaction must carry a KYC proof".into(),
+            )),
+            (false, Some(k)) => {
+                let issuer = self
+                    .genesis
+                    .kyc_issuer(k.issuer)
+                    .ok_or(StatementError::UnknownIssuer(k.issuer))?;
+                let issuer_mask = self
+                    .genesis
+                    .jurisdictions
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, j)| issuer.jurisdictions.contains(j))
+                    .fold(0u64, |m, (i, _)| m | (1u64 << i));
+                let public = KycPublicInputs {
+                    proof: k.clone(),
+                    allowed_mask: mask & issuer_mask,
+                    max_tier,
+                    escrow_pk: self.genesis.escrow_key,
+                };
+                self.t.append_u64_value(b"kyc", 1);
+                self.t.append_u64_value(b"kyc-issuer", u64::from(k.issuer));
+                self.t.append_bytes(b"kyc-root", &k.root.0);
+                self.t.append_u64_value(b"kyc-epoch-day", u64::from(k.epoch_day));
+                self.t.append_bytes(b"kyc-nullifier", &k.nullifier.0);
+                self.t.append_bytes(b"kyc-escrow-r", &k.escrow_r);
+                self.t.append_bytes(b"kyc-escrow-c", &k.escrow_c.0);
+                self.t.append_bytes(
+                    b"kyc-link",
+                    k.link.as_ref().map(|l| &l.0[..]).unwrap_or(&[]),
+                );
+                self.t.append_u64_value(b"kyc-allowed-mask", public.allowed_mask);
+                self.t.append_u64_value(b"kyc-max-tier", u64::from(max_tier));
+                self.t.append_bytes(b"kyc-escrow-pk", &public.escrow_pk);
+                self.kyc = Some(public);
+                Ok(())
+            }
+        }
+    }
+
+    fn mint(&mut self, m: &Mint) -> Result<Signer, StatementError> {
+        let policy = self.asset(&m.asset, "mint.asset")?.clone();
+        self.append_policy(&policy);
+        self.t.append_u64_value(b"nonce", m.nonce);
+        self.t.append_len(b"outputs", m.outputs.len());
+        for (index, (o, amount)) in m.outputs.iter().enumerate() {
+            if o.owner != policy.treasury {
+                return Err(StatementError::WrongRecipient {
+                    index,
+                    expected: format!("the {} treasury", policy.code),
+                });
+            }
+            let decryptors = policy.decryptors(&o.owner);
+            if o.amount.decryptors() != decryptors.len() {
+                return Err(StatementError::Decryptors {
+                    index,
+                    expected: decryptors.len(),
+                    found: o.amount.decryptors(),
+                });
+            }
+            self.t.append_u64_value(b"output", index as u64);
+            self.append_address(b"owner", &o.owner);
+            self.append_amount(&o.amount);
+            self.t.append_u64_value(b"amount", *amount);
+            let chunks = [amount & 0xffff_ffff, amount >> 32];
+            for (c, v) in o.amount.chunks.iter().zip(chunks) {
+                self.relations
+                    .push(proofs::public_amount(c, v, &decryptors));
+            }
+            self.output_assets.push(policy.code.clone());
+        }
+        Ok((policy.issuer_key, None))
+    }
+
+    fn transfer(&mut self, t: &Transfer) -> Result<Signer, StatementError> {
+        let policy = self.asset(&t.asset, "transfer.asset")?.clone();
+        self.append_policy(&policy);
+        self.t.append_u64_value(b"fee", t.fee);
+        let inputs: Vec<&Input> = t.inputs.iter().collect();
+        let owner = self.inputs(&inputs, 0, &t.asset, None)?;
+        self.append_address(b"signer-address", &owner);
+        self.t.append_len(b"outputs", t.outputs.len());
+        self.outputs(t.outputs.iter().enumerate(), &policy)?;
+        // Remittance: output 0 pays the quote operator's settlement address.
+        match &t.remittance {
+            Some(rem) => {
+                let op = self
+                    .genesis
+                    .operator(&rem.operator)
+                    .ok_or_else(|| StatementError::UnknownOperator(rem.operator.clone()))?
+                    .clone();
+                let quote = self
+                    .state
+                    .quote(&rem.operator, rem.quote_id)
+                    .ok_or_else(|| {
+                        StatementError::Quote(format!(
+                            "{} has no quote {}",
+                            rem.operator, rem.quote_id
+                        ))
+                    })?;
+                if quote.asset_from != t.asset {
+                    return Err(StatementError::Quote(format!(
+                        "quote {} converts {}, the transfer is in {}",
+                        rem.quote_id, quote.asset_from, t.asset
+                    )));
+                }
+                if t.outputs.first().map(|o| o.owner) != Some(op.settlement) {
+                    return Err(StatementError::WrongRecipient {
+                        index: 0,
+                        expected: format!("{}'s settlement address", op.name),
+                    });
+                }
+                self.t.append_u64_value(b"remittance", 1);
+                self.t.append_bytes(b"operator", rem.operator.as_bytes());
+                self.append_quote(&quote);
+                self.t
+                    .append_bytes(b"beneficiary-commitment", &rem.beneficiary_commitment);
+                self.t.append_bytes(b"instruction", &rem.instruction);
+            }
+            None => self.t.append_u64_value(b"remittance", 0),
+        }
+        let payees: Vec<&Output> = t.outputs.iter().filter(|o| o.owner != owner).collect();
+        self.limit(&policy, &payees, &t.limit_w0)?;
+        self.kyc(&owner, t.kyc.as_ref(), policy.kyc_mask, policy.max_tier)?;
+        let recommitments: Vec<&Point> = t.inputs.iter().map(|i| &i.recommitment).collect();
+        let outs: Vec<&EncryptedAmount> = t.outputs.iter().map(|o| &o.amount).collect();
+        self.relations
+            .push(proofs::balance(&recommitments, &outs, &[t.fee]));
+        Ok((*owner.spend_key(), Some(owner)))
+    }
+
+    fn append_quote(&mut self, q: &PublishQuote) {
+        self.t.append_bytes(b"quote-operator", q.operator.as_bytes());
+        self.t.append_u64_value(b"quote-id", q.quote_id);
+        self.t.append_bytes(b"quote-from", q.asset_from.as_bytes());
+        self.t.append_bytes(b"quote-to", q.asset_to.as_bytes());
+        self.t.append_u64_value(b"quote-num", u64::from(q.num));
+        self.t.append_u64_value(b"quote-den", u64::from(q.den));
+        self.t.append_u64_value(b"quote-expiry", q.expiry_height);
+    }
+
+    fn publish_quote(&mut self, q: &PublishQuote) -> Result<Signer, StatementError> {
+        let op = self
+            .genesis
+            .operator(&q.operator)
+            .ok_or_else(|| StatementError::UnknownOperator(q.operator.clone()))?;
+        let key = op.key;
+        self.asset(&q.asset_from, "publish_quote.asset_from")?;
+        self.asset(&q.asset_to, "publish_quote.asset_to")?;
+        self.append_quote(q);
+        Ok((key, None))
+    }
+
+    fn payout(&mut self, p: &Payout) -> Result<Signer, StatementError> {
+        let op = self
+            .genesis
+            .operator(&p.operator)
+            .ok_or_else(|| StatementError::UnknownOperator(p.operator.clone()))?
+            .clone();
+        let rem_note = self
+            .state
+            .note(&p.remittance_input.note_id)
+            .ok_or_else(|| StatementError::UnknownNote {
+                index: 0,
+                id: p.remittance_input.note_id.short(),
+            })?;
+        let tag = rem_note
+            .remittance
+            .clone()
+            .filter(|t| t.operator == p.operator)
+            .ok_or_else(|| {
+                StatementError::Remittance(format!(
+                    "note {} is not a remittance to {}",
+                    p.remittance_input.note_id.short(),
+                    p.operator
+                ))
+            })?;
+        let quote = self
+            .state
+            .quote(&p.operator, tag.quote_id)
+            .ok_or_else(|| StatementError::Quote(format!("quote {} is unknown", tag.quote_id)))?;
+        let from = self.asset(&quote.asset_from, "quote.asset_from")?.clone();
+        let to = self.asset(&quote.asset_to, "quote.asset_to")?.clone();
+        if beneficiary_commitment(&p.beneficiary, &p.salt) != tag.beneficiary_commitment {
+            return Err(StatementError::Remittance(
+                "beneficiary and salt do not open the transfer's commitment q".into(),
+            ));
+        }
+        self.t.append_bytes(b"operator", p.operator.as_bytes());
+        self.append_quote(&quote);
+        self.append_policy(&from);
+        self.append_policy(&to);
+        self.t
+            .append_bytes(b"beneficiary-commitment", &tag.beneficiary_commitment);
+        self.append_address(b"beneficiary", &p.beneficiary);
+        self.t.append_bytes(b"salt", &p.salt);
+        self.append_address(b"settlement", &op.settlement);
+        self.append_address(b"float", &op.float);
+        self.inputs(&[&p.remittance_input], 0, &from.code, Some(op.settlement))?;
+        let floats: Vec<&Input> = p.float_inputs.iter().collect();
+        self.inputs(&floats, 1, &to.code, Some(op.float))?;
+        // Outputs: [0] beneficiary in B, [1] settlement in A, [2..] float change in B.
+        let expected = |i: usize| match i {
+            0 => (p.beneficiary, "the beneficiary"),
+            1 => (op.settlement, "the operator's settlement address"),
+            _ => (op.float, "the operator's float address"),
+        };
+        for (i, o) in p.outputs.iter().enumerate() {
+            let (addr, what) = expected(i);
+            if o.owner != addr {
+                return Err(StatementError::WrongRecipient {
+                    index: i,
+                    expected: what.to_string(),
+                });
+            }
+        }
+        self.t.append_len(b"outputs", p.outputs.len());
+        let [beneficiary_out, settlement_out, change @ ..] = p.outputs.as_slice() else {
+            return Err(StatementError::Remittance(
+                "a payout has at least two outputs".into(),
+            ));
+        };
+        self.outputs([(0, beneficiary_out)], &to)?;
+        self.outputs([(1, settlement_out)], &from)?;
+        self.outputs(change.iter().enumerate().map(|(i, o)| (i + 2, o)), &to)?;
+        let payees: Vec<&Output> = p
+            .outputs
+            .iter()
+            .filter(|o| o.owner != op.settlement && o.owner != op.float)
+            .collect();
+        self.limit(&to, &payees, &p.limit_w0)?;
+        // FX: R and (den − 1)·G − R are range-proven.
+        self.t.append_point(b"fx-remainder", &p.fx_remainder);
+        self.range.commitments.push(p.fx_remainder);
+        self.range.commitments.push(Point::new(
+            Scalar::from(u64::from(quote.den) - 1) * g() - p.fx_remainder.point(),
+        ));
+        let rem_c = &p.remittance_input.recommitment;
+        self.relations.push(proofs::balance(
+            &[rem_c],
+            &[&settlement_out.amount],
+            &[],
+        ));
+        let float_c: Vec<&Point> = p.float_inputs.iter().map(|i| &i.recommitment).collect();
+        let outs_b: Vec<&EncryptedAmount> = std::iter::once(&beneficiary_out.amount)
+            .chain(change.iter().map(|o| &o.amount))
+            .collect();
+        self.relations.push(proofs::balance(&float_c, &outs_b, &[]));
+        self.relations.push(proofs::fx(
+            rem_c,
+            &beneficiary_out.amount,
+            &p.fx_remainder,
+            quote.num,
+            quote.den,
+        ));
+        Ok((op.key, None))
+    }
+
+    fn burn(&mut self, b: &Burn) -> Result<Signer, StatementError> {
+        let policy = self.asset(&b.asset, "burn.asset")?.clone();
+        self.append_policy(&policy);
+        self.t.append_u64_value(b"fee", b.fee);
+        self.t.append_u64_value(b"burn", b.burn_amount);
+        let inputs: Vec<&Input> = b.inputs.iter().collect();
+        let owner = self.inputs(&inputs, 0, &b.asset, None)?;
+        self.append_address(b"signer-address", &owner);
+        self.t.append_len(b"outputs", usize::from(b.change.is_some()));
+        if let Some(c) = &b.change {
+            if c.owner != owner {
+                return Err(StatementError::WrongRecipient {
+                    index: 0,
+                    expected: "the owner of the inputs (change only)".into(),
+                });
+            }
+        }
+        self.outputs(b.change.iter().enumerate(), &policy)?;
+        self.kyc(&owner, b.kyc.as_ref(), policy.kyc_mask, policy.max_tier)?;
+        let recommitments: Vec<&Point> = b.inputs.iter().map(|i| &i.recommitment).collect();
+        let outs: Vec<&EncryptedAmount> = b.change.iter().map(|o| &o.amount).collect();
+        self.relations.push(proofs::balance(
+            &recommitments,
+            &outs,
+            &[b.fee, b.burn_amount],
+        ));
+        Ok((*owner.spend_key(), Some(owner)))
+    }
+
+    fn register(&mut self, a: &RegisterAddress) -> Result<Signer, StatementError> {
+        if self.state.is_registered(&a.address) || self.genesis.is_institutional(&a.address) {
+            return Err(StatementError::AlreadyRegistered(a.address.encode()));
+        }
+        self.append_address(b"address", &a.address);
+        self.kyc(
+            &a.address,
+            Some(&a.kyc),
+            self.genesis.registration_mask,
+            self.genesis.registration_max_tier,
+        )?;
+        self.relations
+            .push(proofs::view_key_possession(a.address.view_key()));
+        Ok((*a.address.spend_key(), Some(a.address)))
+    }
+}

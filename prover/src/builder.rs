@@ -1,0 +1,681 @@
+//! The transaction builder: from a wallet's notes and keys to an unsigned transaction with every
+//! proof made.
+//!
+//! Each kind is built in three steps: encrypt outputs and re-commit inputs; resolve the body
+//! (proofs still empty) into its [`Statement`] exactly as a verifier will; prove each relation of
+//! the statement in order with its witness, then the range proof, and write the proofs in. The
+//! builder refuses what the protocol refuses (overspending, overflow, limits) before proving.
+//!
+//! KYC: a customer's Transfer, Burn and RegisterAddress carry a KYC section supplied by the
+//! caller. Until the Groth16 prover lands (next issue) the section's proof is not produced here
+//! and the verifier reports it as not verified.
+use crate::error::ProveError;
+use crate::range::prove_range;
+use crate::sigma::prove;
+use corridor_core::address::Address;
+use corridor_core::elgamal::{encrypt, AmountOpening, HintContext};
+use corridor_core::genesis::{AssetPolicy, Genesis};
+use corridor_core::group::{chunk_scale, pedersen, Point};
+use corridor_core::instruction::{beneficiary_commitment, seal};
+use corridor_core::keys::{ViewKey, WalletKeys};
+use corridor_core::note::Note;
+use corridor_core::sigma::SigmaProof;
+use corridor_core::state::PublicState;
+use corridor_core::statement::resolve;
+use corridor_core::tx::{
+    Burn, FieldBytes, Input, KycProof, KycRootUpdate, Mint, Output, Payout, PublishQuote,
+    RangeProofBytes, RegisterAddress, Remittance, Transfer, TxBody, UnsignedTransaction,
+    MAX_INPUTS, MAX_OUTPUTS,
+};
+use curve25519_dalek::scalar::Scalar;
+use rand_core::{CryptoRng, RngCore};
+use std::fmt;
+use zeroize::Zeroize;
+
+/// A note the wallet owns and has decrypted.
+#[derive(Clone)]
+pub struct OwnedNote {
+    /// The note.
+    pub note: Note,
+    /// Its value.
+    pub value: u64,
+}
+
+impl fmt::Debug for OwnedNote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "OwnedNote({} {})", self.note.id.short(), self.note.asset)
+    }
+}
+
+impl OwnedNote {
+    /// Decrypts a note with the owner's view key (decryptor 0).
+    pub fn decrypt(note: Note, view: &ViewKey) -> Result<Self, ProveError> {
+        let d = note.amount.decrypt(
+            0,
+            view,
+            HintContext {
+                asset: &note.asset,
+                output_index: note.output_index,
+            },
+        )?;
+        Ok(OwnedNote {
+            value: d.value,
+            note,
+        })
+    }
+}
+
+/// A payment to an address.
+#[derive(Clone, Copy, Debug)]
+pub struct Payment {
+    /// Recipient.
+    pub to: Address,
+    /// Value.
+    pub value: u64,
+}
+
+/// A remittance: pay `value` to the operator's settlement address at its quote, for the
+/// beneficiary committed by `(beneficiary, salt)`.
+#[derive(Clone, Debug)]
+pub struct RemittanceRequest {
+    /// The operator.
+    pub operator: String,
+    /// Its quote.
+    pub quote_id: u64,
+    /// Who receives the payout.
+    pub beneficiary: Address,
+    /// Blinds the beneficiary commitment.
+    pub salt: [u8; 32],
+    /// Value in asset A.
+    pub value: u64,
+}
+
+/// A built transaction and the sender's secrets about its outputs (kept for sender receipts).
+#[derive(Clone)]
+pub struct BuiltTransaction {
+    /// Ready to sign.
+    pub tx: UnsignedTransaction,
+    /// One opening per output, in output order.
+    pub openings: Vec<AmountOpening>,
+}
+
+impl fmt::Debug for BuiltTransaction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "BuiltTransaction({}, {} outputs)",
+            self.tx.body.kind(),
+            self.openings.len()
+        )
+    }
+}
+
+/// Builds transactions against genesis and public state.
+pub struct Builder<'a> {
+    genesis: &'a Genesis,
+    state: &'a dyn PublicState,
+}
+
+impl fmt::Debug for Builder<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Builder({})", self.genesis.network)
+    }
+}
+
+/// Re-committed inputs and their equality witnesses.
+struct Spent {
+    inputs: Vec<Input>,
+    witnesses: Vec<Vec<Scalar>>,
+    blindings: Vec<Scalar>,
+    total: u128,
+}
+
+/// Encrypted outputs with their openings.
+struct Made {
+    outputs: Vec<Output>,
+    openings: Vec<AmountOpening>,
+}
+
+impl Made {
+    fn validity_witnesses(&self) -> Vec<Vec<Scalar>> {
+        self.openings
+            .iter()
+            .flat_map(|o| {
+                let v = o.chunk_values();
+                [
+                    vec![Scalar::from(v[0]), o.blindings[0]],
+                    vec![Scalar::from(v[1]), o.blindings[1]],
+                ]
+            })
+            .collect()
+    }
+
+    fn range_openings(&self) -> Vec<(u64, Scalar)> {
+        self.openings
+            .iter()
+            .flat_map(|o| {
+                let v = o.chunk_values();
+                [(v[0], o.blindings[0]), (v[1], o.blindings[1])]
+            })
+            .collect()
+    }
+
+    fn blinding_sum(&self, which: impl Fn(usize) -> bool) -> Scalar {
+        self.openings
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| which(*i))
+            .map(|(_, o)| o.combined_blinding())
+            .sum()
+    }
+}
+
+/// The limit's `W0` and the openings of `W0`, `W1` (see [`corridor_core::proofs`] and
+/// DESIGN.md §3.5): `W = L·G − Σ C_o = w·G − (Σ r_o)·H`, `w = w0 + 2^32·w1`,
+/// `W0 = w0·G + ρ·H`, `W1 = w1·G + 2^-32·(−Σ r_o − ρ)·H`.
+struct LimitPart {
+    w0: Point,
+    openings: [(u64, Scalar); 2],
+}
+
+fn limit_part<R: RngCore + CryptoRng>(
+    policy: &AssetPolicy,
+    paid: u128,
+    payee_blindings: Scalar,
+    rng: &mut R,
+) -> Result<Option<LimitPart>, ProveError> {
+    let Some(limit) = policy.limit else {
+        return Ok(None);
+    };
+    let w = u128::from(limit)
+        .checked_sub(paid)
+        .ok_or_else(|| ProveError::OverLimit {
+            asset: policy.code.clone(),
+            paid,
+            limit,
+        })?;
+    // w ≤ limit < 2^64.
+    let w = w as u64;
+    let (w0, w1) = (w & 0xffff_ffff, w >> 32);
+    let rho = Scalar::random(rng);
+    let b1 = chunk_scale().invert() * (-payee_blindings - rho);
+    Ok(Some(LimitPart {
+        w0: Point::new(pedersen().commit(Scalar::from(w0), rho)),
+        openings: [(w0, rho), (w1, b1)],
+    }))
+}
+
+fn sum(values: impl IntoIterator<Item = u64>) -> u128 {
+    values.into_iter().map(u128::from).sum()
+}
+
+impl<'a> Builder<'a> {
+    /// A builder over genesis and state.
+    pub fn new(genesis: &'a Genesis, state: &'a dyn PublicState) -> Self {
+        Builder { genesis, state }
+    }
+
+    fn policy(&self, asset: &str) -> Result<&'a AssetPolicy, ProveError> {
+        self.genesis
+            .asset(asset)
+            .ok_or_else(|| ProveError::Invalid(format!("unknown asset {asset}")))
+    }
+
+    fn unsigned(&self, body: TxBody) -> UnsignedTransaction {
+        UnsignedTransaction {
+            network: self.genesis.network.clone(),
+            body,
+        }
+    }
+
+    /// Re-commits each input to a fresh `C'` and prepares its equality witness `(s⁻¹, v, r')`.
+    fn spend<R: RngCore + CryptoRng>(
+        &self,
+        view: &ViewKey,
+        asset: &str,
+        notes: &[OwnedNote],
+        rng: &mut R,
+    ) -> Result<Spent, ProveError> {
+        let mut spent = Spent {
+            inputs: Vec::new(),
+            witnesses: Vec::new(),
+            blindings: Vec::new(),
+            total: 0,
+        };
+        for (i, n) in notes.iter().enumerate() {
+            if n.note.asset != asset {
+                return Err(ProveError::Invalid(format!(
+                    "input {i} is {}, not {asset}",
+                    n.note.asset
+                )));
+            }
+            if n.note.owner.view_key() != &view.public() {
+                return Err(ProveError::Invalid(format!(
+                    "input {i}: note {} is not this wallet's",
+                    n.note.id.short()
+                )));
+            }
+            let r = Scalar::random(rng);
+            spent.inputs.push(Input {
+                note_id: n.note.id,
+                recommitment: Point::new(pedersen().commit(Scalar::from(n.value), r)),
+                equality: SigmaProof::empty(),
+            });
+            spent
+                .witnesses
+                .push(vec![view.inverse(), Scalar::from(n.value), r]);
+            spent.blindings.push(r);
+            spent.total += u128::from(n.value);
+        }
+        Ok(spent)
+    }
+
+    fn make_outputs<R: RngCore + CryptoRng>(
+        &self,
+        outputs: &[(Address, u64, &AssetPolicy)],
+        rng: &mut R,
+    ) -> Result<Made, ProveError> {
+        let mut made = Made {
+            outputs: Vec::new(),
+            openings: Vec::new(),
+        };
+        for (i, (to, value, policy)) in outputs.iter().enumerate() {
+            let (amount, opening) = encrypt(
+                *value,
+                &policy.decryptors(to),
+                HintContext {
+                    asset: &policy.code,
+                    output_index: i as u32,
+                },
+                rng,
+            )?;
+            made.outputs.push(Output { owner: *to, amount });
+            made.openings.push(opening);
+        }
+        Ok(made)
+    }
+
+    /// Resolves the body, proves every relation in statement order and the range proof, and
+    /// writes the proofs in.
+    fn prove_body<R: RngCore + CryptoRng>(
+        &self,
+        mut tx: UnsignedTransaction,
+        mut witnesses: Vec<Vec<Scalar>>,
+        mut range: Vec<(u64, Scalar)>,
+        rng: &mut R,
+    ) -> Result<UnsignedTransaction, ProveError> {
+        let statement = resolve(&tx, self.genesis, self.state)?;
+        if statement.relations.len() != witnesses.len() {
+            return Err(ProveError::Invalid(format!(
+                "{} witnesses for {} relations",
+                witnesses.len(),
+                statement.relations.len()
+            )));
+        }
+        let mut t = statement.transcript();
+        let mut proofs = Vec::with_capacity(witnesses.len());
+        for (i, (rel, w)) in statement.relations.iter().zip(&witnesses).enumerate() {
+            proofs.push(prove(rel, w, i as u64, &mut t, rng)?);
+        }
+        let range_proof = if statement.range.is_empty() {
+            RangeProofBytes::default()
+        } else {
+            prove_range(
+                &statement.range,
+                &range,
+                statement.relations.len() as u64,
+                &mut t,
+                rng,
+            )?
+        };
+        witnesses.iter_mut().for_each(|w| w.zeroize());
+        range.iter_mut().for_each(|(v, r)| {
+            v.zeroize();
+            r.zeroize();
+        });
+        tx.body.fill_proofs(proofs, range_proof)?;
+        Ok(tx)
+    }
+
+    fn placeholders(n: usize) -> Vec<SigmaProof> {
+        vec![SigmaProof::empty(); n]
+    }
+
+    /// Mint: public `amounts` into the asset's treasury.
+    pub fn mint<R: RngCore + CryptoRng>(
+        &self,
+        asset: &str,
+        nonce: u64,
+        amounts: &[u64],
+        rng: &mut R,
+    ) -> Result<BuiltTransaction, ProveError> {
+        let policy = self.policy(asset)?;
+        if amounts.is_empty() || amounts.len() > MAX_OUTPUTS {
+            return Err(ProveError::Invalid(format!(
+                "a mint has 1..={MAX_OUTPUTS} outputs, not {}",
+                amounts.len()
+            )));
+        }
+        let outs: Vec<_> = amounts
+            .iter()
+            .map(|v| (policy.treasury, *v, policy))
+            .collect();
+        let made = self.make_outputs(&outs, rng)?;
+        let witnesses = made
+            .openings
+            .iter()
+            .flat_map(|o| [vec![o.blindings[0]], vec![o.blindings[1]]])
+            .collect();
+        let body = TxBody::Mint(Mint {
+            asset: asset.to_string(),
+            nonce,
+            outputs: made.outputs.iter().cloned().zip(amounts.iter().copied()).collect(),
+            public_amount: Self::placeholders(2 * amounts.len()),
+        });
+        let tx = self.prove_body(self.unsigned(body), witnesses, Vec::new(), rng)?;
+        Ok(BuiltTransaction {
+            tx,
+            openings: made.openings,
+        })
+    }
+
+    /// Transfer from `keys`' notes: optional remittance first (output 0), then `payments`, then
+    /// change to the sender if any.
+    #[allow(clippy::too_many_arguments)]
+    pub fn transfer<R: RngCore + CryptoRng>(
+        &self,
+        keys: &WalletKeys,
+        asset: &str,
+        inputs: &[OwnedNote],
+        payments: &[Payment],
+        fee: u64,
+        remittance: Option<&RemittanceRequest>,
+        kyc: Option<KycProof>,
+        rng: &mut R,
+    ) -> Result<BuiltTransaction, ProveError> {
+        let policy = self.policy(asset)?;
+        let me = keys.address();
+        if inputs.is_empty() || inputs.len() > MAX_INPUTS {
+            return Err(ProveError::Invalid(format!(
+                "a transfer spends 1..={MAX_INPUTS} notes, not {}",
+                inputs.len()
+            )));
+        }
+        let spent = self.spend(&keys.view, asset, inputs, rng)?;
+        let mut outs: Vec<(Address, u64, &AssetPolicy)> = Vec::new();
+        let rem = match remittance {
+            Some(r) => {
+                let op = self
+                    .genesis
+                    .operator(&r.operator)
+                    .ok_or_else(|| ProveError::Invalid(format!("unknown operator {}", r.operator)))?;
+                outs.push((op.settlement, r.value, policy));
+                let q = beneficiary_commitment(&r.beneficiary, &r.salt);
+                Some(Remittance {
+                    operator: r.operator.clone(),
+                    quote_id: r.quote_id,
+                    beneficiary_commitment: q,
+                    instruction: seal(&r.beneficiary, &r.salt, op.settlement.view_key(), rng)?,
+                })
+            }
+            None => None,
+        };
+        outs.extend(payments.iter().map(|p| (p.to, p.value, policy)));
+        let needed = sum(outs.iter().map(|o| o.1)) + u128::from(fee);
+        let change = spent
+            .total
+            .checked_sub(needed)
+            .ok_or(ProveError::InsufficientFunds {
+                available: spent.total,
+                needed,
+            })?;
+        if change > 0 {
+            outs.push((me, u64::try_from(change).map_err(|_| ProveError::Overflow("change"))?, policy));
+        }
+        if outs.len() > MAX_OUTPUTS {
+            return Err(ProveError::Invalid(format!(
+                "{} outputs exceed {MAX_OUTPUTS}",
+                outs.len()
+            )));
+        }
+        let made = self.make_outputs(&outs, rng)?;
+        let payee = |i: usize| outs[i].0 != me;
+        let paid = sum(outs.iter().filter(|o| o.0 != me).map(|o| o.1));
+        let limit = if outs.iter().any(|o| o.0 != me) {
+            limit_part(policy, paid, made.blinding_sum(payee), rng)?
+        } else {
+            None
+        };
+        let mut witnesses = spent.witnesses.clone();
+        witnesses.extend(made.validity_witnesses());
+        let e = spent.blindings.iter().sum::<Scalar>() - made.blinding_sum(|_| true);
+        witnesses.push(vec![e]);
+        let mut range = made.range_openings();
+        if let Some(l) = &limit {
+            range.extend(l.openings);
+        }
+        let n_out = made.outputs.len();
+        let body = TxBody::Transfer(Transfer {
+            asset: asset.to_string(),
+            inputs: spent.inputs,
+            outputs: made.outputs,
+            fee,
+            limit_w0: limit.as_ref().map(|l| l.w0),
+            remittance: rem,
+            kyc,
+            validity: Self::placeholders(2 * n_out),
+            range_proof: RangeProofBytes::default(),
+            balance: SigmaProof::empty(),
+        });
+        let tx = self.prove_body(self.unsigned(body), witnesses, range, rng)?;
+        Ok(BuiltTransaction {
+            tx,
+            openings: made.openings,
+        })
+    }
+
+    /// PublishQuote (signature only).
+    pub fn publish_quote(&self, quote: PublishQuote) -> Result<UnsignedTransaction, ProveError> {
+        let tx = self.unsigned(TxBody::PublishQuote(quote));
+        resolve(&tx, self.genesis, self.state)?;
+        Ok(tx)
+    }
+
+    /// Payout of a remittance note at its quote: `b = ⌊a·num/den⌋` to the beneficiary from the
+    /// float, the A value back to the settlement address, float change to the float address.
+    #[allow(clippy::too_many_arguments)]
+    pub fn payout<R: RngCore + CryptoRng>(
+        &self,
+        operator: &str,
+        settlement_view: &ViewKey,
+        float_view: &ViewKey,
+        remittance: &OwnedNote,
+        floats: &[OwnedNote],
+        beneficiary: Address,
+        salt: [u8; 32],
+        rng: &mut R,
+    ) -> Result<BuiltTransaction, ProveError> {
+        let op = self
+            .genesis
+            .operator(operator)
+            .ok_or_else(|| ProveError::Invalid(format!("unknown operator {operator}")))?;
+        let tag = remittance.note.remittance.as_ref().ok_or_else(|| {
+            ProveError::Invalid(format!("note {} is not a remittance", remittance.note.id.short()))
+        })?;
+        let quote = self.state.quote(operator, tag.quote_id).ok_or_else(|| {
+            ProveError::Invalid(format!("{operator} has no quote {}", tag.quote_id))
+        })?;
+        let from = self.policy(&quote.asset_from)?;
+        let to = self.policy(&quote.asset_to)?;
+        let a = u128::from(remittance.value);
+        let scaled = a * u128::from(quote.num);
+        let b = scaled / u128::from(quote.den);
+        let rem = (scaled % u128::from(quote.den)) as u64;
+        let b = u64::try_from(b).map_err(|_| ProveError::Overflow("payout amount"))?;
+        let rem_spent = self.spend(settlement_view, &quote.asset_from, std::slice::from_ref(remittance), rng)?;
+        let float_spent = self.spend(float_view, &quote.asset_to, floats, rng)?;
+        let change = float_spent
+            .total
+            .checked_sub(u128::from(b))
+            .ok_or(ProveError::InsufficientFunds {
+                available: float_spent.total,
+                needed: u128::from(b),
+            })?;
+        let mut outs = vec![
+            (beneficiary, b, to),
+            (op.settlement, remittance.value, from),
+        ];
+        if change > 0 {
+            outs.push((op.float, change as u64, to));
+        }
+        let made = self.make_outputs(&outs, rng)?;
+        let payee = |i: usize| i == 0 && beneficiary != op.settlement && beneficiary != op.float;
+        let limit = if payee(0) {
+            limit_part(to, u128::from(b), made.blinding_sum(payee), rng)?
+        } else {
+            None
+        };
+        let r_r = Scalar::random(rng);
+        let fx_remainder = Point::new(pedersen().commit(Scalar::from(rem), r_r));
+        let r_rem = rem_spent.blindings[0];
+        let r_out = |i: usize| made.openings[i].combined_blinding();
+        let mut witnesses = rem_spent.witnesses.clone();
+        witnesses.extend(float_spent.witnesses.clone());
+        witnesses.extend(made.validity_witnesses());
+        witnesses.push(vec![r_rem - r_out(1)]);
+        witnesses.push(vec![
+            float_spent.blindings.iter().sum::<Scalar>() - made.blinding_sum(|i| i != 1),
+        ]);
+        witnesses.push(vec![
+            Scalar::from(quote.num) * r_rem - Scalar::from(quote.den) * r_out(0) - r_r,
+        ]);
+        let mut range = made.range_openings();
+        if let Some(l) = &limit {
+            range.extend(l.openings);
+        }
+        range.push((rem, r_r));
+        range.push((u64::from(quote.den) - 1 - rem, -r_r));
+        let n_out = made.outputs.len();
+        let mut inputs = rem_spent.inputs.into_iter();
+        let remittance_input = inputs
+            .next()
+            .ok_or_else(|| ProveError::Invalid("no remittance input".into()))?;
+        let body = TxBody::Payout(Payout {
+            operator: operator.to_string(),
+            remittance_input,
+            float_inputs: float_spent.inputs,
+            beneficiary,
+            salt,
+            outputs: made.outputs,
+            limit_w0: limit.as_ref().map(|l| l.w0),
+            fx_remainder,
+            validity: Self::placeholders(2 * n_out),
+            range_proof: RangeProofBytes::default(),
+            balance_from: SigmaProof::empty(),
+            balance_to: SigmaProof::empty(),
+            fx: SigmaProof::empty(),
+        });
+        let tx = self.prove_body(self.unsigned(body), witnesses, range, rng)?;
+        Ok(BuiltTransaction {
+            tx,
+            openings: made.openings,
+        })
+    }
+
+    /// Burn `burn_amount` of `keys`' notes back to the issuer, change to the owner.
+    #[allow(clippy::too_many_arguments)]
+    pub fn burn<R: RngCore + CryptoRng>(
+        &self,
+        keys: &WalletKeys,
+        asset: &str,
+        inputs: &[OwnedNote],
+        burn_amount: u64,
+        fee: u64,
+        kyc: Option<KycProof>,
+        rng: &mut R,
+    ) -> Result<BuiltTransaction, ProveError> {
+        let policy = self.policy(asset)?;
+        if inputs.is_empty() || inputs.len() > MAX_INPUTS {
+            return Err(ProveError::Invalid(format!(
+                "a burn spends 1..={MAX_INPUTS} notes, not {}",
+                inputs.len()
+            )));
+        }
+        let spent = self.spend(&keys.view, asset, inputs, rng)?;
+        let needed = u128::from(burn_amount) + u128::from(fee);
+        let change = spent
+            .total
+            .checked_sub(needed)
+            .ok_or(ProveError::InsufficientFunds {
+                available: spent.total,
+                needed,
+            })?;
+        let outs: Vec<_> = if change > 0 {
+            vec![(keys.address(), change as u64, policy)]
+        } else {
+            Vec::new()
+        };
+        let made = self.make_outputs(&outs, rng)?;
+        let mut witnesses = spent.witnesses.clone();
+        witnesses.extend(made.validity_witnesses());
+        witnesses.push(vec![
+            spent.blindings.iter().sum::<Scalar>() - made.blinding_sum(|_| true),
+        ]);
+        let range = made.range_openings();
+        let n_out = made.outputs.len();
+        let body = TxBody::Burn(Burn {
+            asset: asset.to_string(),
+            inputs: spent.inputs,
+            change: made.outputs.into_iter().next(),
+            burn_amount,
+            fee,
+            kyc,
+            validity: Self::placeholders(2 * n_out),
+            range_proof: RangeProofBytes::default(),
+            balance: SigmaProof::empty(),
+        });
+        let tx = self.prove_body(self.unsigned(body), witnesses, range, rng)?;
+        Ok(BuiltTransaction {
+            tx,
+            openings: made.openings,
+        })
+    }
+
+    /// RegisterAddress for `keys`' address with the caller's KYC section.
+    pub fn register_address<R: RngCore + CryptoRng>(
+        &self,
+        keys: &WalletKeys,
+        kyc: KycProof,
+        rng: &mut R,
+    ) -> Result<UnsignedTransaction, ProveError> {
+        let body = TxBody::RegisterAddress(RegisterAddress {
+            address: keys.address(),
+            kyc,
+            view_key_possession: SigmaProof::empty(),
+        });
+        self.prove_body(
+            self.unsigned(body),
+            vec![vec![*keys.view.secret()]],
+            Vec::new(),
+            rng,
+        )
+    }
+
+    /// KycRootUpdate (signature only).
+    pub fn kyc_root_update(
+        &self,
+        issuer: u32,
+        seq: u64,
+        previous_root: FieldBytes,
+        new_root: FieldBytes,
+    ) -> Result<UnsignedTransaction, ProveError> {
+        let tx = self.unsigned(TxBody::KycRootUpdate(KycRootUpdate {
+            issuer,
+            seq,
+            previous_root,
+            new_root,
+        }));
+        resolve(&tx, self.genesis, self.state)?;
+        Ok(tx)
+    }
+}

@@ -1,0 +1,21 @@
+//! corridor-verifier: verification of every proof of a transaction.
+//!
+//! - [`sigma`]: the equations of a linear sigma proof, checked one by one (and, later, folded
+//!   into a block-wide multiscalar multiplication);
+//! - [`range`]: the aggregated range proof over the list the verifier builds itself;
+//! - [`transaction`]: the entry point: a signed transaction checked against genesis and the
+//!   public state it references, passed in by the caller;
+//! - [`disclosure`]: receipts.
+//!
+//! Never links proving or setup code.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod disclosure;
+pub mod error;
+pub mod range;
+pub mod sigma;
+pub mod transaction;
+
+pub use error::{ProofError, VerifyError};
+pub use transaction::{verify_transaction, KycStatus, VerifiedTransaction};
