@@ -146,81 +146,161 @@ pub fn run_remittance(seed: u64, progress: &mut dyn FnMut(&Step)) -> Result<Demo
     let mut steps = Vec::new();
     let today = 20_000;
 
-    run_step(&mut net, &mut steps, "mint HKD", |net, rng| {
-        let b = Builder::new(&net.genesis, &net.state);
-        Ok(b.mint("HKD", net.next_mint_nonce("HKD"), &[HKD_MINT], rng)?
-            .tx
-            .sign(&net.inst.hkd_issuer))
-    }, &mut rng, progress)?;
+    run_step(
+        &mut net,
+        &mut steps,
+        "mint HKD",
+        |net, rng| {
+            let b = Builder::new(&net.genesis, &net.state);
+            Ok(b.mint("HKD", net.next_mint_nonce("HKD"), &[HKD_MINT], rng)?
+                .tx
+                .sign(&net.inst.hkd_issuer))
+        },
+        &mut rng,
+        progress,
+    )?;
 
-    run_step(&mut net, &mut steps, "transfer HKD treasury → Maria", |net, rng| {
-        let b = Builder::new(&net.genesis, &net.state);
-        let inputs = net.owned(&net.inst.hkd_treasury, "HKD");
-        let pay: Vec<Payment> = MARIA_NOTES
-            .iter()
-            .map(|v| Payment { to: maria.address(), value: *v })
-            .collect();
-        Ok(b.transfer(&net.inst.hkd_treasury, "HKD", &inputs, &pay, 0, None, None, rng)?
+    run_step(
+        &mut net,
+        &mut steps,
+        "transfer HKD treasury → Maria",
+        |net, rng| {
+            let b = Builder::new(&net.genesis, &net.state);
+            let inputs = net.owned(&net.inst.hkd_treasury, "HKD");
+            let pay: Vec<Payment> = MARIA_NOTES
+                .iter()
+                .map(|v| Payment {
+                    to: maria.address(),
+                    value: *v,
+                })
+                .collect();
+            Ok(b.transfer(
+                &net.inst.hkd_treasury,
+                "HKD",
+                &inputs,
+                &pay,
+                0,
+                None,
+                None,
+                rng,
+            )?
             .tx
             .sign(&net.inst.hkd_treasury.spend))
-    }, &mut rng, progress)?;
+        },
+        &mut rng,
+        progress,
+    )?;
 
-    run_step(&mut net, &mut steps, "transfer Maria → Ana (2 in, 2 out, fee)", |net, rng| {
-        let b = Builder::new(&net.genesis, &net.state);
-        let inputs = net.owned(&maria, "HKD");
-        let pay = [Payment { to: ana.address(), value: ANA_PAYMENT }];
-        let kyc = Some(net.unproven_kyc_section(today));
-        Ok(b.transfer(&maria, "HKD", &inputs, &pay, ANA_FEE, None, kyc, rng)?
-            .tx
-            .sign(&maria.spend))
-    }, &mut rng, progress)?;
+    run_step(
+        &mut net,
+        &mut steps,
+        "transfer Maria → Ana (2 in, 2 out, fee)",
+        |net, rng| {
+            let b = Builder::new(&net.genesis, &net.state);
+            let inputs = net.owned(&maria, "HKD");
+            let pay = [Payment {
+                to: ana.address(),
+                value: ANA_PAYMENT,
+            }];
+            let kyc = Some(net.unproven_kyc_section(today));
+            Ok(
+                b.transfer(&maria, "HKD", &inputs, &pay, ANA_FEE, None, kyc, rng)?
+                    .tx
+                    .sign(&maria.spend),
+            )
+        },
+        &mut rng,
+        progress,
+    )?;
 
-    run_step(&mut net, &mut steps, "mint PHP", |net, rng| {
-        let b = Builder::new(&net.genesis, &net.state);
-        Ok(b.mint("PHP", net.next_mint_nonce("PHP"), &[PHP_MINT], rng)?
-            .tx
-            .sign(&net.inst.php_issuer))
-    }, &mut rng, progress)?;
+    run_step(
+        &mut net,
+        &mut steps,
+        "mint PHP",
+        |net, rng| {
+            let b = Builder::new(&net.genesis, &net.state);
+            Ok(b.mint("PHP", net.next_mint_nonce("PHP"), &[PHP_MINT], rng)?
+                .tx
+                .sign(&net.inst.php_issuer))
+        },
+        &mut rng,
+        progress,
+    )?;
 
-    run_step(&mut net, &mut steps, "transfer PHP treasury → PH float", |net, rng| {
-        let b = Builder::new(&net.genesis, &net.state);
-        let inputs = net.owned(&net.inst.php_treasury, "PHP");
-        let pay = [Payment { to: net.inst.ph_float.address(), value: PHP_FLOAT }];
-        Ok(b.transfer(&net.inst.php_treasury, "PHP", &inputs, &pay, 0, None, None, rng)?
+    run_step(
+        &mut net,
+        &mut steps,
+        "transfer PHP treasury → PH float",
+        |net, rng| {
+            let b = Builder::new(&net.genesis, &net.state);
+            let inputs = net.owned(&net.inst.php_treasury, "PHP");
+            let pay = [Payment {
+                to: net.inst.ph_float.address(),
+                value: PHP_FLOAT,
+            }];
+            Ok(b.transfer(
+                &net.inst.php_treasury,
+                "PHP",
+                &inputs,
+                &pay,
+                0,
+                None,
+                None,
+                rng,
+            )?
             .tx
             .sign(&net.inst.php_treasury.spend))
-    }, &mut rng, progress)?;
+        },
+        &mut rng,
+        progress,
+    )?;
 
-    run_step(&mut net, &mut steps, "publish quote HKD→PHP", |net, _| {
-        let b = Builder::new(&net.genesis, &net.state);
-        Ok(b.publish_quote(PublishQuote {
-            operator: "ph-wallet".into(),
-            quote_id: QUOTE_ID,
-            asset_from: "HKD".into(),
-            asset_to: "PHP".into(),
-            num: QUOTE_NUM,
-            den: QUOTE_DEN,
-            expiry_height: net.height + 100,
-        })?
-        .sign(&net.inst.ph_operator))
-    }, &mut rng, progress)?;
+    run_step(
+        &mut net,
+        &mut steps,
+        "publish quote HKD→PHP",
+        |net, _| {
+            let b = Builder::new(&net.genesis, &net.state);
+            Ok(b.publish_quote(PublishQuote {
+                operator: "ph-wallet".into(),
+                quote_id: QUOTE_ID,
+                asset_from: "HKD".into(),
+                asset_to: "PHP".into(),
+                num: QUOTE_NUM,
+                den: QUOTE_DEN,
+                expiry_height: net.height + 100,
+            })?
+            .sign(&net.inst.ph_operator))
+        },
+        &mut rng,
+        progress,
+    )?;
 
     let salt = [0x5a; 32];
-    let remit_tx = run_step(&mut net, &mut steps, "remittance Maria → PH wallet for Juan", |net, rng| {
-        let b = Builder::new(&net.genesis, &net.state);
-        let inputs = net.owned(&maria, "HKD");
-        let req = RemittanceRequest {
-            operator: "ph-wallet".into(),
-            quote_id: QUOTE_ID,
-            beneficiary: juan.address(),
-            salt,
-            value: REMIT,
-        };
-        let kyc = Some(net.unproven_kyc_section(today));
-        Ok(b.transfer(&maria, "HKD", &inputs, &[], REMIT_FEE, Some(&req), kyc, rng)?
-            .tx
-            .sign(&maria.spend))
-    }, &mut rng, progress)?;
+    let remit_tx = run_step(
+        &mut net,
+        &mut steps,
+        "remittance Maria → PH wallet for Juan",
+        |net, rng| {
+            let b = Builder::new(&net.genesis, &net.state);
+            let inputs = net.owned(&maria, "HKD");
+            let req = RemittanceRequest {
+                operator: "ph-wallet".into(),
+                quote_id: QUOTE_ID,
+                beneficiary: juan.address(),
+                salt,
+                value: REMIT,
+            };
+            let kyc = Some(net.unproven_kyc_section(today));
+            Ok(
+                b.transfer(&maria, "HKD", &inputs, &[], REMIT_FEE, Some(&req), kyc, rng)?
+                    .tx
+                    .sign(&maria.spend),
+            )
+        },
+        &mut rng,
+        progress,
+    )?;
 
     // The operator opens the instruction box of the remittance it received.
     let (remit_note, beneficiary, opened_salt) = {
@@ -242,39 +322,59 @@ pub fn run_remittance(seed: u64, progress: &mut dyn FnMut(&Step)) -> Result<Demo
             .state
             .note(&id)
             .ok_or_else(|| DemoError::Check("the remittance note is not on the ledger".into()))?;
-        let owned = OwnedNote::decrypt(note, &net.inst.ph_settlement.view)
-            .map_err(|source| DemoError::Build { step: "decrypt remittance", source })?;
+        let owned = OwnedNote::decrypt(note, &net.inst.ph_settlement.view).map_err(|source| {
+            DemoError::Build {
+                step: "decrypt remittance",
+                source,
+            }
+        })?;
         (owned, beneficiary, salt)
     };
 
     let payout = u64::try_from(u128::from(REMIT) * u128::from(QUOTE_NUM) / u128::from(QUOTE_DEN))
         .map_err(|_| DemoError::Check("payout overflows".into()))?;
     let fx_remainder = ((u128::from(REMIT) * u128::from(QUOTE_NUM)) % u128::from(QUOTE_DEN)) as u64;
-    run_step(&mut net, &mut steps, "payout PH wallet → Juan (PHP)", |net, rng| {
-        let b = Builder::new(&net.genesis, &net.state);
-        let floats = net.owned(&net.inst.ph_float, "PHP");
-        Ok(b.payout(
-            "ph-wallet",
-            &net.inst.ph_settlement.view,
-            &net.inst.ph_float.view,
-            &remit_note,
-            &floats,
-            beneficiary,
-            opened_salt,
-            rng,
-        )?
-        .tx
-        .sign(&net.inst.ph_operator))
-    }, &mut rng, progress)?;
-
-    run_step(&mut net, &mut steps, "burn Juan cashes out PHP", |net, rng| {
-        let b = Builder::new(&net.genesis, &net.state);
-        let inputs = net.owned(&juan, "PHP");
-        let kyc = Some(net.unproven_kyc_section(today));
-        Ok(b.burn(&juan, "PHP", &inputs, JUAN_BURN, JUAN_BURN_FEE, kyc, rng)?
+    run_step(
+        &mut net,
+        &mut steps,
+        "payout PH wallet → Juan (PHP)",
+        |net, rng| {
+            let b = Builder::new(&net.genesis, &net.state);
+            let floats = net.owned(&net.inst.ph_float, "PHP");
+            Ok(b.payout(
+                "ph-wallet",
+                &net.inst.ph_settlement.view,
+                &net.inst.ph_float.view,
+                &remit_note,
+                &floats,
+                beneficiary,
+                opened_salt,
+                rng,
+            )?
             .tx
-            .sign(&juan.spend))
-    }, &mut rng, progress)?;
+            .sign(&net.inst.ph_operator))
+        },
+        &mut rng,
+        progress,
+    )?;
+
+    run_step(
+        &mut net,
+        &mut steps,
+        "burn Juan cashes out PHP",
+        |net, rng| {
+            let b = Builder::new(&net.genesis, &net.state);
+            let inputs = net.owned(&juan, "PHP");
+            let kyc = Some(net.unproven_kyc_section(today));
+            Ok(
+                b.burn(&juan, "PHP", &inputs, JUAN_BURN, JUAN_BURN_FEE, kyc, rng)?
+                    .tx
+                    .sign(&juan.spend),
+            )
+        },
+        &mut rng,
+        progress,
+    )?;
 
     Ok(DemoReport {
         network: net,

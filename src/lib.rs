@@ -1,6 +1,9 @@
 //! The `corridor` package: the command line (`src/main.rs`), and the single-process demo network
 //! that the demo, the whole-flow tests (`tests/`) and the benches (`benches/`) share.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod demo;

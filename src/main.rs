@@ -5,7 +5,11 @@ use corridor::demo::{amounts, run_remittance};
 use corridor_verifier::KycStatus;
 
 #[derive(Parser)]
-#[command(name = "corridor", version, about = "Privacy-preserving cross-border payments")]
+#[command(
+    name = "corridor",
+    version,
+    about = "Privacy-preserving cross-border payments"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -53,7 +57,10 @@ fn demo(seed: u64) -> Result<()> {
         ("PHP treasury", &net.inst.php_treasury, "PHP"),
     ];
     for (who, keys, asset) in rows {
-        println!("  {who:<22} {asset} {:>14}", money(net.balance(keys, asset)));
+        println!(
+            "  {who:<22} {asset} {:>14}",
+            money(net.balance(keys, asset))
+        );
     }
     println!(
         "\nJuan received PHP {} for HKD {} at {}/{} (operator keeps remainder {}/{} centavo).",

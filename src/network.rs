@@ -72,7 +72,11 @@ pub struct DemoNetwork {
 
 impl fmt::Debug for DemoNetwork {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "DemoNetwork({}, height {})", self.genesis.network, self.height)
+        write!(
+            f,
+            "DemoNetwork({}, height {})",
+            self.genesis.network, self.height
+        )
     }
 }
 
@@ -188,7 +192,10 @@ impl DemoNetwork {
     /// no double spend, exact mint nonces, unique quotes) and applies it.
     pub fn submit(&mut self, tx: &Transaction) -> Result<VerifiedTransaction, LedgerError> {
         if self.state.has_tx(&tx.id()) {
-            return Err(LedgerError::Rule(format!("transaction {} already committed", tx.id())));
+            return Err(LedgerError::Rule(format!(
+                "transaction {} already committed",
+                tx.id()
+            )));
         }
         for (i, input) in tx.body().inputs().iter().enumerate() {
             if self.state.is_spent(&input.note_id) {
@@ -219,8 +226,7 @@ impl DemoNetwork {
         if let TxBody::Mint(m) = tx.body() {
             self.mint_nonces.insert(m.asset.clone(), m.nonce);
         }
-        self.state
-            .apply(tx, &verified.statement().output_assets);
+        self.state.apply(tx, &verified.statement().output_assets);
         self.height += 1;
         Ok(verified)
     }

@@ -1,4 +1,7 @@
 //! Corridor BN254 R1CS circuits (Poseidon, Merkle membership, KYC policy, identity escrow) and their native twins.
 //!
 //! This crate grows in later issues; it builds so the workspace and its dependency rules hold.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]

@@ -166,7 +166,10 @@ mod tests {
         assert!(Address::decode(&bad).is_err());
         // Another hrp.
         let other = bech32::encode::<Bech32m>(Hrp::parse("abc").unwrap(), &a.to_bytes()).unwrap();
-        assert!(Address::decode(&other).unwrap_err().to_string().contains("abc"));
+        assert!(Address::decode(&other)
+            .unwrap_err()
+            .to_string()
+            .contains("abc"));
         // Bech32 (not m).
         let b32 =
             bech32::encode::<bech32::Bech32>(Hrp::parse(HRP).unwrap(), &a.to_bytes()).unwrap();

@@ -151,7 +151,10 @@ impl Genesis {
         for (i, o) in self.operators.iter().enumerate() {
             crate::tx::check_name(&o.name, &format!("genesis.operators[{i}].name"))?;
             if self.operators[..i].iter().any(|p| p.name == o.name) {
-                return Err(Error::Invalid(format!("genesis: operator {} twice", o.name)));
+                return Err(Error::Invalid(format!(
+                    "genesis: operator {} twice",
+                    o.name
+                )));
             }
             if o.key.is_identity() {
                 return Err(Error::Invalid(format!(

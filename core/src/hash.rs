@@ -38,7 +38,10 @@ impl Hasher {
 
 /// `H(label, parts…)` truncated to 32 bytes.
 pub fn hash32(label: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    parts.iter().fold(Hasher::new(label), |h, p| h.part(p)).finish()
+    parts
+        .iter()
+        .fold(Hasher::new(label), |h, p| h.part(p))
+        .finish()
 }
 
 #[cfg(test)]

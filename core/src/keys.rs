@@ -75,7 +75,11 @@ impl SpendKey {
 
 impl fmt::Debug for SpendKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SpendKey(public {})", hex::encode(self.public().as_bytes()))
+        write!(
+            f,
+            "SpendKey(public {})",
+            hex::encode(self.public().as_bytes())
+        )
     }
 }
 
@@ -135,7 +139,11 @@ impl ViewKey {
 
 impl fmt::Debug for ViewKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ViewKey(public {})", hex::encode(self.public().as_bytes()))
+        write!(
+            f,
+            "ViewKey(public {})",
+            hex::encode(self.public().as_bytes())
+        )
     }
 }
 

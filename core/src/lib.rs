@@ -8,7 +8,10 @@
 //! check them one by one or fold them into one multiscalar multiplication.
 //!
 //! No I/O, no printing, no services: errors are typed and returned.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod address;

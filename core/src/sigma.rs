@@ -213,8 +213,16 @@ impl SigmaProof {
     /// The wire form.
     pub fn to_proto(&self) -> proto::SigmaProof {
         proto::SigmaProof {
-            commitments: self.commitments.iter().map(|p| p.to_bytes().to_vec()).collect(),
-            responses: self.responses.iter().map(|s| s.to_bytes().to_vec()).collect(),
+            commitments: self
+                .commitments
+                .iter()
+                .map(|p| p.to_bytes().to_vec())
+                .collect(),
+            responses: self
+                .responses
+                .iter()
+                .map(|s| s.to_bytes().to_vec())
+                .collect(),
         }
     }
 }

@@ -77,7 +77,8 @@ impl MemoryState {
             }),
             _ => None,
         };
-        for (i, ((id, output), asset)) in tx.new_notes().into_iter().zip(output_assets).enumerate() {
+        for (i, ((id, output), asset)) in tx.new_notes().into_iter().zip(output_assets).enumerate()
+        {
             self.notes.insert(
                 id,
                 Note {

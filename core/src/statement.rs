@@ -89,7 +89,9 @@ pub enum StatementError {
         address: String,
     },
     /// An output whose handles do not match the owner plus the asset's auditors.
-    #[error("output {index}: {found} decryption handles, the asset needs {expected} (owner + auditors)")]
+    #[error(
+        "output {index}: {found} decryption handles, the asset needs {expected} (owner + auditors)"
+    )]
     Decryptors {
         /// Output index.
         index: usize,
@@ -344,13 +346,13 @@ impl Resolver<'_> {
         self.t.append_len(b"inputs", inputs.len());
         for (k, input) in inputs.iter().enumerate() {
             let index = first_index + k;
-            let note = self
-                .state
-                .note(&input.note_id)
-                .ok_or_else(|| StatementError::UnknownNote {
-                    index,
-                    id: input.note_id.short(),
-                })?;
+            let note =
+                self.state
+                    .note(&input.note_id)
+                    .ok_or_else(|| StatementError::UnknownNote {
+                        index,
+                        id: input.note_id.short(),
+                    })?;
             if note.asset != asset {
                 return Err(StatementError::InputAsset {
                     index,
@@ -458,7 +460,8 @@ impl Resolver<'_> {
                 self.t.append_u64_value(b"kyc", 1);
                 self.t.append_u64_value(b"kyc-issuer", u64::from(k.issuer));
                 self.t.append_bytes(b"kyc-root", &k.root.0);
-                self.t.append_u64_value(b"kyc-epoch-day", u64::from(k.epoch_day));
+                self.t
+                    .append_u64_value(b"kyc-epoch-day", u64::from(k.epoch_day));
                 self.t.append_bytes(b"kyc-nullifier", &k.nullifier.0);
                 self.t.append_bytes(b"kyc-escrow-r", &k.escrow_r);
                 self.t.append_bytes(b"kyc-escrow-c", &k.escrow_c.0);
@@ -466,8 +469,10 @@ impl Resolver<'_> {
                     b"kyc-link",
                     k.link.as_ref().map(|l| &l.0[..]).unwrap_or(&[]),
                 );
-                self.t.append_u64_value(b"kyc-allowed-mask", public.allowed_mask);
-                self.t.append_u64_value(b"kyc-max-tier", u64::from(max_tier));
+                self.t
+                    .append_u64_value(b"kyc-allowed-mask", public.allowed_mask);
+                self.t
+                    .append_u64_value(b"kyc-max-tier", u64::from(max_tier));
                 self.t.append_bytes(b"kyc-escrow-pk", &public.escrow_pk);
                 self.kyc = Some(public);
                 Ok(())
@@ -567,7 +572,8 @@ impl Resolver<'_> {
     }
 
     fn append_quote(&mut self, q: &PublishQuote) {
-        self.t.append_bytes(b"quote-operator", q.operator.as_bytes());
+        self.t
+            .append_bytes(b"quote-operator", q.operator.as_bytes());
         self.t.append_u64_value(b"quote-id", q.quote_id);
         self.t.append_bytes(b"quote-from", q.asset_from.as_bytes());
         self.t.append_bytes(b"quote-to", q.asset_to.as_bytes());
@@ -673,11 +679,8 @@ impl Resolver<'_> {
             Scalar::from(u64::from(quote.den) - 1) * g() - p.fx_remainder.point(),
         ));
         let rem_c = &p.remittance_input.recommitment;
-        self.relations.push(proofs::balance(
-            &[rem_c],
-            &[&settlement_out.amount],
-            &[],
-        ));
+        self.relations
+            .push(proofs::balance(&[rem_c], &[&settlement_out.amount], &[]));
         let float_c: Vec<&Point> = p.float_inputs.iter().map(|i| &i.recommitment).collect();
         let outs_b: Vec<&EncryptedAmount> = std::iter::once(&beneficiary_out.amount)
             .chain(change.iter().map(|o| &o.amount))
@@ -701,7 +704,8 @@ impl Resolver<'_> {
         let inputs: Vec<&Input> = b.inputs.iter().collect();
         let owner = self.inputs(&inputs, 0, &b.asset, None)?;
         self.append_address(b"signer-address", &owner);
-        self.t.append_len(b"outputs", usize::from(b.change.is_some()));
+        self.t
+            .append_len(b"outputs", usize::from(b.change.is_some()));
         if let Some(c) = &b.change {
             if c.owner != owner {
                 return Err(StatementError::WrongRecipient {

@@ -495,7 +495,11 @@ impl TxBody {
     ) -> Result<(), DecodeError> {
         let expected = self.sigma_proofs().len();
         if sigma.len() != expected {
-            return Err(DecodeError::count("sigma proofs", expected.to_string(), sigma.len()));
+            return Err(DecodeError::count(
+                "sigma proofs",
+                expected.to_string(),
+                sigma.len(),
+            ));
         }
         let mut it = sigma.into_iter();
         let mut next = || it.next().unwrap_or_else(SigmaProof::empty);
@@ -585,11 +589,7 @@ impl UnsignedTransaction {
     pub fn id(&self) -> TxId {
         let mut p = self.to_proto();
         strip(&mut p, Strip::ForId);
-        TxId(
-            Hasher::new(domain::TX_ID)
-                .part(&p.encode_to_vec())
-                .finish(),
-        )
+        TxId(Hasher::new(domain::TX_ID).part(&p.encode_to_vec()).finish())
     }
 
     /// The statement digest.
@@ -716,7 +716,8 @@ pub fn decode_canonical(bytes: &[u8]) -> Result<proto::Transaction, DecodeError>
             cap: MAX_TX_BYTES,
         });
     }
-    let msg = proto::Transaction::decode(bytes).map_err(|e| DecodeError::Protobuf(e.to_string()))?;
+    let msg =
+        proto::Transaction::decode(bytes).map_err(|e| DecodeError::Protobuf(e.to_string()))?;
     let again = msg.encode_to_vec();
     if again != bytes {
         return Err(DecodeError::NonCanonical {
@@ -790,8 +791,7 @@ fn strip(p: &mut proto::Transaction, what: Strip) {
 pub fn check_name(s: &str, field: &str) -> Result<(), DecodeError> {
     let ok = !s.is_empty()
         && s.len() <= 64
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
     if ok {
         Ok(())
@@ -807,8 +807,7 @@ pub fn check_name(s: &str, field: &str) -> Result<(), DecodeError> {
 pub fn check_asset_code(s: &str, field: &str) -> Result<(), DecodeError> {
     let ok = !s.is_empty()
         && s.len() <= 12
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
     if ok {
         Ok(())
@@ -894,7 +893,10 @@ impl Output {
             ephemeral,
             hints,
         };
-        if amount.owner_handle().is_none_or(|d| Point::new(d).is_identity()) {
+        if amount
+            .owner_handle()
+            .is_none_or(|d| Point::new(d).is_identity())
+        {
             return Err(DecodeError::IdentityPoint {
                 field: format!("{field}.owner handle D_0 + 2^32·D_1"),
             });
@@ -999,7 +1001,10 @@ fn check_distinct<'a>(
         if !seen.insert(input.note_id) {
             return Err(DecodeError::invalid(
                 format!("{field}[{i}]"),
-                format!("note {} is spent twice in one transaction", input.note_id.short()),
+                format!(
+                    "note {} is spent twice in one transaction",
+                    input.note_id.short()
+                ),
             ));
         }
     }
@@ -1007,7 +1012,11 @@ fn check_distinct<'a>(
 }
 
 impl KycProof {
-    fn from_proto(msg: &proto::KycProof, field: &str, with_link: bool) -> Result<Self, DecodeError> {
+    fn from_proto(
+        msg: &proto::KycProof,
+        field: &str,
+        with_link: bool,
+    ) -> Result<Self, DecodeError> {
         let link = if with_link {
             Some(FieldBytes::decode(&msg.link, &format!("{field}.link"))?)
         } else if msg.link.is_empty() {
@@ -1317,7 +1326,11 @@ impl TryFrom<&proto::Transaction> for UnsignedTransaction {
         }
         check_name(&t.network, "network")?;
         use proto::transaction::Body;
-        let body = match t.body.as_ref().ok_or_else(|| DecodeError::missing("body"))? {
+        let body = match t
+            .body
+            .as_ref()
+            .ok_or_else(|| DecodeError::missing("body"))?
+        {
             Body::Mint(m) => TxBody::Mint(m.try_into()?),
             Body::Transfer(m) => TxBody::Transfer(m.try_into()?),
             Body::PublishQuote(m) => TxBody::PublishQuote(m.try_into()?),

@@ -369,7 +369,12 @@ impl<'a> Builder<'a> {
         let body = TxBody::Mint(Mint {
             asset: asset.to_string(),
             nonce,
-            outputs: made.outputs.iter().cloned().zip(amounts.iter().copied()).collect(),
+            outputs: made
+                .outputs
+                .iter()
+                .cloned()
+                .zip(amounts.iter().copied())
+                .collect(),
             public_amount: Self::placeholders(2 * amounts.len()),
         });
         let tx = self.prove_body(self.unsigned(body), witnesses, Vec::new(), rng)?;
@@ -405,10 +410,9 @@ impl<'a> Builder<'a> {
         let mut outs: Vec<(Address, u64, &AssetPolicy)> = Vec::new();
         let rem = match remittance {
             Some(r) => {
-                let op = self
-                    .genesis
-                    .operator(&r.operator)
-                    .ok_or_else(|| ProveError::Invalid(format!("unknown operator {}", r.operator)))?;
+                let op = self.genesis.operator(&r.operator).ok_or_else(|| {
+                    ProveError::Invalid(format!("unknown operator {}", r.operator))
+                })?;
                 outs.push((op.settlement, r.value, policy));
                 let q = beneficiary_commitment(&r.beneficiary, &r.salt);
                 Some(Remittance {
@@ -430,7 +434,11 @@ impl<'a> Builder<'a> {
                 needed,
             })?;
         if change > 0 {
-            outs.push((me, u64::try_from(change).map_err(|_| ProveError::Overflow("change"))?, policy));
+            outs.push((
+                me,
+                u64::try_from(change).map_err(|_| ProveError::Overflow("change"))?,
+                policy,
+            ));
         }
         if outs.len() > MAX_OUTPUTS {
             return Err(ProveError::Invalid(format!(
@@ -500,7 +508,10 @@ impl<'a> Builder<'a> {
             .operator(operator)
             .ok_or_else(|| ProveError::Invalid(format!("unknown operator {operator}")))?;
         let tag = remittance.note.remittance.as_ref().ok_or_else(|| {
-            ProveError::Invalid(format!("note {} is not a remittance", remittance.note.id.short()))
+            ProveError::Invalid(format!(
+                "note {} is not a remittance",
+                remittance.note.id.short()
+            ))
         })?;
         let quote = self.state.quote(operator, tag.quote_id).ok_or_else(|| {
             ProveError::Invalid(format!("{operator} has no quote {}", tag.quote_id))
@@ -512,15 +523,21 @@ impl<'a> Builder<'a> {
         let b = scaled / u128::from(quote.den);
         let rem = (scaled % u128::from(quote.den)) as u64;
         let b = u64::try_from(b).map_err(|_| ProveError::Overflow("payout amount"))?;
-        let rem_spent = self.spend(settlement_view, &quote.asset_from, std::slice::from_ref(remittance), rng)?;
+        let rem_spent = self.spend(
+            settlement_view,
+            &quote.asset_from,
+            std::slice::from_ref(remittance),
+            rng,
+        )?;
         let float_spent = self.spend(float_view, &quote.asset_to, floats, rng)?;
-        let change = float_spent
-            .total
-            .checked_sub(u128::from(b))
-            .ok_or(ProveError::InsufficientFunds {
-                available: float_spent.total,
-                needed: u128::from(b),
-            })?;
+        let change =
+            float_spent
+                .total
+                .checked_sub(u128::from(b))
+                .ok_or(ProveError::InsufficientFunds {
+                    available: float_spent.total,
+                    needed: u128::from(b),
+                })?;
         let mut outs = vec![
             (beneficiary, b, to),
             (op.settlement, remittance.value, from),

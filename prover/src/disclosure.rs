@@ -19,7 +19,13 @@ pub fn prove_recipient<R: RngCore + CryptoRng>(
 ) -> Result<Disclosure, ProveError> {
     let kind = DisclosureKind::Recipient;
     let mut t = transcript(network, note, kind, value, &nonce);
-    let proof = prove(&relation(note, kind, value), &[view.inverse()], 0, &mut t, rng)?;
+    let proof = prove(
+        &relation(note, kind, value),
+        &[view.inverse()],
+        0,
+        &mut t,
+        rng,
+    )?;
     Ok(Disclosure {
         kind,
         value,

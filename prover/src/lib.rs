@@ -7,7 +7,10 @@
 //! - [`disclosure`]: recipient and sender receipts for one note.
 //!
 //! Every randomized function takes the caller's RNG; nothing here prints or does I/O.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod builder;

@@ -1,12 +1,12 @@
 //! The aggregated range proof of a transaction: bulletproofs 5, `n = 32`, `m` = the padded list
 //! length, run in the transaction transcript as sub-proof `index`.
 use crate::error::ProveError;
+use bulletproofs::RangeProof;
 use corridor_core::domain::proof as sep;
 use corridor_core::group::{bulletproof_gens, pedersen, CHUNK_BITS};
 use corridor_core::range::RangeStatement;
 use corridor_core::transcript::TranscriptProtocol;
 use corridor_core::tx::RangeProofBytes;
-use bulletproofs::RangeProof;
 use curve25519_dalek::scalar::Scalar;
 use merlin::Transcript;
 use rand_core::{CryptoRng, RngCore};

@@ -46,11 +46,7 @@ pub fn prove<R: RngCore + CryptoRng>(
         transcript.append_point(b"Y", y);
     }
     let c = transcript.challenge_scalar(b"c");
-    let responses = nonces
-        .iter()
-        .zip(witness)
-        .map(|(k, w)| k + c * w)
-        .collect();
+    let responses = nonces.iter().zip(witness).map(|(k, w)| k + c * w).collect();
     nonces.zeroize();
     Ok(SigmaProof {
         commitments,

@@ -5,10 +5,13 @@
 //! - [`range`]: the aggregated range proof over the list the verifier builds itself;
 //! - [`transaction`]: the entry point: a signed transaction checked against genesis and the
 //!   public state it references, passed in by the caller;
-//! - [`disclosure`]: receipts.
+//! - [`disclosure`]: receipts (recipient and sender disclosures).
 //!
 //! Never links proving or setup code.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod disclosure;
