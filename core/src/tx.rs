@@ -1349,9 +1349,12 @@ impl TryFrom<&proto::Transaction> for UnsignedTransaction {
 impl TryFrom<&proto::Transaction> for Transaction {
     type Error = DecodeError;
     fn try_from(t: &proto::Transaction) -> Result<Self, DecodeError> {
+        // The version first: another version may sign differently, and "unsupported version"
+        // is what its sender needs to hear, not a signature length.
+        let unsigned = UnsignedTransaction::try_from(t)?;
         let signature = decode_array::<SIGNATURE_LEN>(&t.signature, "signature")?;
         Ok(Transaction {
-            unsigned: UnsignedTransaction::try_from(t)?,
+            unsigned,
             signature,
         })
     }

@@ -1,0 +1,97 @@
+//! `corridor bench`: times every proof's prove and verify, and a whole 2-in/2-out transfer, with
+//! a plain loop (warm-up, then `--iters` timed runs, median), beside bulletproofs' own prove and
+//! verify measured in the same loop (the two alternate run by run), and prints one JSON line per measurement (DESIGN.md §7).
+//! The fixtures are those of the criterion bench ([`corridor::bench`]).
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use corridor::bench::{median, BenchError, Fixtures, Measurement, Op, Proof};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use std::time::Instant;
+
+/// Options of `corridor bench`.
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Timed iterations per measurement (after a warm-up of a fifth of them, at least one).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    iters: u32,
+    /// Only the benchmarks whose name contains this (e.g. `range`, `transfer`, `disclosure`).
+    #[arg(long)]
+    filter: Option<String>,
+    /// Seed of the fixtures and of every random choice.
+    #[arg(long, default_value_t = corridor::bench::DEFAULT_SEED)]
+    seed: u64,
+}
+
+type Run<'a> = dyn FnMut() -> Result<(), BenchError> + 'a;
+
+/// The median wall times, in microseconds, of `ours` and `baseline` over `iters` runs each after
+/// a warm-up, the two alternating run by run so that both see the same machine.
+fn paired_median_us(
+    iters: usize,
+    ours: &mut Run<'_>,
+    baseline: &mut Run<'_>,
+) -> Result<(f64, f64)> {
+    for _ in 0..(iters / 5).max(1) {
+        ours()?;
+        baseline()?;
+    }
+    let (mut a, mut b) = (Vec::with_capacity(iters), Vec::with_capacity(iters));
+    for _ in 0..iters {
+        let t = Instant::now();
+        ours()?;
+        a.push(t.elapsed().as_secs_f64() * 1e6);
+        let t = Instant::now();
+        baseline()?;
+        b.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    Ok((
+        median(&mut a).context("no samples")?,
+        median(&mut b).context("no samples")?,
+    ))
+}
+
+/// Runs the selected benchmarks and prints one JSON line per measurement.
+pub fn run(args: &BenchArgs) -> Result<()> {
+    let selected: Vec<Proof> = Proof::ALL
+        .into_iter()
+        .filter(|p| {
+            args.filter
+                .as_ref()
+                .is_none_or(|f| p.name().contains(f.as_str()))
+        })
+        .collect();
+    if selected.is_empty() {
+        let names: Vec<&str> = Proof::ALL.iter().map(|p| p.name()).collect();
+        bail!(
+            "no benchmark matches --filter {:?}; the benchmarks are: {}",
+            args.filter.as_deref().unwrap_or_default(),
+            names.join(", ")
+        );
+    }
+    let iters = usize::try_from(args.iters)?;
+    let fixtures = Fixtures::new(args.seed).context("building the benchmark fixtures")?;
+    // Streams apart from the fixtures' (`seed`): the baseline's draws never shift ours.
+    let mut rng = ChaCha20Rng::seed_from_u64(args.seed.wrapping_add(1));
+    let mut baseline_rng = ChaCha20Rng::seed_from_u64(args.seed.wrapping_add(2));
+    for proof in selected {
+        let baseline = proof.baseline();
+        for op in Op::ALL {
+            let (ours, base) = paired_median_us(
+                iters,
+                &mut || fixtures.run(proof, op, &mut rng),
+                &mut || fixtures.run_baseline(baseline, op, &mut baseline_rng),
+            )
+            .with_context(|| format!("{} {}", proof.name(), op.name()))?;
+            let line = Measurement {
+                proof,
+                op,
+                median_us: ours,
+                iters,
+                baseline_median_us: base,
+            };
+            println!("{}", line.to_json());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,3 @@
+//! The subcommands of `corridor`, one module each: thin adapters over the library.
+pub mod bench;
+pub mod demo;

@@ -1,0 +1,2096 @@
+//! Must-show 5 (issue #2): hostile bytes — truncated, trailing, reordered or duplicated fields,
+//! non-canonical points or scalars, unknown versions, oversized counts — give typed errors and
+//! never panic.
+//!
+//! Valid encodings of every transaction kind come from a fixture chain on the demo network. Each
+//! hostile class below is made from them, by hand at the protobuf wire level (tags, lengths,
+//! varints) or by editing the prost message and re-encoding it, and each asserts the exact
+//! [`DecodeError`] — variant and field path. Property tests then feed random bytes and random
+//! mutations (flip, set, insert, delete, truncate, splice) of the valid encodings: decoding never
+//! panics, and whatever still decodes is rejected by the verifier unless it is the original.
+use corridor::demo::amounts::*;
+use corridor::network::{DemoNetwork, KYC_ISSUER_ID};
+use corridor_core::elgamal::HINT_LEN;
+use corridor_core::genesis::Genesis;
+use corridor_core::instruction::INSTRUCTION_BOX_LEN;
+use corridor_core::keys::{SpendKey, WalletKeys, WalletSeed};
+use corridor_core::proto::{self, transaction::Body};
+use corridor_core::state::{MemoryState, PublicState};
+use corridor_core::statement::StatementError;
+use corridor_core::tx::{
+    range_parties, range_proof_len, FieldBytes, NoteId, PublishQuote, Transaction,
+    UnsignedTransaction, GROTH16_PROOF_LEN, MAX_TX_BYTES,
+};
+use corridor_core::DecodeError;
+use corridor_prover::builder::{Builder, OwnedNote, Payment, RemittanceRequest};
+use corridor_verifier::{verify_transaction, ProofError, VerifyError};
+use curve25519_dalek::scalar::Scalar;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use prost::Message;
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use std::sync::OnceLock;
+
+const SEED: u64 = 2026;
+const TODAY: u32 = 20_000;
+
+// ---------------------------------------------------------------------------------------------
+// Fixture: one valid, committed transaction of every kind.
+
+/// A committed transaction, the state it was verified against and the key that signed it.
+struct Fixture {
+    name: &'static str,
+    tx: Transaction,
+    bytes: Vec<u8>,
+    before: MemoryState,
+    signer: SpendKey,
+}
+
+struct Fixtures {
+    genesis: Genesis,
+    all: Vec<Fixture>,
+}
+
+impl Fixtures {
+    fn get(&self, name: &str) -> &Fixture {
+        self.all
+            .iter()
+            .find(|f| f.name == name)
+            .unwrap_or_else(|| panic!("no fixture {name}"))
+    }
+}
+
+fn commit(
+    net: &mut DemoNetwork,
+    all: &mut Vec<Fixture>,
+    name: &'static str,
+    tx: Transaction,
+    signer: &SpendKey,
+) {
+    let before = net.state.clone();
+    net.submit(&tx)
+        .unwrap_or_else(|e| panic!("fixture {name}: the ledger refused it: {e}"));
+    all.push(Fixture {
+        name,
+        bytes: tx.encode(),
+        tx,
+        before,
+        signer: signer.clone(),
+    });
+}
+
+fn build_fixtures() -> Fixtures {
+    let mut rng = ChaCha20Rng::seed_from_u64(SEED);
+    let rng = &mut rng;
+    let mut net = DemoNetwork::new(SEED);
+    let maria = net.customer([0x4d; 32]);
+    let ana = net.customer([0x41; 32]);
+    let juan = net.customer([0x4a; 32]);
+    let rosa = WalletKeys::from_seed(&WalletSeed::from_bytes([0x52; 32])).expect("Rosa's keys");
+    let mut all = Vec::new();
+
+    let tx = Builder::new(&net.genesis, &net.state)
+        .mint("HKD", 0, &[HKD_MINT], rng)
+        .expect("mint")
+        .tx
+        .sign(&net.inst.hkd_issuer);
+    let k = net.inst.hkd_issuer.clone();
+    commit(&mut net, &mut all, "mint", tx, &k);
+
+    let inputs = net.owned(&net.inst.hkd_treasury, "HKD");
+    let pay: Vec<_> = MARIA_NOTES
+        .iter()
+        .map(|v| Payment {
+            to: maria.address(),
+            value: *v,
+        })
+        .collect();
+    let tx = Builder::new(&net.genesis, &net.state)
+        .transfer(
+            &net.inst.hkd_treasury,
+            "HKD",
+            &inputs,
+            &pay,
+            0,
+            None,
+            None,
+            rng,
+        )
+        .expect("treasury transfer")
+        .tx
+        .sign(&net.inst.hkd_treasury.spend);
+    let k = net.inst.hkd_treasury.spend.clone();
+    commit(&mut net, &mut all, "treasury-transfer", tx, &k);
+
+    // Two inputs, two outputs (Ana, change), a fee, a limit, a KYC section.
+    let inputs = net.owned(&maria, "HKD");
+    let pay = [Payment {
+        to: ana.address(),
+        value: ANA_PAYMENT,
+    }];
+    let kyc = Some(net.unproven_kyc_section(TODAY));
+    let tx = Builder::new(&net.genesis, &net.state)
+        .transfer(&maria, "HKD", &inputs, &pay, ANA_FEE, None, kyc, rng)
+        .expect("transfer")
+        .tx
+        .sign(&maria.spend);
+    commit(&mut net, &mut all, "transfer", tx, &maria.spend);
+
+    let tx = Builder::new(&net.genesis, &net.state)
+        .mint("PHP", 0, &[PHP_MINT], rng)
+        .expect("mint PHP")
+        .tx
+        .sign(&net.inst.php_issuer);
+    let k = net.inst.php_issuer.clone();
+    commit(&mut net, &mut all, "mint-php", tx, &k);
+
+    let inputs = net.owned(&net.inst.php_treasury, "PHP");
+    let pay = [Payment {
+        to: net.inst.ph_float.address(),
+        value: PHP_FLOAT,
+    }];
+    let tx = Builder::new(&net.genesis, &net.state)
+        .transfer(
+            &net.inst.php_treasury,
+            "PHP",
+            &inputs,
+            &pay,
+            0,
+            None,
+            None,
+            rng,
+        )
+        .expect("float transfer")
+        .tx
+        .sign(&net.inst.php_treasury.spend);
+    let k = net.inst.php_treasury.spend.clone();
+    commit(&mut net, &mut all, "float-transfer", tx, &k);
+
+    let tx = Builder::new(&net.genesis, &net.state)
+        .publish_quote(PublishQuote {
+            operator: "ph-wallet".into(),
+            quote_id: QUOTE_ID,
+            asset_from: "HKD".into(),
+            asset_to: "PHP".into(),
+            num: QUOTE_NUM,
+            den: QUOTE_DEN,
+            expiry_height: 1_000,
+        })
+        .expect("quote")
+        .sign(&net.inst.ph_operator);
+    let k = net.inst.ph_operator.clone();
+    commit(&mut net, &mut all, "quote", tx, &k);
+
+    let salt = [0x5a; 32];
+    let inputs = net.owned(&maria, "HKD");
+    let req = RemittanceRequest {
+        operator: "ph-wallet".into(),
+        quote_id: QUOTE_ID,
+        beneficiary: juan.address(),
+        salt,
+        value: REMIT,
+    };
+    let kyc = Some(net.unproven_kyc_section(TODAY));
+    let tx = Builder::new(&net.genesis, &net.state)
+        .transfer(&maria, "HKD", &inputs, &[], REMIT_FEE, Some(&req), kyc, rng)
+        .expect("remittance")
+        .tx
+        .sign(&maria.spend);
+    let remit_id = tx.id();
+    commit(&mut net, &mut all, "remittance", tx, &maria.spend);
+
+    let note = net
+        .state
+        .note(&NoteId::derive(&remit_id, 0))
+        .expect("remittance note");
+    let remit_note = OwnedNote::decrypt(note, &net.inst.ph_settlement.view).expect("decrypt");
+    let floats = net.owned(&net.inst.ph_float, "PHP");
+    let tx = Builder::new(&net.genesis, &net.state)
+        .payout(
+            "ph-wallet",
+            &net.inst.ph_settlement.view,
+            &net.inst.ph_float.view,
+            &remit_note,
+            &floats,
+            juan.address(),
+            salt,
+            rng,
+        )
+        .expect("payout")
+        .tx
+        .sign(&net.inst.ph_operator);
+    let k = net.inst.ph_operator.clone();
+    commit(&mut net, &mut all, "payout", tx, &k);
+
+    let inputs = net.owned(&juan, "PHP");
+    let kyc = Some(net.unproven_kyc_section(TODAY));
+    let tx = Builder::new(&net.genesis, &net.state)
+        .burn(&juan, "PHP", &inputs, JUAN_BURN, JUAN_BURN_FEE, kyc, rng)
+        .expect("burn")
+        .tx
+        .sign(&juan.spend);
+    commit(&mut net, &mut all, "burn", tx, &juan.spend);
+
+    let mut kyc = net.unproven_kyc_section(TODAY);
+    kyc.link = Some(FieldBytes([7; 32]));
+    let tx = Builder::new(&net.genesis, &net.state)
+        .register_address(&rosa, kyc, rng)
+        .expect("register")
+        .sign(&rosa.spend);
+    commit(&mut net, &mut all, "register", tx, &rosa.spend);
+
+    let tx = Builder::new(&net.genesis, &net.state)
+        .kyc_root_update(KYC_ISSUER_ID, 1, FieldBytes([0; 32]), FieldBytes([1; 32]))
+        .expect("root update")
+        .sign(&net.inst.kyc_issuer);
+    let k = net.inst.kyc_issuer.clone();
+    commit(&mut net, &mut all, "root-update", tx, &k);
+
+    Fixtures {
+        genesis: net.genesis,
+        all,
+    }
+}
+
+fn fixtures() -> &'static Fixtures {
+    static FIXTURES: OnceLock<Fixtures> = OnceLock::new();
+    FIXTURES.get_or_init(build_fixtures)
+}
+
+#[test]
+fn the_fixtures_cover_every_kind_and_verify() {
+    let fx = fixtures();
+    let kinds: std::collections::BTreeSet<_> = fx.all.iter().map(|f| f.tx.body().kind()).collect();
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        [
+            "burn",
+            "kyc-root-update",
+            "mint",
+            "payout",
+            "publish-quote",
+            "register-address",
+            "transfer"
+        ]
+    );
+    for f in &fx.all {
+        let tx = Transaction::decode(&f.bytes).unwrap_or_else(|e| panic!("{}: {e}", f.name));
+        assert_eq!(tx, f.tx, "{}", f.name);
+        verify_transaction(&tx, &fx.genesis, &f.before)
+            .unwrap_or_else(|e| panic!("{}: {e}", f.name));
+        assert!(f.tx.signature_valid(&f.signer.public()), "{}", f.name);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers: decoding, prost-level edits, wire-level edits.
+
+/// Decodes bytes that must not decode, and returns the error.
+fn reject(bytes: &[u8], what: &str) -> DecodeError {
+    match Transaction::decode(bytes) {
+        Ok(_) => panic!("{what}: hostile bytes decoded"),
+        Err(e) => e,
+    }
+}
+
+/// The fixture's wire message, edited and re-encoded (canonically: prost writes fields in order).
+fn edited(f: &Fixture, edit: impl FnOnce(&mut proto::Transaction)) -> Vec<u8> {
+    let mut p = f.tx.to_proto();
+    edit(&mut p);
+    p.encode_to_vec()
+}
+
+macro_rules! body_accessor {
+    ($name:ident, $variant:ident, $ty:ty) => {
+        fn $name(p: &mut proto::Transaction) -> &mut $ty {
+            match p.body.as_mut() {
+                Some(Body::$variant(b)) => b,
+                _ => panic!(concat!("not a ", stringify!($variant))),
+            }
+        }
+    };
+}
+body_accessor!(mint, Mint, proto::Mint);
+body_accessor!(transfer, Transfer, proto::Transfer);
+body_accessor!(quote, PublishQuote, proto::PublishQuote);
+body_accessor!(payout, Payout, proto::Payout);
+body_accessor!(burn, Burn, proto::Burn);
+body_accessor!(register, RegisterAddress, proto::RegisterAddress);
+body_accessor!(root_update, KycRootUpdate, proto::KycRootUpdate);
+
+fn kyc_of(k: &mut Option<proto::KycProof>) -> &mut proto::KycProof {
+    k.as_mut().expect("a KYC section")
+}
+
+/// Decodes 64 hex digits.
+fn hex32(s: &str) -> [u8; 32] {
+    assert_eq!(s.len(), 64, "{s}");
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).expect("hex");
+    }
+    out
+}
+
+/// A protobuf varint.
+fn varint(mut v: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            return out;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+fn read_varint(bytes: &[u8], pos: &mut usize) -> u64 {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let b = bytes[*pos];
+        *pos += 1;
+        v |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return v;
+        }
+    }
+    panic!("varint too long in a fixture")
+}
+
+/// One field of a message on the wire: its number, wire type, and its value (the varint's
+/// bytes, or a length-delimited field's payload).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct WireField {
+    number: u32,
+    wire_type: u8,
+    value: Vec<u8>,
+}
+
+impl WireField {
+    fn len_delimited(number: u32, payload: Vec<u8>) -> Self {
+        WireField {
+            number,
+            wire_type: 2,
+            value: payload,
+        }
+    }
+
+    fn varint(number: u32, v: u64) -> Self {
+        WireField {
+            number,
+            wire_type: 0,
+            value: varint(v),
+        }
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        let mut out = varint(u64::from(self.number) << 3 | u64::from(self.wire_type));
+        if self.wire_type == 2 {
+            out.extend(varint(self.value.len() as u64));
+        }
+        out.extend(&self.value);
+        out
+    }
+}
+
+/// Splits a (valid) message into its fields.
+fn wire_fields(bytes: &[u8]) -> Vec<WireField> {
+    let mut pos = 0;
+    let mut out = Vec::new();
+    while pos < bytes.len() {
+        let key = read_varint(bytes, &mut pos);
+        let (number, wire_type) = ((key >> 3) as u32, (key & 7) as u8);
+        let value = match wire_type {
+            0 => {
+                let start = pos;
+                read_varint(bytes, &mut pos);
+                bytes[start..pos].to_vec()
+            }
+            2 => {
+                let len = read_varint(bytes, &mut pos) as usize;
+                pos += len;
+                bytes[pos - len..pos].to_vec()
+            }
+            w => panic!("wire type {w} in a fixture"),
+        };
+        out.push(WireField {
+            number,
+            wire_type,
+            value,
+        });
+    }
+    out
+}
+
+fn join(fields: &[WireField]) -> Vec<u8> {
+    fields.iter().flat_map(WireField::encode).collect()
+}
+
+/// Edits the fields of the message found by following `path` — (field number, occurrence) at
+/// each level — rewrapping every enclosing length.
+fn edit_wire(
+    bytes: &[u8],
+    path: &[(u32, usize)],
+    edit: &mut dyn FnMut(&mut Vec<WireField>),
+) -> Vec<u8> {
+    let mut fields = wire_fields(bytes);
+    let Some(&(number, occurrence)) = path.first() else {
+        edit(&mut fields);
+        return join(&fields);
+    };
+    let i = fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.number == number)
+        .nth(occurrence)
+        .map(|(i, _)| i)
+        .unwrap_or_else(|| panic!("no occurrence {occurrence} of field {number}"));
+    let inner = edit_wire(&fields[i].value, &path[1..], edit);
+    fields[i] = WireField::len_delimited(number, inner);
+    join(&fields)
+}
+
+// Field numbers of proto/corridor/v1/tx.proto used at the wire level: `Transaction`'s version,
+// network, signature and body variants, then fields of `Transfer`, `Output` and `Mint`.
+const VERSION: u32 = 1;
+const NETWORK: u32 = 2;
+const SIGNATURE: u32 = 15;
+const BODY_MINT: u32 = 3;
+const BODY_TRANSFER: u32 = 4;
+const BODY_QUOTE: u32 = 5;
+const TRANSFER_ASSET: u32 = 1;
+const TRANSFER_INPUTS: u32 = 2;
+const TRANSFER_OUTPUTS: u32 = 3;
+const TRANSFER_FEE: u32 = 4;
+const TRANSFER_BALANCE: u32 = 10;
+const OUTPUT_OWNER: u32 = 1;
+const MINT_NONCE: u32 = 2;
+
+fn non_canonical(given: usize, reencoded: usize) -> DecodeError {
+    DecodeError::NonCanonical { given, reencoded }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Framing: truncation, trailing bytes, order, duplicates, unknown fields, varints.
+
+#[test]
+fn truncated_at_every_offset() {
+    for f in &fixtures().all {
+        // Where the top-level fields end: a prefix ending there is a well-formed message
+        // missing its later fields; any other prefix cuts a tag, varint or length.
+        let top = wire_fields(&f.bytes);
+        assert_eq!(
+            top.iter().map(|w| w.number).collect::<Vec<_>>()[..2],
+            [VERSION, NETWORK]
+        );
+        assert_eq!(top.last().map(|w| w.number), Some(SIGNATURE));
+        let mut ends = vec![0];
+        for w in &top {
+            ends.push(ends[ends.len() - 1] + w.encode().len());
+        }
+        assert_eq!(ends.pop(), Some(f.bytes.len()));
+        for cut in 0..f.bytes.len() {
+            let err = reject(&f.bytes[..cut], &format!("{} cut at {cut}", f.name));
+            let expected = match ends.iter().position(|&e| e == cut) {
+                Some(0) => Some(DecodeError::UnsupportedVersion(0)),
+                Some(1) => Some(DecodeError::invalid(
+                    "network",
+                    "\"\" is not 1–64 characters of a-z, 0-9, '-', '.'",
+                )),
+                Some(2) => Some(DecodeError::missing("body")),
+                Some(3) => Some(DecodeError::Length {
+                    field: "signature".into(),
+                    expected: 64,
+                    got: 0,
+                }),
+                Some(k) => panic!("unexpected boundary {k}"),
+                None => None,
+            };
+            match expected {
+                Some(e) => assert_eq!(err, e, "{} cut at {cut}", f.name),
+                None => assert!(
+                    matches!(err, DecodeError::Protobuf(_)),
+                    "{} cut at {cut}: {err}",
+                    f.name
+                ),
+            }
+        }
+    }
+}
+
+#[test]
+fn trailing_bytes() {
+    for f in &fixtures().all {
+        let len = f.bytes.len();
+        let with = |tail: &[u8]| [f.bytes.as_slice(), tail].concat();
+        // Not protobuf: tag 0, a cut varint, a length past the end.
+        for tail in [&[0x00][..], &[0xff], &[0x7a, 0x05, 0x01]] {
+            assert!(
+                matches!(reject(&with(tail), f.name), DecodeError::Protobuf(_)),
+                "{} + {tail:02x?}",
+                f.name
+            );
+        }
+        // Protobuf, but not the encoding of what it holds: a second version, an unknown field,
+        // a second signature, the whole transaction twice.
+        for tail in [vec![0x08, 0x01], vec![0x70, 0x01], {
+            let mut s = vec![0x7a, 0x40];
+            s.extend(f.tx.signature());
+            s
+        }] {
+            assert_eq!(
+                reject(&with(&tail), f.name),
+                non_canonical(len + tail.len(), len),
+                "{} + {tail:02x?}",
+                f.name
+            );
+        }
+        assert!(matches!(
+            reject(&with(&f.bytes), f.name),
+            DecodeError::NonCanonical { given, .. } if given == 2 * len
+        ));
+    }
+}
+
+#[test]
+fn reordered_fields() {
+    let fx = fixtures();
+    for f in &fx.all {
+        let len = f.bytes.len();
+        // Top level: network before version, signature before body.
+        for (a, b) in [(0, 1), (2, 3)] {
+            let mut top = wire_fields(&f.bytes);
+            top.swap(a, b);
+            assert_eq!(
+                reject(&join(&top), f.name),
+                non_canonical(len, len),
+                "{}: top-level fields {a} and {b} swapped",
+                f.name
+            );
+        }
+        // Inside the body: its first two fields swapped.
+        let body = wire_fields(&f.bytes)[2].number;
+        let bytes = edit_wire(&f.bytes, &[(body, 0)], &mut |fields| fields.swap(0, 1));
+        assert_eq!(bytes.len(), len);
+        assert_eq!(
+            reject(&bytes, f.name),
+            non_canonical(len, len),
+            "{}",
+            f.name
+        );
+    }
+    // Three levels down: the first input's note id after its re-commitment.
+    let t = fx.get("transfer");
+    let len = t.bytes.len();
+    let bytes = edit_wire(
+        &t.bytes,
+        &[(BODY_TRANSFER, 0), (TRANSFER_INPUTS, 0)],
+        &mut |fields| fields.swap(0, 1),
+    );
+    assert_eq!(reject(&bytes, "input fields"), non_canonical(len, len));
+    // Swapping two elements of a repeated field is canonical: it is another transaction, which
+    // decodes and which the signature rejects.
+    let bytes = edit_wire(&t.bytes, &[(BODY_TRANSFER, 0)], &mut |fields| {
+        let inputs: Vec<usize> = (0..fields.len())
+            .filter(|&i| fields[i].number == TRANSFER_INPUTS)
+            .collect();
+        fields.swap(inputs[0], inputs[1]);
+    });
+    let swapped = Transaction::decode(&bytes).expect("swapped inputs are canonical");
+    assert_ne!(swapped, t.tx);
+    assert!(matches!(
+        verify_transaction(&swapped, &fx.genesis, &t.before),
+        Err(VerifyError::Signature { kind: "transfer" })
+    ));
+}
+
+#[test]
+fn duplicated_fields() {
+    let fx = fixtures();
+    for f in &fx.all {
+        let len = f.bytes.len();
+        // Each top-level field written twice in a row.
+        for i in 0..4 {
+            let mut top = wire_fields(&f.bytes);
+            let dup = top[i].clone();
+            let extra = dup.encode().len();
+            top.insert(i, dup);
+            let err = reject(&join(&top), f.name);
+            if i == 2 {
+                // Two bodies merge into one (repeated fields concatenate).
+                assert!(
+                    matches!(err, DecodeError::NonCanonical { given, .. } if given == len + extra),
+                    "{}: body twice: {err}",
+                    f.name
+                );
+            } else {
+                assert_eq!(
+                    err,
+                    non_canonical(len + extra, len),
+                    "{}: field {i}",
+                    f.name
+                );
+            }
+        }
+    }
+    let t = fx.get("transfer");
+    let len = t.bytes.len();
+    // A singular scalar and a singular message inside the body, twice.
+    for number in [TRANSFER_FEE, TRANSFER_BALANCE, TRANSFER_ASSET] {
+        let mut extra = 0;
+        let bytes = edit_wire(&t.bytes, &[(BODY_TRANSFER, 0)], &mut |fields| {
+            let i = fields
+                .iter()
+                .position(|w| w.number == number)
+                .expect("field");
+            extra = fields[i].encode().len();
+            fields.insert(i, fields[i].clone());
+        });
+        let err = reject(&bytes, "transfer field twice");
+        assert!(
+            matches!(err, DecodeError::NonCanonical { given, .. } if given == len + extra),
+            "transfer field {number} twice: {err}"
+        );
+    }
+    // A second body of another kind: the oneof keeps the last, so the bytes are not canonical.
+    let mut top = wire_fields(&t.bytes);
+    let q = wire_fields(&fx.get("quote").bytes)[2].clone();
+    assert_eq!(q.number, BODY_QUOTE);
+    top.insert(3, q);
+    assert!(matches!(
+        reject(&join(&top), "two bodies"),
+        DecodeError::NonCanonical { .. }
+    ));
+    // A repeated element twice is canonical protobuf, and the same note spent twice.
+    let bytes = edit_wire(&t.bytes, &[(BODY_TRANSFER, 0)], &mut |fields| {
+        let i = fields
+            .iter()
+            .position(|w| w.number == TRANSFER_INPUTS)
+            .expect("an input");
+        fields.insert(i + 1, fields[i].clone());
+    });
+    match reject(&bytes, "input twice") {
+        DecodeError::Invalid { field, reason } => {
+            assert_eq!(field, "transfer.inputs[1]");
+            assert!(reason.contains("spent twice"), "{reason}");
+        }
+        other => panic!("input twice: {other}"),
+    }
+    let p = fx.get("payout");
+    let bytes = edited(p, |m| {
+        let r = payout(m)
+            .remittance_input
+            .clone()
+            .expect("remittance input");
+        payout(m).float_inputs.push(r);
+    });
+    assert!(matches!(
+        reject(&bytes, "payout input twice"),
+        DecodeError::Invalid { field, .. } if field == "payout.inputs[2]"
+    ));
+}
+
+#[test]
+fn unknown_fields_and_wrong_wire_types() {
+    let fx = fixtures();
+    let t = fx.get("transfer");
+    let len = t.bytes.len();
+    // Unknown fields at each level: top (before the signature, and past it), body, nested
+    // address. Each is well-formed protobuf that prost would skip; canonical decoding refuses.
+    let mut top = wire_fields(&t.bytes);
+    top.insert(3, WireField::varint(14, 1));
+    assert_eq!(
+        reject(&join(&top), "unknown 14"),
+        non_canonical(len + 2, len)
+    );
+    let mut top = wire_fields(&t.bytes);
+    top.push(WireField::len_delimited(1000, vec![1, 2, 3]));
+    let extra = top[top.len() - 1].encode().len();
+    assert_eq!(
+        reject(&join(&top), "unknown 1000"),
+        non_canonical(len + extra, len)
+    );
+    for path in [
+        &[(BODY_TRANSFER, 0)][..],
+        &[(BODY_TRANSFER, 0), (TRANSFER_OUTPUTS, 1), (OUTPUT_OWNER, 0)],
+        &[(BODY_TRANSFER, 0), (TRANSFER_INPUTS, 1)],
+    ] {
+        let bytes = edit_wire(&t.bytes, path, &mut |fields| {
+            fields.push(WireField::len_delimited(99, vec![0xab; 4]))
+        });
+        assert!(
+            matches!(reject(&bytes, "nested unknown"), DecodeError::NonCanonical { given, reencoded } if given > reencoded && reencoded == len),
+            "unknown field at {path:?}"
+        );
+    }
+    // A known field with the wrong wire type, and the group / reserved wire types.
+    let mut top = wire_fields(&t.bytes);
+    top[0] = WireField::len_delimited(VERSION, vec![1]);
+    assert!(matches!(
+        reject(&join(&top), "version as bytes"),
+        DecodeError::Protobuf(_)
+    ));
+    let mut top = wire_fields(&t.bytes);
+    top[1] = WireField {
+        number: NETWORK,
+        wire_type: 0,
+        value: vec![1],
+    };
+    assert!(matches!(
+        reject(&join(&top), "network as varint"),
+        DecodeError::Protobuf(_)
+    ));
+    for wire_type in [3u8, 4, 6, 7] {
+        let bytes = [vec![(14 << 3) | wire_type], t.bytes.clone()].concat();
+        assert!(
+            matches!(reject(&bytes, "wire type"), DecodeError::Protobuf(_)),
+            "wire type {wire_type}"
+        );
+    }
+}
+
+#[test]
+fn over_long_varints_and_explicit_defaults() {
+    let fx = fixtures();
+    for f in &fx.all {
+        let len = f.bytes.len();
+        // version 1 as two bytes; its key as two bytes; the network's length as two bytes.
+        let v = &f.bytes;
+        assert_eq!(v[..2], [0x08, 0x01]);
+        for (what, bytes) in [
+            ("version", [&[0x08, 0x81, 0x00][..], &v[2..]].concat()),
+            ("key", [&[0x88, 0x00, 0x01][..], &v[2..]].concat()),
+            (
+                "length",
+                [&[0x08, 0x01, 0x12, v[3] | 0x80, 0x00][..], &v[4..]].concat(),
+            ),
+        ] {
+            assert_eq!(
+                reject(&bytes, what),
+                non_canonical(len + 1, len),
+                "{}: over-long {what}",
+                f.name
+            );
+        }
+        // A varint of 11 bytes is not protobuf at all.
+        let bytes = [&[0x08][..], &[0xff; 10], &[0x01], &v[2..]].concat();
+        assert!(matches!(
+            reject(&bytes, "11-byte varint"),
+            DecodeError::Protobuf(_)
+        ));
+        // version 2^32 + 1 is truncated to 1 by a uint32 decoder: it must not alias version 1.
+        let bytes = [&[0x08][..], &varint((1 << 32) + 1), &v[2..]].concat();
+        assert!(matches!(
+            reject(&bytes, "version 2^32+1"),
+            DecodeError::NonCanonical { given, reencoded } if given > reencoded && reencoded == len
+        ));
+    }
+    // Explicit defaults: the treasury transfer's fee 0, the first mint's nonce 0, an empty
+    // network string.
+    let t = fx.get("treasury-transfer");
+    let bytes = edit_wire(&t.bytes, &[(BODY_TRANSFER, 0)], &mut |fields| {
+        let i = fields
+            .iter()
+            .position(|w| w.number > TRANSFER_FEE)
+            .expect("a field after the fee");
+        fields.insert(i, WireField::varint(TRANSFER_FEE, 0));
+    });
+    assert_eq!(
+        reject(&bytes, "explicit fee 0"),
+        non_canonical(t.bytes.len() + 2, t.bytes.len())
+    );
+    let m = fx.get("mint");
+    let bytes = edit_wire(&m.bytes, &[(BODY_MINT, 0)], &mut |fields| {
+        assert!(fields.iter().all(|w| w.number != MINT_NONCE));
+        fields.insert(1, WireField::varint(MINT_NONCE, 0));
+    });
+    assert_eq!(
+        reject(&bytes, "explicit nonce 0"),
+        non_canonical(m.bytes.len() + 2, m.bytes.len())
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Points, scalars, field elements.
+
+/// Bad Ristretto255 encodings (RFC 9496 Appendix A.2), one or two per category, and two of ours.
+fn bad_points() -> Vec<(&'static str, [u8; 32])> {
+    let valid = corridor_core::group::h().compress().to_bytes();
+    let mut low_bit = valid;
+    low_bit[0] |= 1;
+    let mut high_bit = valid;
+    high_bit[31] |= 0x80;
+    vec![
+        // p = 2^255 − 19 and p + 1, a field element ≥ p (not reduced).
+        (
+            "s = p",
+            hex32("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+        ),
+        (
+            "s = p + 1 (even, ≥ p)",
+            hex32("eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+        ),
+        (
+            "s ≥ 2^255",
+            hex32("00ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"),
+        ),
+        (
+            "negative s",
+            hex32("ed57ffd8c914fb201471d1c3d245ce3c746fcbe63a3679d51b6a516ebebe0e20"),
+        ),
+        (
+            "non-square x²",
+            hex32("26948d35ca62e643e26a83177332e6b6afeb9d08e4268b650f1f5bbd8d81d371"),
+        ),
+        (
+            "non-square x² (2)",
+            hex32("2810e5cbc2cc4d4eece54f61c6f69758e289aa7ab440b3cbeaa21995c2f4232b"),
+        ),
+        (
+            "negative xy",
+            hex32("3eb858e78f5a7254d8c9731174a94f76755fd3941c0ac93735c07ba14579630e"),
+        ),
+        (
+            "s = −1 (y = 0)",
+            hex32("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+        ),
+        ("a valid encoding with its low bit set", low_bit),
+        ("a valid encoding with bit 255 set", high_bit),
+    ]
+}
+
+/// A 32-byte field of some fixture.
+type Slot = fn(&mut proto::Transaction) -> &mut Vec<u8>;
+
+struct Loc {
+    fixture: &'static str,
+    field: &'static str,
+    slot: Slot,
+}
+
+/// Every kind of point field, in every kind that carries one.
+fn point_fields() -> Vec<(Loc, Forbids)> {
+    use Forbids::*;
+    vec![
+        (
+            Loc {
+                fixture: "transfer",
+                field: "transfer.outputs[0].chunks[0].commitment",
+                slot: |p| &mut transfer(p).outputs[0].chunks[0].commitment,
+            },
+            AllowsIdentity,
+        ),
+        (
+            Loc {
+                fixture: "transfer",
+                field: "transfer.outputs[1].chunks[1].handles[2]",
+                slot: |p| &mut transfer(p).outputs[1].chunks[1].handles[2],
+            },
+            AllowsIdentity,
+        ),
+        (
+            Loc {
+                fixture: "transfer",
+                field: "transfer.outputs[0].ephemeral",
+                slot: |p| &mut transfer(p).outputs[0].ephemeral,
+            },
+            ForbidsIdentity,
+        ),
+        (
+            Loc {
+                fixture: "transfer",
+                field: "transfer.outputs[1].owner.spend_key",
+                slot: |p| {
+                    &mut transfer(p).outputs[1]
+                        .owner
+                        .as_mut()
+                        .expect("owner")
+                        .spend_key
+                },
+            },
+            ForbidsIdentity,
+        ),
+        (
+            Loc {
+                fixture: "transfer",
+                field: "transfer.inputs[1].recommitment",
+                slot: |p| &mut transfer(p).inputs[1].recommitment,
+            },
+            AllowsIdentity,
+        ),
+        (
+            Loc {
+                fixture: "transfer",
+                field: "transfer.inputs[0].equality.commitments[2]",
+                slot: |p| {
+                    &mut transfer(p).inputs[0]
+                        .equality
+                        .as_mut()
+                        .expect("proof")
+                        .commitments[2]
+                },
+            },
+            AllowsIdentity,
+        ),
+        (
+            Loc {
+                fixture: "transfer",
+                field: "transfer.limit_w0",
+                slot: |p| &mut transfer(p).limit_w0,
+            },
+            AllowsIdentity,
+        ),
+        (
+            Loc {
+                fixture: "transfer",
+                field: "transfer.validity[3].commitments[1]",
+                slot: |p| &mut transfer(p).validity[3].commitments[1],
+            },
+            AllowsIdentity,
+        ),
+        (
+            Loc {
+                fixture: "transfer",
+                field: "transfer.balance.commitments[0]",
+                slot: |p| &mut transfer(p).balance.as_mut().expect("balance").commitments[0],
+            },
+            AllowsIdentity,
+        ),
+        (
+            Loc {
+                fixture: "mint",
+                field: "mint.outputs[0].output.chunks[1].handles[0]",
+                slot: |p| {
+                    &mut mint(p).outputs[0].output.as_mut().expect("output").chunks[1].handles[0]
+                },
+            },
+            AllowsIdentity,
+        ),
+        (
+            Loc {
+                fixture: "mint",
+                field: "mint.outputs[0].output.owner.view_key",
+                slot: |p| {
+                    &mut mint(p).outputs[0]
+                        .output
+                        .as_mut()
+                        .expect("output")
+                        .owner
+                        .as_mut()
+                        .expect("owner")
+                        .view_key
+                },
+            },
+            ForbidsIdentity,
+        ),
+        (
+            Loc {
+                fixture: "payout",
+                field: "payout.fx_remainder",
+                slot: |p| &mut payout(p).fx_remainder,
+            },
+            AllowsIdentity,
+        ),
+        (
+            Loc {
+                fixture: "payout",
+                field: "payout.beneficiary.view_key",
+                slot: |p| {
+                    &mut payout(p)
+                        .beneficiary
+                        .as_mut()
+                        .expect("beneficiary")
+                        .view_key
+                },
+            },
+            ForbidsIdentity,
+        ),
+        (
+            Loc {
+                fixture: "payout",
+                field: "payout.remittance_input.recommitment",
+                slot: |p| {
+                    &mut payout(p)
+                        .remittance_input
+                        .as_mut()
+                        .expect("input")
+                        .recommitment
+                },
+            },
+            AllowsIdentity,
+        ),
+        (
+            Loc {
+                fixture: "payout",
+                field: "payout.outputs[2].ephemeral",
+                slot: |p| &mut payout(p).outputs[2].ephemeral,
+            },
+            ForbidsIdentity,
+        ),
+        (
+            Loc {
+                fixture: "burn",
+                field: "burn.change[0].chunks[0].commitment",
+                slot: |p| &mut burn(p).change[0].chunks[0].commitment,
+            },
+            AllowsIdentity,
+        ),
+        (
+            Loc {
+                fixture: "register",
+                field: "register_address.address.spend_key",
+                slot: |p| &mut register(p).address.as_mut().expect("address").spend_key,
+            },
+            ForbidsIdentity,
+        ),
+        (
+            Loc {
+                fixture: "register",
+                field: "register_address.view_key_possession.commitments[0]",
+                slot: |p| {
+                    &mut register(p)
+                        .view_key_possession
+                        .as_mut()
+                        .expect("proof")
+                        .commitments[0]
+                },
+            },
+            AllowsIdentity,
+        ),
+    ]
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Forbids {
+    ForbidsIdentity,
+    AllowsIdentity,
+}
+
+#[test]
+fn non_canonical_points() {
+    let fx = fixtures();
+    for (bad_name, bad) in bad_points() {
+        assert!(
+            curve25519_dalek::ristretto::CompressedRistretto(bad)
+                .decompress()
+                .is_none(),
+            "{bad_name} is a valid encoding"
+        );
+        for (loc, _) in point_fields() {
+            let bytes = edited(fx.get(loc.fixture), |p| *(loc.slot)(p) = bad.to_vec());
+            assert_eq!(
+                reject(&bytes, loc.field),
+                DecodeError::NonCanonicalPoint {
+                    field: loc.field.into()
+                },
+                "{bad_name} at {}",
+                loc.field
+            );
+        }
+    }
+}
+
+#[test]
+fn identity_where_forbidden_and_where_allowed() {
+    let fx = fixtures();
+    for (loc, forbids) in point_fields() {
+        let f = fx.get(loc.fixture);
+        let bytes = edited(f, |p| *(loc.slot)(p) = vec![0; 32]);
+        match forbids {
+            Forbids::ForbidsIdentity => assert_eq!(
+                reject(&bytes, loc.field),
+                DecodeError::IdentityPoint {
+                    field: loc.field.into()
+                },
+                "{}",
+                loc.field
+            ),
+            // Allowed by the encoding; the signature (and the proofs) still reject it.
+            Forbids::AllowsIdentity => {
+                let tx = Transaction::decode(&bytes)
+                    .unwrap_or_else(|e| panic!("identity at {}: {e}", loc.field));
+                assert!(
+                    verify_transaction(&tx, &fx.genesis, &f.before).is_err(),
+                    "identity at {} verified",
+                    loc.field
+                );
+                let resigned = tx.into_unsigned().sign(&f.signer);
+                assert!(
+                    verify_transaction(&resigned, &fx.genesis, &f.before).is_err(),
+                    "identity at {} verified after re-signing",
+                    loc.field
+                );
+            }
+        }
+    }
+    // The owner handle D = D_0 + 2^32·D_1 (computed, never sent) must not be the identity.
+    let t = fx.get("transfer");
+    let bytes = edited(t, |p| {
+        for c in &mut transfer(p).outputs[1].chunks {
+            c.handles[0] = vec![0; 32];
+        }
+    });
+    assert_eq!(
+        reject(&bytes, "owner handle"),
+        DecodeError::IdentityPoint {
+            field: "transfer.outputs[1].owner handle D_0 + 2^32·D_1".into()
+        }
+    );
+}
+
+#[test]
+fn non_canonical_scalars() {
+    let fx = fixtures();
+    // ℓ = 2^252 + 27742317777372353535851937790883648493, from ℓ − 1.
+    let mut ell = (-Scalar::ONE).to_bytes();
+    ell[0] += 1;
+    assert_eq!(
+        ell,
+        hex32("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010")
+    );
+    let mut ell_plus_one = ell;
+    ell_plus_one[0] += 1;
+    let mut high_bit = [0u8; 32];
+    high_bit[31] = 0x80;
+    let bad = [
+        ("ℓ", ell),
+        ("ℓ + 1", ell_plus_one),
+        ("2^255", high_bit),
+        ("2^256 − 1", [0xff; 32]),
+    ];
+    let locs = [
+        Loc {
+            fixture: "transfer",
+            field: "transfer.balance.responses[0]",
+            slot: |p| &mut transfer(p).balance.as_mut().expect("balance").responses[0],
+        },
+        Loc {
+            fixture: "transfer",
+            field: "transfer.inputs[1].equality.responses[2]",
+            slot: |p| {
+                &mut transfer(p).inputs[1]
+                    .equality
+                    .as_mut()
+                    .expect("proof")
+                    .responses[2]
+            },
+        },
+        Loc {
+            fixture: "transfer",
+            field: "transfer.validity[0].responses[1]",
+            slot: |p| &mut transfer(p).validity[0].responses[1],
+        },
+        Loc {
+            fixture: "mint",
+            field: "mint.public_amount[1].responses[0]",
+            slot: |p| &mut mint(p).public_amount[1].responses[0],
+        },
+        Loc {
+            fixture: "payout",
+            field: "payout.fx.responses[0]",
+            slot: |p| &mut payout(p).fx.as_mut().expect("fx").responses[0],
+        },
+        Loc {
+            fixture: "burn",
+            field: "burn.balance.responses[0]",
+            slot: |p| &mut burn(p).balance.as_mut().expect("balance").responses[0],
+        },
+        Loc {
+            fixture: "register",
+            field: "register_address.view_key_possession.responses[0]",
+            slot: |p| {
+                &mut register(p)
+                    .view_key_possession
+                    .as_mut()
+                    .expect("proof")
+                    .responses[0]
+            },
+        },
+    ];
+    for (name, value) in bad {
+        for loc in &locs {
+            let bytes = edited(fx.get(loc.fixture), |p| *(loc.slot)(p) = value.to_vec());
+            assert_eq!(
+                reject(&bytes, loc.field),
+                DecodeError::NonCanonicalScalar {
+                    field: loc.field.into()
+                },
+                "{name} at {}",
+                loc.field
+            );
+        }
+    }
+    // ℓ − 1 is canonical: it decodes, and the proof fails.
+    let t = fx.get("transfer");
+    let bytes = edited(t, |p| {
+        *(locs[0].slot)(p) = (-Scalar::ONE).to_bytes().to_vec()
+    });
+    let tx = Transaction::decode(&bytes).expect("ℓ − 1 is canonical");
+    assert!(
+        verify_transaction(&tx.into_unsigned().sign(&t.signer), &fx.genesis, &t.before).is_err()
+    );
+}
+
+#[test]
+fn bn254_field_elements_at_or_above_r() {
+    let fx = fixtures();
+    // r = 21888242871839275222246405745257275088548364400416034343698204186575808495617.
+    let mut r = hex32("30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001");
+    r.reverse();
+    let mut r_plus_one = r;
+    r_plus_one[0] += 1;
+    let mut r_minus_one = r;
+    r_minus_one[0] -= 1;
+    let mut top_bit = [0u8; 32];
+    top_bit[31] = 0x80;
+    let locs = [
+        Loc {
+            fixture: "transfer",
+            field: "transfer.kyc.root",
+            slot: |p| &mut kyc_of(&mut transfer(p).kyc).root,
+        },
+        Loc {
+            fixture: "transfer",
+            field: "transfer.kyc.nullifier",
+            slot: |p| &mut kyc_of(&mut transfer(p).kyc).nullifier,
+        },
+        Loc {
+            fixture: "remittance",
+            field: "transfer.kyc.escrow_c",
+            slot: |p| &mut kyc_of(&mut transfer(p).kyc).escrow_c,
+        },
+        Loc {
+            fixture: "burn",
+            field: "burn.kyc.root",
+            slot: |p| &mut kyc_of(&mut burn(p).kyc).root,
+        },
+        Loc {
+            fixture: "register",
+            field: "register_address.kyc.link",
+            slot: |p| &mut register(p).kyc.as_mut().expect("kyc").link,
+        },
+        Loc {
+            fixture: "root-update",
+            field: "kyc_root_update.previous_root",
+            slot: |p| &mut root_update(p).previous_root,
+        },
+        Loc {
+            fixture: "root-update",
+            field: "kyc_root_update.new_root",
+            slot: |p| &mut root_update(p).new_root,
+        },
+    ];
+    for loc in &locs {
+        let f = fx.get(loc.fixture);
+        for (name, value) in [
+            ("r", r),
+            ("r + 1", r_plus_one),
+            ("2^255", top_bit),
+            ("2^256 − 1", [0xff; 32]),
+        ] {
+            let bytes = edited(f, |p| *(loc.slot)(p) = value.to_vec());
+            assert_eq!(
+                reject(&bytes, loc.field),
+                DecodeError::NonCanonicalScalar {
+                    field: loc.field.into()
+                },
+                "{name} at {}",
+                loc.field
+            );
+        }
+        // r − 1 is a field element.
+        let bytes = edited(f, |p| *(loc.slot)(p) = r_minus_one.to_vec());
+        Transaction::decode(&bytes).unwrap_or_else(|e| panic!("r − 1 at {}: {e}", loc.field));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Versions, networks, counts, lengths, missing and invalid fields, size.
+
+#[test]
+fn unknown_versions_and_wrong_networks() {
+    let fx = fixtures();
+    for f in &fx.all {
+        for v in [0u32, 2, 3, u32::MAX] {
+            // A signature of another version's format must not mask the version.
+            for sig in [f.tx.signature().to_vec(), vec![0xee; 96]] {
+                let bytes = edited(f, |p| {
+                    p.version = v;
+                    p.signature = sig.clone();
+                });
+                assert_eq!(
+                    reject(&bytes, "version"),
+                    DecodeError::UnsupportedVersion(v),
+                    "{}: version {v}",
+                    f.name
+                );
+            }
+        }
+        for bad in [
+            "",
+            "Corridor-Demo",
+            "corridor demo",
+            "corridor_demo",
+            &"a".repeat(65),
+        ] {
+            assert!(
+                matches!(
+                    reject(&edited(f, |p| p.network = bad.into()), "network"),
+                    DecodeError::Invalid { field, .. } if field == "network"
+                ),
+                "{}: network {bad:?}",
+                f.name
+            );
+        }
+        // A well-formed network id of another ledger decodes; the verifier names the mismatch,
+        // before and after re-signing.
+        let bytes = edited(f, |p| p.network = "corridor-mainnet".into());
+        let tx = Transaction::decode(&bytes).expect("another network decodes");
+        let wrong = StatementError::WrongNetwork {
+            expected: "corridor-demo".into(),
+            found: "corridor-mainnet".into(),
+        };
+        assert_eq!(
+            verify_transaction(&tx, &fx.genesis, &f.before).map(|_| ()),
+            Err(VerifyError::Statement(wrong.clone())),
+            "{}",
+            f.name
+        );
+        let resigned = tx.into_unsigned().sign(&f.signer);
+        assert_eq!(
+            verify_transaction(&resigned, &fx.genesis, &f.before).map(|_| ()),
+            Err(VerifyError::Statement(wrong)),
+            "{}",
+            f.name
+        );
+    }
+}
+
+fn count(field: &str, expected: &str, got: usize) -> DecodeError {
+    DecodeError::count(field, expected, got)
+}
+
+#[test]
+fn oversized_counts() {
+    let fx = fixtures();
+    let t = fx.get("transfer");
+    let cases: Vec<(&str, Vec<u8>, DecodeError)> = vec![
+        (
+            "17 inputs",
+            edited(t, |p| {
+                let tr = transfer(p);
+                for i in 0..15u8 {
+                    let mut extra = tr.inputs[0].clone();
+                    extra.note_id[0] ^= i + 1;
+                    tr.inputs.push(extra);
+                }
+            }),
+            count("transfer.inputs", "1..=16", 17),
+        ),
+        (
+            "no input",
+            edited(t, |p| transfer(p).inputs.clear()),
+            count("transfer.inputs", "1..=16", 0),
+        ),
+        (
+            "50 000 empty inputs",
+            edited(t, |p| {
+                transfer(p).inputs = vec![proto::Input::default(); 50_000]
+            }),
+            count("transfer.inputs", "1..=16", 50_000),
+        ),
+        (
+            "17 outputs",
+            edited(t, |p| {
+                let tr = transfer(p);
+                let o = tr.outputs[0].clone();
+                tr.outputs.resize(17, o);
+            }),
+            count("transfer.outputs", "1..=16", 17),
+        ),
+        (
+            "6 handles (5 auditors)",
+            edited(t, |p| {
+                for c in &mut transfer(p).outputs[0].chunks {
+                    let h = c.handles[1].clone();
+                    c.handles.resize(6, h);
+                }
+            }),
+            count("transfer.outputs[0].chunks[0].handles", "1..=5", 6),
+        ),
+        (
+            "100 000 empty handles",
+            edited(t, |p| {
+                transfer(p).outputs[0].chunks[0].handles = vec![Vec::new(); 100_000]
+            }),
+            count("transfer.outputs[0].chunks[0].handles", "1..=5", 100_000),
+        ),
+        (
+            "no handle",
+            edited(t, |p| transfer(p).outputs[0].chunks[0].handles.clear()),
+            count("transfer.outputs[0].chunks[0].handles", "1..=5", 0),
+        ),
+        (
+            "chunks with different decryptors",
+            edited(t, |p| {
+                transfer(p).outputs[0].chunks[1].handles.pop();
+            }),
+            count("transfer.outputs[0].chunks[1].handles", "3", 2),
+        ),
+        (
+            "3 chunks",
+            edited(t, |p| {
+                let o = &mut transfer(p).outputs[0];
+                let c = o.chunks[0].clone();
+                o.chunks.push(c);
+            }),
+            count("transfer.outputs[0].chunks", "2", 3),
+        ),
+        (
+            "hints for 2 of 3 decryptors",
+            edited(t, |p| {
+                transfer(p).outputs[0].hints.pop();
+            }),
+            count("transfer.outputs[0].hints", "0 or 3", 2),
+        ),
+        (
+            "a validity proof short",
+            edited(t, |p| {
+                transfer(p).validity.pop();
+            }),
+            count("transfer.validity", "4", 3),
+        ),
+        (
+            "a balance proof with 2 commitments",
+            edited(t, |p| {
+                let b = transfer(p).balance.as_mut().expect("balance");
+                b.commitments.push(b.commitments[0].clone());
+            }),
+            count("transfer.balance.commitments", "1", 2),
+        ),
+        (
+            "an equality proof with 4 responses",
+            edited(t, |p| {
+                let e = transfer(p).inputs[1].equality.as_mut().expect("proof");
+                e.responses.push(e.responses[0].clone());
+            }),
+            count("transfer.inputs[1].equality.responses", "3", 4),
+        ),
+        (
+            "17 mint outputs",
+            edited(fx.get("mint"), |p| {
+                let m = mint(p);
+                let o = m.outputs[0].clone();
+                m.outputs.resize(17, o);
+            }),
+            count("mint.outputs", "1..=16", 17),
+        ),
+        (
+            "3 mint public-amount proofs",
+            edited(fx.get("mint"), |p| {
+                let m = mint(p);
+                let a = m.public_amount[0].clone();
+                m.public_amount.push(a);
+            }),
+            count("mint.public_amount", "2", 3),
+        ),
+        (
+            "16 float inputs",
+            edited(fx.get("payout"), |p| {
+                let po = payout(p);
+                for i in 0..15u8 {
+                    let mut extra = po.float_inputs[0].clone();
+                    extra.note_id[0] ^= i + 1;
+                    po.float_inputs.push(extra);
+                }
+            }),
+            count("payout.float_inputs", "0..=15", 16),
+        ),
+        (
+            "a payout with one output",
+            edited(fx.get("payout"), |p| payout(p).outputs.truncate(1)),
+            count("payout.outputs", "2..=16", 1),
+        ),
+        (
+            "two burn change outputs",
+            edited(fx.get("burn"), |p| {
+                let b = burn(p);
+                let c = b.change[0].clone();
+                b.change.push(c);
+            }),
+            count("burn.change", "0..=1", 2),
+        ),
+    ];
+    for (what, bytes, expected) in cases {
+        assert!(bytes.len() <= MAX_TX_BYTES, "{what}: too big a test case");
+        assert_eq!(reject(&bytes, what), expected, "{what}");
+    }
+}
+
+#[test]
+fn wrong_lengths() {
+    let fx = fixtures();
+    let len = |field: &str, expected: usize, got: usize| DecodeError::Length {
+        field: field.into(),
+        expected,
+        got,
+    };
+    let t = fx.get("transfer");
+    // Maria → Ana: 2 outputs (4 chunks) and a limit (W0, W1) are 6 values, m = 8.
+    let rp = range_proof_len(range_parties(6));
+    assert_eq!(rp, (9 + 2 * 8) * 32);
+    let p = fx.get("payout");
+    // 3 outputs, a limit, FX: 10 values, m = 16.
+    let prp = range_proof_len(range_parties(10));
+    let cases: Vec<(&str, Vec<u8>, DecodeError)> = vec![
+        (
+            "a short hint",
+            edited(t, |m| {
+                transfer(m).outputs[0].hints[1].pop();
+            }),
+            len("transfer.outputs[0].hints[1]", HINT_LEN, HINT_LEN - 1),
+        ),
+        (
+            "a long hint",
+            edited(t, |m| transfer(m).outputs[1].hints[2].push(0)),
+            len("transfer.outputs[1].hints[2]", HINT_LEN, HINT_LEN + 1),
+        ),
+        (
+            "a range proof one element short",
+            edited(t, |m| transfer(m).range_proof.truncate(rp - 32)),
+            len("transfer.range_proof", rp, rp - 32),
+        ),
+        (
+            "a range proof for m = 16",
+            edited(t, |m| {
+                transfer(m).range_proof.resize(range_proof_len(16), 0)
+            }),
+            len("transfer.range_proof", rp, range_proof_len(16)),
+        ),
+        (
+            "no range proof",
+            edited(t, |m| transfer(m).range_proof.clear()),
+            len("transfer.range_proof", rp, 0),
+        ),
+        (
+            "a payout range proof for m = 8",
+            edited(p, |m| payout(m).range_proof.truncate(range_proof_len(8))),
+            len("payout.range_proof", prp, range_proof_len(8)),
+        ),
+        (
+            "a KYC proof of 127 bytes",
+            edited(t, |m| {
+                kyc_of(&mut transfer(m).kyc).proof.pop();
+            }),
+            len(
+                "transfer.kyc.proof",
+                GROTH16_PROOF_LEN,
+                GROTH16_PROOF_LEN - 1,
+            ),
+        ),
+        (
+            "a KYC proof of 192 bytes (uncompressed G2)",
+            edited(t, |m| kyc_of(&mut transfer(m).kyc).proof.resize(192, 0)),
+            len("transfer.kyc.proof", GROTH16_PROOF_LEN, 192),
+        ),
+        (
+            "a 31-byte escrow R",
+            edited(fx.get("burn"), |m| {
+                kyc_of(&mut burn(m).kyc).escrow_r.pop();
+            }),
+            len("burn.kyc.escrow_r", 32, 31),
+        ),
+        (
+            "a 33-byte KYC root",
+            edited(fx.get("register"), |m| {
+                register(m).kyc.as_mut().expect("kyc").root.push(0)
+            }),
+            len("register_address.kyc.root", 32, 33),
+        ),
+        (
+            "a 33-byte commitment",
+            edited(t, |m| transfer(m).outputs[0].chunks[0].commitment.push(0)),
+            len("transfer.outputs[0].chunks[0].commitment", 32, 33),
+        ),
+        (
+            "a 31-byte response",
+            edited(t, |m| {
+                transfer(m).validity[2].responses[0].pop();
+            }),
+            len("transfer.validity[2].responses[0]", 32, 31),
+        ),
+        (
+            "a 31-byte note id",
+            edited(t, |m| {
+                transfer(m).inputs[0].note_id.pop();
+            }),
+            len("transfer.inputs[0].note_id", 32, 31),
+        ),
+        (
+            "a short instruction box",
+            edited(fx.get("remittance"), |m| {
+                transfer(m)
+                    .remittance
+                    .as_mut()
+                    .expect("remittance")
+                    .instruction
+                    .pop();
+            }),
+            len(
+                "transfer.remittance.instruction",
+                INSTRUCTION_BOX_LEN,
+                INSTRUCTION_BOX_LEN - 1,
+            ),
+        ),
+        (
+            "a 31-byte beneficiary commitment",
+            edited(fx.get("remittance"), |m| {
+                transfer(m)
+                    .remittance
+                    .as_mut()
+                    .expect("remittance")
+                    .beneficiary_commitment
+                    .pop();
+            }),
+            len("transfer.remittance.beneficiary_commitment", 32, 31),
+        ),
+        (
+            "a 33-byte salt",
+            edited(p, |m| payout(m).salt.push(0)),
+            len("payout.salt", 32, 33),
+        ),
+        (
+            "a 63-byte signature",
+            edited(t, |m| {
+                m.signature.pop();
+            }),
+            len("signature", 64, 63),
+        ),
+        (
+            "no signature",
+            edited(t, |m| m.signature.clear()),
+            len("signature", 64, 0),
+        ),
+    ];
+    for (what, bytes, expected) in cases {
+        assert_eq!(reject(&bytes, what), expected, "{what}");
+    }
+}
+
+#[test]
+fn missing_and_invalid_fields() {
+    let fx = fixtures();
+    let t = fx.get("transfer");
+    let invalid_at = |bytes: &[u8], what: &str, at: &str| match reject(bytes, what) {
+        DecodeError::Invalid { field, reason } => {
+            assert_eq!(field, at, "{what}");
+            assert!(!reason.is_empty(), "{what}");
+        }
+        other => panic!("{what}: {other}"),
+    };
+    for (what, bytes, at) in [
+        ("no body", edited(t, |m| m.body = None), "body"),
+        (
+            "no balance proof",
+            edited(t, |m| transfer(m).balance = None),
+            "transfer.balance",
+        ),
+        (
+            "an output without owner",
+            edited(t, |m| transfer(m).outputs[1].owner = None),
+            "transfer.outputs[1].owner",
+        ),
+        (
+            "an input without equality proof",
+            edited(t, |m| transfer(m).inputs[0].equality = None),
+            "transfer.inputs[0].equality",
+        ),
+        (
+            "a mint output without output",
+            edited(fx.get("mint"), |m| mint(m).outputs[0].output = None),
+            "mint.outputs[0].output",
+        ),
+        (
+            "a payout without remittance input",
+            edited(fx.get("payout"), |m| payout(m).remittance_input = None),
+            "payout.remittance_input",
+        ),
+        (
+            "a payout without beneficiary",
+            edited(fx.get("payout"), |m| payout(m).beneficiary = None),
+            "payout.beneficiary",
+        ),
+        (
+            "a registration without KYC",
+            edited(fx.get("register"), |m| register(m).kyc = None),
+            "register_address.kyc",
+        ),
+    ] {
+        assert_eq!(reject(&bytes, what), DecodeError::missing(at), "{what}");
+    }
+    invalid_at(
+        &edited(t, |m| transfer(m).asset = "hkd".into()),
+        "lower-case asset",
+        "transfer.asset",
+    );
+    invalid_at(
+        &edited(t, |m| kyc_of(&mut transfer(m).kyc).link = vec![0; 32]),
+        "a link outside RegisterAddress",
+        "transfer.kyc.link",
+    );
+    invalid_at(
+        &edited(fx.get("remittance"), |m| {
+            transfer(m)
+                .remittance
+                .as_mut()
+                .expect("remittance")
+                .operator = "PH Wallet".into()
+        }),
+        "an operator name",
+        "transfer.remittance.operator",
+    );
+    let q = fx.get("quote");
+    invalid_at(
+        &edited(q, |m| quote(m).den = 0),
+        "den 0",
+        "publish_quote.den",
+    );
+    invalid_at(
+        &edited(q, |m| quote(m).num = 0),
+        "num 0",
+        "publish_quote.num",
+    );
+    invalid_at(
+        &edited(q, |m| quote(m).asset_to = "HKD".into()),
+        "a quote from HKD to HKD",
+        "publish_quote.asset_to",
+    );
+    invalid_at(
+        &edited(fx.get("burn"), |m| {
+            let b = burn(m);
+            b.change.clear();
+            b.validity.clear();
+        }),
+        "a range proof with nothing to prove",
+        "burn.range_proof",
+    );
+    // An unsigned transaction carries no signature; a signed one needs one.
+    let err = UnsignedTransaction::decode(&t.bytes).expect_err("signed bytes as unsigned");
+    assert!(matches!(err, DecodeError::Invalid { field, .. } if field == "signature"));
+    let unsigned = t.tx.unsigned().encode();
+    assert_eq!(
+        UnsignedTransaction::decode(&unsigned).expect("unsigned decodes"),
+        *t.tx.unsigned()
+    );
+    assert_eq!(
+        reject(&unsigned, "unsigned as signed"),
+        DecodeError::Length {
+            field: "signature".into(),
+            expected: 64,
+            got: 0
+        }
+    );
+}
+
+#[test]
+fn oversize_messages() {
+    let fx = fixtures();
+    let t = fx.get("transfer");
+    let too_large = |size| DecodeError::TooLarge {
+        size,
+        cap: MAX_TX_BYTES,
+    };
+    // Garbage, zeros, and a well-formed transaction grown past the cap.
+    assert_eq!(
+        reject(&vec![0u8; MAX_TX_BYTES + 1], "zeros"),
+        too_large(MAX_TX_BYTES + 1)
+    );
+    assert_eq!(
+        reject(&vec![0xffu8; 4 * MAX_TX_BYTES], "garbage"),
+        too_large(4 * MAX_TX_BYTES)
+    );
+    let bytes = edited(t, |m| transfer(m).range_proof.resize(MAX_TX_BYTES, 0));
+    assert_eq!(reject(&bytes, "a huge range proof"), too_large(bytes.len()));
+    // At exactly the cap, the size is fine and the next check speaks: an unknown field fills
+    // the transaction up to the cap.
+    let padded = |filler: usize| {
+        let mut top = wire_fields(&t.bytes);
+        top.push(WireField::len_delimited(1000, vec![0; filler]));
+        join(&top)
+    };
+    let mut filler = MAX_TX_BYTES - t.bytes.len();
+    let bytes = loop {
+        let bytes = padded(filler);
+        match bytes.len().cmp(&MAX_TX_BYTES) {
+            std::cmp::Ordering::Equal => break bytes,
+            std::cmp::Ordering::Greater => filler -= bytes.len() - MAX_TX_BYTES,
+            std::cmp::Ordering::Less => filler += MAX_TX_BYTES - bytes.len(),
+        }
+    };
+    assert_eq!(bytes.len(), MAX_TX_BYTES);
+    assert_eq!(
+        reject(&bytes, "at the cap"),
+        non_canonical(MAX_TX_BYTES, t.bytes.len())
+    );
+}
+
+/// Proof bytes of the right size decode (the verifier parses them); signed by their signer they
+/// are typed verifier errors, never a panic.
+#[test]
+fn proof_bytes_of_the_right_size_are_typed_verifier_errors() {
+    let fx = fixtures();
+    let mut rng = ChaCha20Rng::seed_from_u64(SEED);
+    for name in ["transfer", "treasury-transfer", "payout", "burn"] {
+        let f = fx.get(name);
+        let n = f.tx.body().range_proof().expect("a range proof").0.len();
+        let mut random = vec![0u8; n];
+        rand::RngCore::fill_bytes(&mut rng, &mut random);
+        for (what, fill) in [
+            ("zeros", vec![0u8; n]),
+            ("0xff", vec![0xff; n]),
+            ("random", random),
+        ] {
+            let bytes = edited(f, |p| match p.body.as_mut() {
+                Some(Body::Transfer(t)) => t.range_proof = fill.clone(),
+                Some(Body::Payout(t)) => t.range_proof = fill.clone(),
+                Some(Body::Burn(t)) => t.range_proof = fill.clone(),
+                _ => panic!("no range proof"),
+            });
+            let tx = Transaction::decode(&bytes)
+                .unwrap_or_else(|e| panic!("{name}: {what} range proof: {e}"));
+            let resigned = tx.into_unsigned().sign(&f.signer);
+            let err = verify_transaction(&resigned, &fx.genesis, &f.before)
+                .map(|_| ())
+                .expect_err("a forged range proof verified");
+            match what {
+                // Identities and zero scalars parse, and the proof does not hold.
+                "zeros" => assert_eq!(err, VerifyError::Proof(ProofError::Range), "{name}"),
+                // Scalars ≥ ℓ do not parse.
+                "0xff" => assert!(
+                    matches!(err, VerifyError::Proof(ProofError::RangeFormat(_))),
+                    "{name}: {err}"
+                ),
+                _ => assert!(
+                    matches!(
+                        err,
+                        VerifyError::Proof(ProofError::RangeFormat(_) | ProofError::Range)
+                    ),
+                    "{name}: {err}"
+                ),
+            }
+        }
+    }
+    // A zero response: the sigma proof it belongs to fails, by name and index.
+    let t = fx.get("transfer");
+    let bytes = edited(t, |p| {
+        transfer(p).balance.as_mut().expect("balance").responses[0] = vec![0; 32]
+    });
+    let tx = Transaction::decode(&bytes).expect("zero is canonical");
+    let resigned = tx.into_unsigned().sign(&t.signer);
+    // Proofs in order: 2 equalities, 4 validities, then the balance (index 6).
+    assert_eq!(
+        verify_transaction(&resigned, &fx.genesis, &t.before).map(|_| ()),
+        Err(VerifyError::Proof(ProofError::Sigma {
+            relation: "balance",
+            index: 6,
+            equation: 0
+        }))
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Property tests: random and mutated encodings.
+
+/// A runner with a fixed seed and no failure files.
+fn runner(cases: u32) -> TestRunner {
+    TestRunner::new_with_rng(
+        Config {
+            cases,
+            failure_persistence: None,
+            ..Config::default()
+        },
+        TestRng::deterministic_rng(RngAlgorithm::ChaCha),
+    )
+}
+
+/// One edit of an encoding; positions are fractions of its current length.
+#[derive(Clone, Debug)]
+enum Mutation {
+    Flip(prop::sample::Index, u8),
+    Set(prop::sample::Index, u8),
+    Insert(prop::sample::Index, Vec<u8>),
+    Delete(prop::sample::Index, usize),
+    Truncate(prop::sample::Index),
+    /// Copies `len` bytes of fixture `donor` from `from` over this encoding at `at`.
+    Splice {
+        at: prop::sample::Index,
+        donor: prop::sample::Index,
+        from: prop::sample::Index,
+        len: usize,
+    },
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        4 => (any::<prop::sample::Index>(), 0u8..8).prop_map(|(i, b)| Mutation::Flip(i, b)),
+        2 => (any::<prop::sample::Index>(), any::<u8>()).prop_map(|(i, b)| Mutation::Set(i, b)),
+        1 => (any::<prop::sample::Index>(), prop::collection::vec(any::<u8>(), 1..8))
+            .prop_map(|(i, b)| Mutation::Insert(i, b)),
+        1 => (any::<prop::sample::Index>(), 1usize..64).prop_map(|(i, n)| Mutation::Delete(i, n)),
+        1 => any::<prop::sample::Index>().prop_map(Mutation::Truncate),
+        1 => (
+            any::<prop::sample::Index>(),
+            any::<prop::sample::Index>(),
+            any::<prop::sample::Index>(),
+            1usize..256
+        )
+            .prop_map(|(at, donor, from, len)| Mutation::Splice { at, donor, from, len }),
+    ]
+}
+
+fn apply(bytes: &mut Vec<u8>, m: &Mutation, donors: &[Fixture]) {
+    let pos = |i: &prop::sample::Index, len: usize| if len == 0 { 0 } else { i.index(len) };
+    match m {
+        Mutation::Flip(i, bit) => {
+            if !bytes.is_empty() {
+                let p = pos(i, bytes.len());
+                bytes[p] ^= 1 << bit;
+            }
+        }
+        Mutation::Set(i, b) => {
+            if !bytes.is_empty() {
+                let p = pos(i, bytes.len());
+                bytes[p] = *b;
+            }
+        }
+        Mutation::Insert(i, b) => {
+            let p = pos(i, bytes.len() + 1);
+            bytes.splice(p..p, b.iter().copied());
+        }
+        Mutation::Delete(i, n) => {
+            if !bytes.is_empty() {
+                let p = pos(i, bytes.len());
+                let end = (p + n).min(bytes.len());
+                bytes.drain(p..end);
+            }
+        }
+        Mutation::Truncate(i) => {
+            let p = pos(i, bytes.len() + 1);
+            bytes.truncate(p);
+        }
+        Mutation::Splice {
+            at,
+            donor,
+            from,
+            len,
+        } => {
+            let d = &donors[donor.index(donors.len())].bytes;
+            let from = from.index(d.len());
+            let src = &d[from..(from + len).min(d.len())];
+            if !bytes.is_empty() {
+                let p = pos(at, bytes.len());
+                let end = (p + src.len()).min(bytes.len());
+                bytes.splice(p..end, src.iter().copied());
+            }
+        }
+    }
+}
+
+#[test]
+fn random_bytes_never_panic() {
+    let fx = fixtures();
+    // Plain random bytes, and random bytes after a valid prefix (so that parsing gets deep).
+    let strategy = (
+        prop::collection::vec(any::<u8>(), 0..4096),
+        any::<prop::sample::Index>(),
+        any::<prop::sample::Index>(),
+    );
+    runner(256)
+        .run(&strategy, |(random, which, cut)| {
+            prop_assert!(Transaction::decode(&random).is_err());
+            let f = &fx.all[which.index(fx.all.len())];
+            let prefix = &f.bytes[..cut.index(f.bytes.len())];
+            let bytes = [prefix, &random].concat();
+            if let Ok(tx) = Transaction::decode(&bytes) {
+                if bytes != f.bytes {
+                    prop_assert!(verify_transaction(&tx, &fx.genesis, &f.before).is_err());
+                }
+            }
+            let _ = UnsignedTransaction::decode(&bytes);
+            Ok(())
+        })
+        .expect("random bytes");
+}
+
+/// Whether `a` and `b` differ at most in their KYC proof bytes and signature: the Groth16 proof
+/// is outside ids, digests and transcripts (it can be re-randomised) and is not verified yet.
+fn same_but_kyc_proof(a: &Transaction, b: &Transaction) -> bool {
+    let strip = |t: &Transaction| {
+        let mut p = t.unsigned().to_proto();
+        match p.body.as_mut() {
+            Some(Body::Transfer(t)) => t.kyc.iter_mut().for_each(|k| k.proof.clear()),
+            Some(Body::Burn(b)) => b.kyc.iter_mut().for_each(|k| k.proof.clear()),
+            Some(Body::RegisterAddress(r)) => r.kyc.iter_mut().for_each(|k| k.proof.clear()),
+            _ => {}
+        }
+        p
+    };
+    strip(a) == strip(b)
+}
+
+#[test]
+fn mutated_encodings_never_panic_and_never_verify() {
+    let fx = fixtures();
+    let strategy = (
+        any::<prop::sample::Index>(),
+        prop::collection::vec(mutation(), 1..4),
+    );
+    let decoded = std::cell::Cell::new(0u32);
+    let resigned_checked = std::cell::Cell::new(0u32);
+    runner(256)
+        .run(&strategy, |(which, mutations)| {
+            let f = &fx.all[which.index(fx.all.len())];
+            let mut bytes = f.bytes.clone();
+            for m in &mutations {
+                apply(&mut bytes, m, &fx.all);
+            }
+            let Ok(tx) = Transaction::decode(&bytes) else {
+                return Ok(());
+            };
+            decoded.set(decoded.get() + 1);
+            // What decodes is canonical: it re-encodes to the same bytes.
+            prop_assert_eq!(tx.encode(), bytes.clone());
+            let verdict = verify_transaction(&tx, &fx.genesis, &f.before);
+            if bytes == f.bytes {
+                prop_assert!(verdict.is_ok(), "the original must verify");
+                return Ok(());
+            }
+            prop_assert!(verdict.is_err(), "a mutated encoding verified");
+            // The signer re-signs the mutation: still no panic, and only a signature-only kind
+            // or a change of the (not yet verified) KYC proof bytes may verify.
+            let resigned = tx.clone().into_unsigned().sign(&f.signer);
+            resigned_checked.set(resigned_checked.get() + 1);
+            if verify_transaction(&resigned, &fx.genesis, &f.before).is_ok() {
+                let kind = resigned.body().kind();
+                prop_assert!(
+                    kind == "publish-quote"
+                        || kind == "kyc-root-update"
+                        || same_but_kyc_proof(&resigned, &f.tx),
+                    "a re-signed mutation of a {} verified",
+                    kind
+                );
+            }
+            Ok(())
+        })
+        .expect("mutated encodings");
+    // The property is not vacuous: some mutations decode and go through the verifier.
+    let (decoded, resigned) = (decoded.get(), resigned_checked.get());
+    assert!(decoded >= 16, "only {decoded} of 256 mutations decoded");
+    assert!(
+        resigned >= 16,
+        "only {resigned} re-signed mutations verified"
+    );
+}
