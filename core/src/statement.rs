@@ -70,6 +70,15 @@ pub enum StatementError {
         /// The transaction's.
         expected: String,
     },
+    /// The same note spent twice in one transaction. (The wire decoder refuses it first; this
+    /// holds for transactions built in process, which never pass the decoder.)
+    #[error("input {index}: note {id} is spent twice in one transaction")]
+    RepeatedInput {
+        /// Input index (statement order).
+        index: usize,
+        /// Short note id.
+        id: String,
+    },
     /// Inputs of more than one owner, or not the owner the kind requires.
     #[error("input {index}: note belongs to {owner}, not to {expected}")]
     InputOwner {
@@ -204,6 +213,7 @@ pub fn resolve(
         output_assets: Vec::new(),
         inputs: Vec::new(),
         kyc: None,
+        spent: Default::default(),
     };
     r.t.append_bytes(b"digest", &digest.0);
     let (signer, signer_address) = match &tx.body {
@@ -240,6 +250,30 @@ pub fn resolve(
     })
 }
 
+/// Every chunk of an output carries exactly one handle per decryptor (owner + auditors). The
+/// wire decoder also requires both chunks to carry the same number; checking each chunk here
+/// keeps a transaction built in process from leaving a chunk without an auditor's handle (the
+/// validity relation pairs handles with decryptors and would prove only the pairs present).
+fn check_decryptors(
+    index: usize,
+    amount: &EncryptedAmount,
+    expected: usize,
+) -> Result<(), StatementError> {
+    match amount
+        .chunks
+        .iter()
+        .map(|c| c.handles.len())
+        .find(|&n| n != expected)
+    {
+        Some(found) => Err(StatementError::Decryptors {
+            index,
+            expected,
+            found,
+        }),
+        None => Ok(()),
+    }
+}
+
 struct Resolver<'a> {
     genesis: &'a Genesis,
     state: &'a dyn PublicState,
@@ -249,6 +283,8 @@ struct Resolver<'a> {
     output_assets: Vec<String>,
     inputs: Vec<Note>,
     kyc: Option<KycPublicInputs>,
+    /// Input notes seen so far (a Payout resolves its inputs in two calls).
+    spent: std::collections::BTreeSet<crate::tx::NoteId>,
 }
 
 type Signer = (Point, Option<Address>);
@@ -313,13 +349,7 @@ impl Resolver<'_> {
                 });
             }
             let decryptors = policy.decryptors(&o.owner);
-            if o.amount.decryptors() != decryptors.len() {
-                return Err(StatementError::Decryptors {
-                    index,
-                    expected: decryptors.len(),
-                    found: o.amount.decryptors(),
-                });
-            }
+            check_decryptors(index, &o.amount, decryptors.len())?;
             self.t.append_u64_value(b"output", index as u64);
             self.t.append_bytes(b"output-asset", policy.code.as_bytes());
             self.append_address(b"owner", &o.owner);
@@ -346,6 +376,12 @@ impl Resolver<'_> {
         self.t.append_len(b"inputs", inputs.len());
         for (k, input) in inputs.iter().enumerate() {
             let index = first_index + k;
+            if !self.spent.insert(input.note_id) {
+                return Err(StatementError::RepeatedInput {
+                    index,
+                    id: input.note_id.short(),
+                });
+            }
             let note =
                 self.state
                     .note(&input.note_id)
@@ -493,13 +529,7 @@ impl Resolver<'_> {
                 });
             }
             let decryptors = policy.decryptors(&o.owner);
-            if o.amount.decryptors() != decryptors.len() {
-                return Err(StatementError::Decryptors {
-                    index,
-                    expected: decryptors.len(),
-                    found: o.amount.decryptors(),
-                });
-            }
+            check_decryptors(index, &o.amount, decryptors.len())?;
             self.t.append_u64_value(b"output", index as u64);
             self.append_address(b"owner", &o.owner);
             self.append_amount(&o.amount);
@@ -590,6 +620,13 @@ impl Resolver<'_> {
         let key = op.key;
         self.asset(&q.asset_from, "publish_quote.asset_from")?;
         self.asset(&q.asset_to, "publish_quote.asset_to")?;
+        // The decoder's rules, again for quotes built in process: a Payout computes `den − 1`.
+        if q.den == 0 || q.num == 0 || q.asset_from == q.asset_to {
+            return Err(StatementError::Quote(format!(
+                "quote {}: num and den must be ≥ 1 and the assets must differ",
+                q.quote_id
+            )));
+        }
         self.append_quote(q);
         Ok((key, None))
     }

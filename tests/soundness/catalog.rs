@@ -16,8 +16,8 @@ use corridor_core::sigma::SigmaProof;
 use corridor_core::state::PublicState;
 use corridor_core::statement::StatementError;
 use corridor_core::tx::{
-    Burn, FieldBytes, KycProof, KycRootUpdate, Mint, NoteId, Payout, PublishQuote,
-    range_parties, range_proof_len, RangeProofBytes, RegisterAddress, Remittance, Transfer, TxBody,
+    range_parties, range_proof_len, Burn, FieldBytes, KycProof, KycRootUpdate, Mint, NoteId,
+    Payout, PublishQuote, RangeProofBytes, RegisterAddress, Remittance, Transfer, TxBody,
     UnsignedTransaction,
 };
 use corridor_core::DecodeError;
@@ -109,9 +109,9 @@ impl Layout {
             "register_address" => "register_address.view_key_possession".into(),
             _ if i < self.n_in => format!("{}.equality", self.input_path(i)),
             _ if i < self.balance() => format!("{k}.validity[{}]", i - self.n_in),
-            "payout" => ["payout.balance_from", "payout.balance_to", "payout.fx"]
-                [i - self.balance()]
-            .into(),
+            "payout" => {
+                ["payout.balance_from", "payout.balance_to", "payout.fx"][i - self.balance()].into()
+            }
             _ => format!("{k}.balance"),
         }
     }
@@ -345,7 +345,11 @@ pub fn sigma_mutations(case: &Case) -> Vec<Mutation> {
         }
         let (nc, nr) = (proof.commitments.len(), proof.responses.len());
         let short = proto::SigmaProof {
-            commitments: proof.commitments.iter().map(|c| c.to_bytes().to_vec()).collect(),
+            commitments: proof
+                .commitments
+                .iter()
+                .map(|c| c.to_bytes().to_vec())
+                .collect(),
             responses: proof.responses[..nr - 1]
                 .iter()
                 .map(|s| s.to_bytes().to_vec())
@@ -365,7 +369,11 @@ pub fn sigma_mutations(case: &Case) -> Vec<Mutation> {
                 .iter()
                 .map(|c| c.to_bytes().to_vec())
                 .collect(),
-            responses: proof.responses.iter().map(|s| s.to_bytes().to_vec()).collect(),
+            responses: proof
+                .responses
+                .iter()
+                .map(|s| s.to_bytes().to_vec())
+                .collect(),
         };
         out.push(Mutation::wire(
             format!("{path}: a commitment dropped"),
@@ -397,7 +405,11 @@ pub fn set_proto_sigma(p: &mut proto::Transaction, i: usize, proof: proto::Sigma
             .as_mut()
             .and_then(|i| i.equality.as_mut())
             .into_iter()
-            .chain(t.float_inputs.iter_mut().filter_map(|i| i.equality.as_mut()))
+            .chain(
+                t.float_inputs
+                    .iter_mut()
+                    .filter_map(|i| i.equality.as_mut()),
+            )
             .chain(t.validity.iter_mut())
             .chain(t.balance_from.as_mut())
             .chain(t.balance_to.as_mut())
@@ -444,7 +456,13 @@ pub fn range_verdict(bytes: &[u8]) -> Expect {
 /// within each element), its length and its replacement by another valid proof.
 pub fn range_mutations(fx: &Fixture, case: &Case, flips: &[(usize, u8)]) -> Vec<Mutation> {
     let l = Layout::of(case.tx.body());
-    let proof = case.tx.body().range_proof().expect("a range proof").0.clone();
+    let proof = case
+        .tx
+        .body()
+        .range_proof()
+        .expect("a range proof")
+        .0
+        .clone();
     let path = format!("{}.range_proof", l.kind);
     let mut out = Vec::new();
     for e in 0..proof.len() / 32 {
@@ -540,8 +558,7 @@ fn output_mutations(case: &Case) -> Vec<Mutation> {
             out.push(Mutation::body(
                 format!("{path}.chunks[{k}].handles[{}] = identity", n - 1),
                 move |u| {
-                    outputs_mut(&mut u.body)[o].amount.chunks[k].handles[n - 1] =
-                        Point::identity()
+                    outputs_mut(&mut u.body)[o].amount.chunks[k].handles[n - 1] = Point::identity()
                 },
                 first.clone(),
                 (k == 0).then(|| sigma(rel, idx, n)),
@@ -1106,8 +1123,8 @@ fn transfer_mutations(fx: &Fixture, case: &Case, l: &Layout) -> Vec<Mutation> {
     ];
     // Output owners.
     let juan = fx.juan.address();
-    let same_x = Address::from_keys(*signer.spend_key(), *fx.ana.address().view_key())
-        .expect("keys");
+    let same_x =
+        Address::from_keys(*signer.spend_key(), *fx.ana.address().view_key()).expect("keys");
     for (o, output) in t.outputs.iter().enumerate() {
         let (rel, idx) = l.output_proof(o, 0);
         let to_juan = if t.remittance.is_some() && o == 0 {
@@ -1216,7 +1233,9 @@ fn transfer_mutations(fx: &Fixture, case: &Case, l: &Layout) -> Vec<Mutation> {
                 Mutation::same(
                     "transfer.remittance.operator → hk-wallet",
                     move |u| r(u).operator = "hk-wallet".into(),
-                    stmt(StatementError::Quote(format!("hk-wallet has no quote {QUOTE_ID}"))),
+                    stmt(StatementError::Quote(format!(
+                        "hk-wallet has no quote {QUOTE_ID}"
+                    ))),
                 ),
                 Mutation::same(
                     "transfer.remittance.operator unknown",
@@ -1393,7 +1412,13 @@ fn payout_mutations(fx: &Fixture, case: &Case, l: &Layout) -> Vec<Mutation> {
         "note {} is not a remittance to {OPERATOR}",
         maria_hkd.short()
     )));
-    out.push(swap_input("Maria's, not a remittance", 0, maria_hkd, e.clone(), e));
+    out.push(swap_input(
+        "Maria's, not a remittance",
+        0,
+        maria_hkd,
+        e.clone(),
+        e,
+    ));
     let php_treasury = case.state.unspent_of(&fx.php_treasury.address());
     let php_treasury = php_treasury.first().expect("a PHP treasury note").id;
     let e = stmt(StatementError::InputOwner {
@@ -1401,7 +1426,13 @@ fn payout_mutations(fx: &Fixture, case: &Case, l: &Layout) -> Vec<Mutation> {
         owner: fx.php_treasury.address().encode(),
         expected: fx.ph_float.address().encode(),
     });
-    out.push(swap_input("the PHP treasury's", 1, php_treasury, e.clone(), e));
+    out.push(swap_input(
+        "the PHP treasury's",
+        1,
+        php_treasury,
+        e.clone(),
+        e,
+    ));
     let ana = case.state.unspent_of(&fx.ana.address());
     let ana = ana.first().expect("Ana's note").id;
     let e = stmt(StatementError::InputAsset {
@@ -1485,10 +1516,10 @@ fn burn_mutations(fx: &Fixture, case: &Case, l: &Layout) -> Vec<Mutation> {
 fn register_mutations(fx: &Fixture, l: &Layout) -> Vec<Mutation> {
     let first = l.first();
     let rosa = fx.rosa.address();
-    let other_p = Address::from_keys(*rosa.spend_key(), *fx.ana.address().view_key())
-        .expect("keys");
-    let other_x = Address::from_keys(*fx.outsider.address().spend_key(), *rosa.view_key())
-        .expect("keys");
+    let other_p =
+        Address::from_keys(*rosa.spend_key(), *fx.ana.address().view_key()).expect("keys");
+    let other_x =
+        Address::from_keys(*fx.outsider.address().spend_key(), *rosa.view_key()).expect("keys");
     let mut out = vec![
         Mutation::body(
             "register_address.address: another P",
@@ -1555,9 +1586,8 @@ fn register_mutations(fx: &Fixture, l: &Layout) -> Vec<Mutation> {
 }
 
 fn quote_mutations() -> Vec<Mutation> {
-    let none = |name: &str, f: fn(&mut UnsignedTransaction), e: Expect| {
-        Mutation::body(name, f, e, None)
-    };
+    let none =
+        |name: &str, f: fn(&mut UnsignedTransaction), e: Expect| Mutation::body(name, f, e, None);
     vec![
         // The PH operator re-signs a quote of the HK operator: only the HK operator may.
         none(
@@ -1607,8 +1637,16 @@ fn quote_mutations() -> Vec<Mutation> {
             |u| quote(u).quote_id += 1,
             Expect::Accepted,
         ),
-        none("publish_quote.num + 1", |u| quote(u).num += 1, Expect::Accepted),
-        none("publish_quote.den + 1", |u| quote(u).den += 1, Expect::Accepted),
+        none(
+            "publish_quote.num + 1",
+            |u| quote(u).num += 1,
+            Expect::Accepted,
+        ),
+        none(
+            "publish_quote.den + 1",
+            |u| quote(u).den += 1,
+            Expect::Accepted,
+        ),
         none(
             "publish_quote.expiry_height + 1",
             |u| quote(u).expiry_height += 1,

@@ -11,14 +11,16 @@ use corridor_core::elgamal::AmountOpening;
 use corridor_core::genesis::Genesis;
 use corridor_core::keys::{SpendKey, ViewKey, WalletKeys, WalletSeed};
 use corridor_core::state::{MemoryState, PublicState};
-use corridor_core::tx::{FieldBytes, KycProof, NoteId, PublishQuote, Transaction, GROTH16_PROOF_LEN};
+use corridor_core::tx::{
+    FieldBytes, KycProof, NoteId, PublishQuote, Transaction, GROTH16_PROOF_LEN,
+};
 use corridor_prover::builder::{Builder, OwnedNote, Payment, RemittanceRequest};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use std::sync::OnceLock;
 
 /// Seed of the network's keys and of every proof's randomness.
-pub const SEED: u64 = 0x50_0d_2e55;
+pub const SEED: u64 = 0x500d_2e55;
 /// The UTC day customers' KYC sections claim.
 pub const TODAY: u32 = 20_000;
 /// The two HKD mint notes.
@@ -103,8 +105,6 @@ pub struct Fixture {
     pub ph_settlement: WalletKeys,
     /// PH float.
     pub ph_float: WalletKeys,
-    /// The HKD issuer.
-    pub hkd_issuer: SpendKey,
     /// The PH operator.
     pub ph_operator: SpendKey,
     /// The HK operator.
@@ -170,7 +170,13 @@ struct Chain {
 
 impl Chain {
     /// Submits `tx` (built on the current state) and records it as a case when `name` is set.
-    fn commit(&mut self, name: Option<&'static str>, tx: Transaction, signer: &SpendKey, s: Secrets) {
+    fn commit(
+        &mut self,
+        name: Option<&'static str>,
+        tx: Transaction,
+        signer: &SpendKey,
+        s: Secrets,
+    ) {
         let before = self.net.state.clone();
         if let Err(e) = self.net.submit(&tx) {
             panic!("fixture step {name:?} ({}) refused: {e}", tx.body().kind());
@@ -278,14 +284,28 @@ fn build() -> Fixture {
     let built = Builder::new(&c.net.genesis, &c.net.state)
         .mint("PHP", 0, &[PHP_MINT], &mut c.rng)
         .expect("mint PHP");
-    c.commit(None, built.tx.sign(&php_issuer), &php_issuer, Secrets::default());
+    c.commit(
+        None,
+        built.tx.sign(&php_issuer),
+        &php_issuer,
+        Secrets::default(),
+    );
     let notes = c.net.owned(&php_treasury, "PHP");
     let pay = [Payment {
         to: ph_float.address(),
         value: PHP_FLOAT,
     }];
     let built = Builder::new(&c.net.genesis, &c.net.state)
-        .transfer(&php_treasury, "PHP", &notes, &pay, 0, None, None, &mut c.rng)
+        .transfer(
+            &php_treasury,
+            "PHP",
+            &notes,
+            &pay,
+            0,
+            None,
+            None,
+            &mut c.rng,
+        )
         .expect("PHP float");
     c.commit(
         None,
@@ -324,12 +344,26 @@ fn build() -> Fixture {
     };
     let kyc = Some(kyc_section());
     let built = Builder::new(&c.net.genesis, &c.net.state)
-        .transfer(&maria, "HKD", &notes, &[], REMIT_FEE, Some(&req), kyc, &mut c.rng)
+        .transfer(
+            &maria,
+            "HKD",
+            &notes,
+            &[],
+            REMIT_FEE,
+            Some(&req),
+            kyc,
+            &mut c.rng,
+        )
         .expect("remittance");
     let pairs: Vec<(&WalletKeys, &OwnedNote)> = notes.iter().map(|n| (&maria, n)).collect();
     let s = secrets_of(&pairs, built.openings);
     let remit_tx = built.tx.sign(&maria.spend);
-    c.commit(Some("transfer-remittance"), remit_tx.clone(), &maria.spend, s);
+    c.commit(
+        Some("transfer-remittance"),
+        remit_tx.clone(),
+        &maria.spend,
+        s,
+    );
 
     // Payout to Juan.
     let remit_note = c
@@ -360,7 +394,15 @@ fn build() -> Fixture {
     let notes = c.net.owned(&juan, "PHP");
     let kyc = Some(kyc_section());
     let built = Builder::new(&c.net.genesis, &c.net.state)
-        .burn(&juan, "PHP", &notes, JUAN_BURN, JUAN_BURN_FEE, kyc, &mut c.rng)
+        .burn(
+            &juan,
+            "PHP",
+            &notes,
+            JUAN_BURN,
+            JUAN_BURN_FEE,
+            kyc,
+            &mut c.rng,
+        )
         .expect("burn");
     let pairs: Vec<(&WalletKeys, &OwnedNote)> = notes.iter().map(|n| (&juan, n)).collect();
     let s = secrets_of(&pairs, built.openings);
@@ -378,7 +420,12 @@ fn build() -> Fixture {
         view: Some(rosa.view.clone()),
         ..Secrets::default()
     };
-    c.commit(Some("register-address"), tx.sign(&rosa.spend), &rosa.spend, s);
+    c.commit(
+        Some("register-address"),
+        tx.sign(&rosa.spend),
+        &rosa.spend,
+        s,
+    );
 
     // The KYC issuer publishes a new root.
     let tx = Builder::new(&c.net.genesis, &c.net.state)
@@ -409,7 +456,6 @@ fn build() -> Fixture {
         php_treasury,
         ph_settlement,
         ph_float,
-        hkd_issuer,
         ph_operator,
         hk_operator,
         kyc_issuer,

@@ -255,10 +255,7 @@ impl Forged {
         let (limit, payees): (u64, Vec<usize>) = match &self.tx.body {
             TxBody::Transfer(t) if t.limit_w0.is_some() => {
                 let policy = genesis.asset(&t.asset).expect("asset");
-                let signer = state
-                    .note(&t.inputs[0].note_id)
-                    .expect("input note")
-                    .owner;
+                let signer = state.note(&t.inputs[0].note_id).expect("input note").owner;
                 let payees = (0..t.outputs.len())
                     .filter(|&i| t.outputs[i].owner != signer)
                     .collect();
@@ -268,7 +265,9 @@ impl Forged {
                 let op = genesis.operator(&p.operator).expect("operator");
                 let policy = output_policy(genesis, state, &self.tx.body, 0);
                 let payees = (0..p.outputs.len())
-                    .filter(|&i| p.outputs[i].owner != op.settlement && p.outputs[i].owner != op.float)
+                    .filter(|&i| {
+                        p.outputs[i].owner != op.settlement && p.outputs[i].owner != op.float
+                    })
                     .collect();
                 (policy.limit.expect("limit"), payees)
             }
@@ -277,7 +276,10 @@ impl Forged {
                 return;
             }
         };
-        let paid: i128 = payees.iter().map(|&i| combined_value(&self.w.outputs[i])).sum();
+        let paid: i128 = payees
+            .iter()
+            .map(|&i| combined_value(&self.w.outputs[i]))
+            .sum();
         let blinding: Scalar = payees
             .iter()
             .map(|&i| combined_blinding(&self.w.outputs[i]))
@@ -314,7 +316,12 @@ impl Forged {
         };
         let a = self.w.inputs[0].value;
         let b = combined_value(&self.w.outputs[0]);
-        self.set_fx_remainder(q.num, q.den, a * i128::from(q.num) - i128::from(q.den) * b, rng);
+        self.set_fx_remainder(
+            q.num,
+            q.den,
+            a * i128::from(q.num) - i128::from(q.den) * b,
+            rng,
+        );
     }
 
     /// Sets `R` to commit `rem`.
@@ -336,10 +343,7 @@ impl Forged {
     /// The sigma witnesses in statement order.
     pub fn sigma_witnesses(&self) -> Vec<Vec<Scalar>> {
         let w = &self.w;
-        let equality = w
-            .inputs
-            .iter()
-            .map(|i| vec![i.t, scalar(i.value), i.r]);
+        let equality = w.inputs.iter().map(|i| vec![i.t, scalar(i.value), i.r]);
         let validity = w.outputs.iter().flat_map(|o| {
             [
                 vec![scalar(o[0].value), o[0].blinding],

@@ -265,9 +265,16 @@ fn describe(v: &Verdict) -> String {
 /// a broken forger).
 pub fn controls(fx: &Fixture, case: &Case, rng: &mut ChaCha20Rng) {
     let v = verify_bytes(fx, &case.state, &case.tx.encode(), &case.signer);
-    assert!(v.is_ok(), "{}: the fixture must verify: {}", case.name, describe(&v));
+    assert!(
+        v.is_ok(),
+        "{}: the fixture must verify: {}",
+        case.name,
+        describe(&v)
+    );
     let forged = Forged::from_case(fx, case, rng);
-    let u = forged.prove(&fx.genesis, &case.state, rng).expect("resolves");
+    let u = forged
+        .prove(&fx.genesis, &case.state, rng)
+        .expect("resolves");
     let v = submit(fx, &case.state, u, &case.signer);
     assert!(
         v.is_ok(),
@@ -332,4 +339,55 @@ pub fn run(fx: &Fixture, case: &Case, muts: &[Mutation], seed: u64) -> usize {
         failures.join("\n")
     );
     muts.len()
+}
+
+/// Each proof's own verdict, in verification order: every sigma proof (labelled
+/// `relation index`), then the range proof (`range`). The transcript advances exactly as the
+/// verifier's does whether or not a proof holds, so a failing proof does not disturb the
+/// verdicts after it: this shows which proofs an attack breaks, and that it breaks only those.
+pub fn each_proof(
+    genesis: &corridor_core::genesis::Genesis,
+    state: &corridor_core::state::MemoryState,
+    tx: &Transaction,
+) -> Vec<(String, Result<(), ProofError>)> {
+    use corridor_verifier::sigma::{relation_name, verify};
+    let st = corridor_core::statement::resolve(tx.unsigned(), genesis, state).expect("resolves");
+    let mut t = st.transcript();
+    let mut out: Vec<(String, Result<(), ProofError>)> = st
+        .relations
+        .iter()
+        .zip(tx.body().sigma_proofs())
+        .enumerate()
+        .map(|(i, (rel, p))| {
+            (
+                format!("{} {i}", relation_name(rel)),
+                verify(rel, p, i, &mut t),
+            )
+        })
+        .collect();
+    if let Some(rp) = tx.body().range_proof() {
+        let r = corridor_verifier::range::verify_range(&st.range, rp, st.relations.len(), &mut t);
+        out.push(("range".into(), r));
+    }
+    out
+}
+
+/// Asserts that exactly the proofs labelled `failing` fail.
+pub fn assert_only(verdicts: &[(String, Result<(), ProofError>)], failing: &[&str]) {
+    let failed: Vec<&str> = verdicts
+        .iter()
+        .filter(|(_, r)| r.is_err())
+        .map(|(l, _)| l.as_str())
+        .collect();
+    assert_eq!(failed, failing, "the proofs that fail: {verdicts:?}");
+}
+
+/// Decode and verify, with whatever signature the bytes carry.
+pub fn verify_bytes_unchecked(
+    fx: &Fixture,
+    state: &corridor_core::state::MemoryState,
+    bytes: &[u8],
+) -> Verdict {
+    let tx = Transaction::decode(bytes)?;
+    verify_transaction(&tx, &fx.genesis, state)
 }
