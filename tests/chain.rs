@@ -595,8 +595,8 @@ fn the_demo_report_agrees() {
     }
 }
 
-/// Per asset: minted = held in unspent notes + fee pool + burned. The fee pool is the sum of
-/// the public fees of the committed transactions (the demo ledger keeps no pool of its own).
+/// Per asset: minted = held in unspent notes + fee pool + burned. The ledger's fee pool equals
+/// the sum of the public fees of the committed transactions.
 #[test]
 fn fee_pools_and_supply_are_conserved() {
     let c = chain();
@@ -623,6 +623,13 @@ fn fee_pools_and_supply_are_conserved() {
     assert_eq!(minted["PHP"], u128::from(PHP_MINT));
     assert_eq!(fees["HKD"], u128::from(e.hkd_fees), "HKD fee pool");
     assert_eq!(fees["PHP"], u128::from(e.php_fees), "PHP fee pool");
+    for asset in ["HKD", "PHP"] {
+        assert_eq!(
+            c.net.state.fee_pool(asset),
+            fees[asset],
+            "{asset}: ledger fee pool"
+        );
+    }
     assert_eq!(burned.get("HKD"), None);
     assert_eq!(burned["PHP"], u128::from(e.php_burned));
 

@@ -25,6 +25,7 @@ pub struct MemoryState {
     registered: BTreeSet<[u8; 64]>,
     quotes: BTreeMap<(String, u64), PublishQuote>,
     txs: BTreeSet<TxId>,
+    fee_pools: BTreeMap<String, u128>,
 }
 
 impl MemoryState {
@@ -52,6 +53,11 @@ impl MemoryState {
         self.txs.contains(id)
     }
 
+    /// The fees collected in `asset` so far (DESIGN.md §3.7: fees accrue to a per-asset pool).
+    pub fn fee_pool(&self, asset: &str) -> u128 {
+        self.fee_pools.get(asset).copied().unwrap_or(0)
+    }
+
     /// Notes owned by `owner` and not spent.
     pub fn unspent_of(&self, owner: &Address) -> Vec<Note> {
         self.notes
@@ -66,6 +72,21 @@ impl MemoryState {
     pub fn apply(&mut self, tx: &Transaction, output_assets: &[String]) {
         let tx_id = tx.id();
         self.txs.insert(tx_id);
+        let fee = match tx.body() {
+            TxBody::Transfer(t) => t.fee,
+            TxBody::Burn(b) => b.fee,
+            _ => 0,
+        };
+        // The fee is in the spent asset: the first input's (all inputs share it).
+        let fee_asset = tx
+            .body()
+            .inputs()
+            .first()
+            .and_then(|i| self.notes.get(&i.note_id))
+            .map(|n| n.asset.clone());
+        if let (Some(asset), true) = (fee_asset, fee > 0) {
+            *self.fee_pools.entry(asset).or_default() += u128::from(fee);
+        }
         for input in tx.body().inputs() {
             self.spent.insert(input.note_id);
         }

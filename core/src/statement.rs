@@ -109,6 +109,15 @@ pub enum StatementError {
         /// Found.
         found: usize,
     },
+    /// An output whose owner handle or hint ephemeral is the identity (DESIGN.md §3.1), or whose
+    /// hints are neither absent nor one per decryptor.
+    #[error("output {index}: {reason}")]
+    MalformedOutput {
+        /// Output index.
+        index: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// An output to an address the kind does not allow.
     #[error("output {index}: must pay {expected}")]
     WrongRecipient {
@@ -270,8 +279,31 @@ fn check_decryptors(
             expected,
             found,
         }),
-        None => Ok(()),
+        None => check_output_points(index, amount, expected),
     }
+}
+
+/// The checks the wire decoder makes on an output, repeated for transactions built in process:
+/// a non-identity owner handle and ephemeral, and hints either absent or one per decryptor.
+fn check_output_points(
+    index: usize,
+    amount: &EncryptedAmount,
+    decryptors: usize,
+) -> Result<(), StatementError> {
+    let malformed = |reason| Err(StatementError::MalformedOutput { index, reason });
+    if amount
+        .owner_handle()
+        .is_none_or(|d| Point::new(d).is_identity())
+    {
+        return malformed("the owner handle D_0 + 2^32·D_1 is the identity");
+    }
+    if amount.ephemeral.is_identity() {
+        return malformed("the hint ephemeral E is the identity");
+    }
+    if !amount.hints.is_empty() && amount.hints.len() != decryptors {
+        return malformed("hints must be absent or one per decryptor");
+    }
+    Ok(())
 }
 
 struct Resolver<'a> {

@@ -885,6 +885,13 @@ impl Output {
                 }
             })
             .collect::<Result<Vec<_>, _>>()?;
+        if !hints.is_empty() && hints.iter().all(Option::is_none) {
+            // "No hints" has one encoding: the empty list.
+            return Err(DecodeError::Invalid {
+                field: format!("{field}.hints"),
+                reason: "every hint empty: send no hints instead".into(),
+            });
+        }
         let chunks: [ChunkCiphertext; CHUNKS] = chunks
             .try_into()
             .map_err(|_| DecodeError::count(format!("{field}.chunks"), "2", msg.chunks.len()))?;
