@@ -100,14 +100,23 @@ impl R1csMatrices {
 
     /// The rows violated by the full assignment `z = (1, public…, witness…)`.
     pub fn unsatisfied_rows(&self, z: &[Fr]) -> Vec<usize> {
+        (0..self.num_constraints())
+            .filter(|&i| !self.row_holds(i, z))
+            .collect()
+    }
+
+    /// Whether every row holds for `z` (stops at the first violated row).
+    pub fn is_satisfied_by(&self, z: &[Fr]) -> bool {
+        (0..self.num_constraints()).all(|i| self.row_holds(i, z))
+    }
+
+    fn row_holds(&self, i: usize, z: &[Fr]) -> bool {
         let eval = |row: &Row| -> Fr {
             row.iter()
                 .map(|(col, c)| z.get(*col).map_or(Fr::zero(), |v| *c * v))
                 .sum()
         };
-        (0..self.num_constraints())
-            .filter(|&i| eval(&self.a[i]) * eval(&self.b[i]) != eval(&self.c[i]))
-            .collect()
+        eval(&self.a[i]) * eval(&self.b[i]) == eval(&self.c[i])
     }
 }
 

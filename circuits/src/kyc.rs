@@ -324,6 +324,17 @@ impl KycCircuit {
         }
     }
 
+    /// The prover's entry: checks the policy natively ([`KycWitness::check`]), computes the
+    /// public inputs with the native twin and returns them with the circuit to prove.
+    pub fn from_witness(
+        witness: KycWitness,
+        ctx: &KycContext,
+    ) -> Result<(Self, KycPublicInputs), Error> {
+        witness.check(ctx)?;
+        let public = witness.public_inputs(ctx);
+        Ok((Self::new(public, witness), public))
+    }
+
     /// The circuit without values, for the parameter setup (the shape is all that counts).
     pub fn for_setup() -> Self {
         KycCircuit {

@@ -402,12 +402,27 @@ mod tests {
     }
 
     fn membership_cs(leaf: Fr, w: &MembershipWitness, bits: &[Option<Fr>], root: Fr) -> bool {
+        membership_rows(leaf, w, bits, root).is_empty()
+    }
+
+    /// The violated rows (rows `0..32` are the booleanity constraints).
+    fn membership_rows(
+        leaf: Fr,
+        w: &MembershipWitness,
+        bits: &[Option<Fr>],
+        root: Fr,
+    ) -> Vec<usize> {
         let cs = ConstraintSystem::<Fr>::new_ref();
         let public_root = FpVar::new_input(cs.clone(), || Ok(root)).unwrap();
         let l = FpVar::new_witness(cs.clone(), || Ok(leaf)).unwrap();
         let m = MembershipVar::new_witness_raw(cs.clone(), Some(&w.siblings[..]), bits).unwrap();
+        assert_eq!(cs.num_constraints(), TREE_DEPTH);
         m.root(&l).unwrap().enforce_equal(&public_root).unwrap();
-        cs.is_satisfied().unwrap()
+        cs.finalize();
+        let rows =
+            crate::testing::r1cs_matrices(&cs).unsatisfied_rows(&crate::testing::assignment(&cs));
+        assert_eq!(cs.is_satisfied().unwrap(), rows.is_empty());
+        rows
     }
 
     #[test]
@@ -453,6 +468,6 @@ mod tests {
                 poseidon2(node, w.siblings[h])
             };
         }
-        assert!(!membership_cs(leaf, &w, &bits, node));
+        assert_eq!(membership_rows(leaf, &w, &bits, node), vec![0]);
     }
 }
