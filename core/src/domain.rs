@@ -30,6 +30,10 @@ pub const KYC_LINK: &[u8] = b"corridor/link/v1";
 pub const KYC_BINDING: &[u8] = b"corridor/kyc-binding/v1";
 /// KYC: Transfer and Burn nullifier scope `H_to_Fr(KYC_SCOPE, digest)`.
 pub const KYC_SCOPE: &[u8] = b"corridor/kyc-scope/v1";
+/// KYC: RegisterAddress nullifier scope `H_to_Fr(KYC_REGISTER_SCOPE, network, "YYYY-MM")`.
+pub const KYC_REGISTER_SCOPE: &[u8] = b"corridor/kyc-register-scope/v1";
+/// KYC: the identity escrow's Poseidon tag `H_to_Fr(KYC_ESCROW)`.
+pub const KYC_ESCROW: &[u8] = b"corridor/kyc-escrow/v1";
 
 /// Sigma-proof separators inside the transaction transcript, one per relation.
 pub mod proof {
@@ -69,6 +73,8 @@ pub const ALL: &[&[u8]] = &[
     KYC_LINK,
     KYC_BINDING,
     KYC_SCOPE,
+    KYC_REGISTER_SCOPE,
+    KYC_ESCROW,
     proof::EQUALITY,
     proof::VALIDITY,
     proof::PUBLIC_AMOUNT,
