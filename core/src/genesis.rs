@@ -61,6 +61,9 @@ pub struct KycIssuer {
     pub jurisdictions: Vec<String>,
 }
 
+/// At most this many jurisdictions: the KYC circuit's mask has 32 bits.
+pub const MAX_JURISDICTIONS: usize = 32;
+
 /// The genesis policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Genesis {
@@ -163,8 +166,23 @@ impl Genesis {
                 )));
             }
         }
-        if self.jurisdictions.len() > 64 {
-            return Err(Error::Invalid("genesis: more than 64 jurisdictions".into()));
+        // The KYC circuit decomposes the allowed mask into 32 bits.
+        if self.jurisdictions.len() > MAX_JURISDICTIONS {
+            return Err(Error::Invalid(format!(
+                "genesis: more than {MAX_JURISDICTIONS} jurisdictions"
+            )));
+        }
+        let too_wide = |mask: u64| mask >> self.jurisdictions.len() != 0;
+        if let Some(a) = self.assets.iter().find(|a| too_wide(a.kyc_mask)) {
+            return Err(Error::Invalid(format!(
+                "genesis: asset {} KYC mask names a jurisdiction genesis does not list",
+                a.code
+            )));
+        }
+        if too_wide(self.registration_mask) {
+            return Err(Error::Invalid(
+                "genesis: the registration mask names a jurisdiction genesis does not list".into(),
+            ));
         }
         Ok(())
     }

@@ -3,9 +3,59 @@
 //! tests, benches and the single-process demo.
 use crate::address::Address;
 use crate::genesis::Genesis;
+use crate::group::Point;
 use crate::note::{Note, RemittanceTag};
-use crate::tx::{NoteId, PublishQuote, Transaction, TxBody, TxId};
+use crate::tx::{FieldBytes, NoteId, PublishQuote, Transaction, TxBody, TxId};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// The block a transaction is validated for, supplied by the node (never by the transaction):
+/// its height and its time (UTC seconds since the Unix epoch).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockContext {
+    /// Block height.
+    pub height: u64,
+    /// Block time, UTC seconds since 1970-01-01.
+    pub time: u64,
+}
+
+impl BlockContext {
+    /// The UTC day of the block time (days since 1970-01-01).
+    pub fn epoch_day(&self) -> u32 {
+        u32::try_from(self.time / 86_400).unwrap_or(u32::MAX)
+    }
+}
+
+/// The `(year, month)` of a day counted from 1970-01-01 (proleptic Gregorian, UTC).
+pub fn year_month(epoch_day: u32) -> (u32, u32) {
+    // Howard Hinnant's civil-from-days, on non-negative days.
+    let z = u64::from(epoch_day) + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    (u32::try_from(year).unwrap_or(u32::MAX), month as u32)
+}
+
+/// A KYC root's standing for its issuer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RootStanding {
+    /// The issuer's current root.
+    Current,
+    /// Superseded by the update committed at this height.
+    SupersededAt(u64),
+}
+
+/// An issuer's latest root update.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RootHead {
+    /// Its sequence number.
+    pub seq: u64,
+    /// The root it published.
+    pub root: FieldBytes,
+}
 
 /// Read access to committed public state.
 pub trait PublicState {
@@ -15,6 +65,23 @@ pub trait PublicState {
     fn is_registered(&self, address: &Address) -> bool;
     /// A published quote.
     fn quote(&self, operator: &str, quote_id: u64) -> Option<PublishQuote>;
+    /// Whether spend key `X` is registered (with any view key): an `X` registers once.
+    fn spend_key_registered(&self, x: &Point) -> bool;
+    /// The `link` stored when `X` registered through RegisterAddress.
+    fn registration_link(&self, x: &Point) -> Option<FieldBytes>;
+    /// Whether a registration nullifier was already used.
+    fn registration_nullifier_used(&self, nullifier: &FieldBytes) -> bool;
+    /// The standing of `root` among `issuer`'s published roots, if it was ever published.
+    fn kyc_root(&self, issuer: u32, root: &FieldBytes) -> Option<RootStanding>;
+    /// `issuer`'s latest root update, if any.
+    fn kyc_root_head(&self, issuer: u32) -> Option<RootHead>;
+}
+
+/// An issuer's roots in [`MemoryState`].
+#[derive(Clone, Debug, Default)]
+struct IssuerRoots {
+    head: Option<RootHead>,
+    superseded: BTreeMap<[u8; 32], u64>,
 }
 
 /// An in-memory ledger state.
@@ -26,6 +93,10 @@ pub struct MemoryState {
     quotes: BTreeMap<(String, u64), PublishQuote>,
     txs: BTreeSet<TxId>,
     fee_pools: BTreeMap<String, u128>,
+    spend_keys: BTreeSet<[u8; 32]>,
+    links: BTreeMap<[u8; 32], FieldBytes>,
+    registration_nullifiers: BTreeSet<[u8; 32]>,
+    kyc_roots: BTreeMap<u32, IssuerRoots>,
 }
 
 impl MemoryState {
@@ -34,6 +105,7 @@ impl MemoryState {
         let mut s = MemoryState::default();
         for a in genesis.institutional_addresses() {
             s.registered.insert(a.to_bytes());
+            s.spend_keys.insert(a.spend_key().to_bytes());
         }
         s
     }
@@ -41,6 +113,7 @@ impl MemoryState {
     /// Registers an address directly (tests).
     pub fn register(&mut self, address: &Address) {
         self.registered.insert(address.to_bytes());
+        self.spend_keys.insert(address.spend_key().to_bytes());
     }
 
     /// Whether a note was spent.
@@ -67,9 +140,10 @@ impl MemoryState {
             .collect()
     }
 
-    /// Applies a verified transaction: marks inputs spent and stores its notes, quote or
-    /// registration. `output_assets` gives each output's asset (from the resolved statement).
-    pub fn apply(&mut self, tx: &Transaction, output_assets: &[String]) {
+    /// Applies a verified transaction committed at `height`: marks inputs spent and stores its
+    /// notes, quote, registration (address, link, nullifier) or KYC root. `output_assets` gives
+    /// each output's asset (from the resolved statement).
+    pub fn apply(&mut self, tx: &Transaction, output_assets: &[String], height: u64) {
         let tx_id = tx.id();
         self.txs.insert(tx_id);
         let fee = match tx.body() {
@@ -120,6 +194,23 @@ impl MemoryState {
             }
             TxBody::RegisterAddress(r) => {
                 self.registered.insert(r.address.to_bytes());
+                self.spend_keys.insert(r.address.spend_key().to_bytes());
+                if let Some(link) = r.kyc.link {
+                    self.links.insert(r.address.spend_key().to_bytes(), link);
+                }
+                self.registration_nullifiers.insert(r.kyc.nullifier.0);
+            }
+            TxBody::KycRootUpdate(u) => {
+                let roots = self.kyc_roots.entry(u.issuer).or_default();
+                if let Some(old) = roots.head {
+                    roots.superseded.insert(old.root.0, height);
+                }
+                // A root published again is current again.
+                roots.superseded.remove(&u.new_root.0);
+                roots.head = Some(RootHead {
+                    seq: u.seq,
+                    root: u.new_root,
+                });
             }
             _ => {}
         }
@@ -137,5 +228,56 @@ impl PublicState for MemoryState {
 
     fn quote(&self, operator: &str, quote_id: u64) -> Option<PublishQuote> {
         self.quotes.get(&(operator.to_string(), quote_id)).cloned()
+    }
+
+    fn spend_key_registered(&self, x: &Point) -> bool {
+        self.spend_keys.contains(&x.to_bytes())
+    }
+
+    fn registration_link(&self, x: &Point) -> Option<FieldBytes> {
+        self.links.get(&x.to_bytes()).copied()
+    }
+
+    fn registration_nullifier_used(&self, nullifier: &FieldBytes) -> bool {
+        self.registration_nullifiers.contains(&nullifier.0)
+    }
+
+    fn kyc_root(&self, issuer: u32, root: &FieldBytes) -> Option<RootStanding> {
+        let roots = self.kyc_roots.get(&issuer)?;
+        if roots.head.is_some_and(|h| h.root == *root) {
+            return Some(RootStanding::Current);
+        }
+        roots
+            .superseded
+            .get(&root.0)
+            .map(|&h| RootStanding::SupersededAt(h))
+    }
+
+    fn kyc_root_head(&self, issuer: u32) -> Option<RootHead> {
+        self.kyc_roots.get(&issuer).and_then(|r| r.head)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn year_month_of_known_days() {
+        assert_eq!(year_month(0), (1970, 1));
+        assert_eq!(year_month(30), (1970, 1));
+        assert_eq!(year_month(31), (1970, 2));
+        // 2000-02-29 is day 11_016; 2000-03-01 is 11_017.
+        assert_eq!(year_month(11_016), (2000, 2));
+        assert_eq!(year_month(11_017), (2000, 3));
+        // 2026-11-25 is day 20_782; 2026-12-31 is 20_818; 2027-01-01 is 20_819.
+        assert_eq!(year_month(20_782), (2026, 11));
+        assert_eq!(year_month(20_818), (2026, 12));
+        assert_eq!(year_month(20_819), (2027, 1));
+        let block = BlockContext {
+            height: 1,
+            time: 20_782 * 86_400 + 86_399,
+        };
+        assert_eq!(block.epoch_day(), 20_782);
     }
 }

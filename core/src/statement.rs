@@ -17,7 +17,7 @@ use crate::note::Note;
 use crate::proofs;
 use crate::range::RangeStatement;
 use crate::sigma::LinearRelation;
-use crate::state::PublicState;
+use crate::state::{year_month, BlockContext, PublicState, RootStanding};
 use crate::transcript::{tx_transcript, TranscriptProtocol};
 use crate::tx::{
     Burn, Digest, Input, KycProof, Mint, Output, Payout, PublishQuote, RegisterAddress, Transfer,
@@ -141,20 +141,51 @@ pub enum StatementError {
     /// A registration of an address that already exists.
     #[error("address {0} is already registered")]
     AlreadyRegistered(String),
+    /// A KYC root update out of sequence or not chaining from the issuer's current root.
+    #[error("kyc root update: {0}")]
+    RootUpdate(String),
 }
 
-/// The KYC public inputs known so far: those that travel, and the policy the node supplies.
-/// (`binding` and `scope` are functions of the digest, which the transcript holds.)
+/// What the KYC proof's `scope` is derived from (DESIGN.md §3.6).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KycScope {
+    /// Transfer and Burn: `H_to_Fr(digest)`; their nullifiers are unlinkable and not recorded.
+    Transaction(Digest),
+    /// RegisterAddress: one registration nullifier per identity, network and month. The month
+    /// is that of the proof's `epoch_day`, which the node checks is the block's day or the day
+    /// before, so it is the block's month or the previous one.
+    Registration {
+        /// Network id.
+        network: String,
+        /// Year of `epoch_day`.
+        year: u32,
+        /// Month of `epoch_day`, 1–12.
+        month: u32,
+    },
+}
+
+/// Every public input of a customer's KYC proof, as bytes: those that travel with the
+/// transaction and those the node supplies (policy, escrow key, the registration's `link`, the
+/// scope and the binding's preimage). The verifier maps them to field elements in the circuit's
+/// order; none of them is taken from the proof.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KycPublicInputs {
-    /// The traveling section.
+    /// The traveling section (issuer, root, epoch day, nullifier, escrow ciphertext, proof).
     pub proof: KycProof,
     /// The policy mask ∧ the issuer's jurisdictions.
-    pub allowed_mask: u64,
+    pub allowed_mask: u32,
     /// Highest tier.
     pub max_tier: u32,
     /// The regulators' escrow key.
     pub escrow_pk: [u8; 32],
+    /// `link`: carried by RegisterAddress, the registration's stored value for Transfer and Burn.
+    pub link: crate::tx::FieldBytes,
+    /// What `scope` is derived from.
+    pub scope: KycScope,
+    /// The signer's spend key `X`: `binding = H_to_Fr("corridor/kyc-binding/v1", X, digest)`.
+    pub signer: Point,
+    /// The statement digest.
+    pub digest: Digest,
 }
 
 /// A resolved statement.
@@ -204,6 +235,7 @@ pub fn resolve(
     tx: &UnsignedTransaction,
     genesis: &Genesis,
     state: &dyn PublicState,
+    block: &BlockContext,
 ) -> Result<Statement, StatementError> {
     if tx.network != genesis.network {
         return Err(StatementError::WrongNetwork {
@@ -216,6 +248,8 @@ pub fn resolve(
     let mut r = Resolver {
         genesis,
         state,
+        block,
+        digest,
         t: tx_transcript(&tx.network, kind),
         relations: Vec::new(),
         range: RangeStatement::default(),
@@ -236,6 +270,21 @@ pub fn resolve(
             let issuer = genesis
                 .kyc_issuer(u.issuer)
                 .ok_or(StatementError::UnknownIssuer(u.issuer))?;
+            let head = state.kyc_root_head(u.issuer);
+            let expected_seq = head.map_or(1, |h| h.seq.saturating_add(1));
+            if u.seq != expected_seq {
+                return Err(StatementError::RootUpdate(format!(
+                    "issuer {}: seq {}, expected {expected_seq}",
+                    u.issuer, u.seq
+                )));
+            }
+            let expected_previous = head.map_or(crate::tx::FieldBytes([0u8; 32]), |h| h.root);
+            if u.previous_root != expected_previous {
+                return Err(StatementError::RootUpdate(format!(
+                    "issuer {}: previous root {:?} is not the current root {:?}",
+                    u.issuer, u.previous_root, expected_previous
+                )));
+            }
             r.t.append_u64_value(b"issuer", u64::from(u.issuer));
             r.t.append_point(b"issuer-key", &issuer.key);
             r.t.append_u64_value(b"seq", u.seq);
@@ -309,6 +358,8 @@ fn check_output_points(
 struct Resolver<'a> {
     genesis: &'a Genesis,
     state: &'a dyn PublicState,
+    block: &'a BlockContext,
+    digest: Digest,
     t: Transcript,
     relations: Vec<LinearRelation>,
     range: RangeStatement,
@@ -487,7 +538,11 @@ impl Resolver<'_> {
         }
     }
 
-    /// KYC: required from customers, refused from institutions.
+    /// KYC: required from customers, refused from institutions. Resolves every public input
+    /// of the proof: the root must be the issuer's current root or superseded less than
+    /// `root_window` blocks ago; `epoch_day` the block's UTC day or the day before; `link` the
+    /// registration's (Transfer, Burn) or the one carried (RegisterAddress, whose nullifier must
+    /// be unused); all of them go into the transcript.
     fn kyc(
         &mut self,
         signer: &Address,
@@ -496,56 +551,131 @@ impl Resolver<'_> {
         max_tier: u32,
     ) -> Result<(), StatementError> {
         let institutional = self.genesis.is_institutional(signer);
-        match (institutional, kyc) {
+        let k = match (institutional, kyc) {
             (true, None) => {
                 self.t.append_u64_value(b"kyc", 0);
-                Ok(())
+                return Ok(());
             }
-            (true, Some(_)) => Err(StatementError::Kyc(
-                "institutional addresses carry no KYC proof".into(),
-            )),
-            (false, None) => Err(StatementError::Kyc(
-                "a customer's transaction must carry a KYC proof".into(),
-            )),
-            (false, Some(k)) => {
-                let issuer = self
-                    .genesis
-                    .kyc_issuer(k.issuer)
-                    .ok_or(StatementError::UnknownIssuer(k.issuer))?;
-                let issuer_mask = self
-                    .genesis
-                    .jurisdictions
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, j)| issuer.jurisdictions.contains(j))
-                    .fold(0u64, |m, (i, _)| m | (1u64 << i));
-                let public = KycPublicInputs {
-                    proof: k.clone(),
-                    allowed_mask: mask & issuer_mask,
-                    max_tier,
-                    escrow_pk: self.genesis.escrow_key,
-                };
-                self.t.append_u64_value(b"kyc", 1);
-                self.t.append_u64_value(b"kyc-issuer", u64::from(k.issuer));
-                self.t.append_bytes(b"kyc-root", &k.root.0);
-                self.t
-                    .append_u64_value(b"kyc-epoch-day", u64::from(k.epoch_day));
-                self.t.append_bytes(b"kyc-nullifier", &k.nullifier.0);
-                self.t.append_bytes(b"kyc-escrow-r", &k.escrow_r);
-                self.t.append_bytes(b"kyc-escrow-c", &k.escrow_c.0);
-                self.t.append_bytes(
-                    b"kyc-link",
-                    k.link.as_ref().map(|l| &l.0[..]).unwrap_or(&[]),
-                );
-                self.t
-                    .append_u64_value(b"kyc-allowed-mask", public.allowed_mask);
-                self.t
-                    .append_u64_value(b"kyc-max-tier", u64::from(max_tier));
-                self.t.append_bytes(b"kyc-escrow-pk", &public.escrow_pk);
-                self.kyc = Some(public);
-                Ok(())
+            (true, Some(_)) => {
+                return Err(StatementError::Kyc(
+                    "institutional addresses carry no KYC proof".into(),
+                ))
+            }
+            (false, None) => {
+                return Err(StatementError::Kyc(
+                    "a customer's transaction must carry a KYC proof".into(),
+                ))
+            }
+            (false, Some(k)) => k,
+        };
+        let issuer = self
+            .genesis
+            .kyc_issuer(k.issuer)
+            .ok_or(StatementError::UnknownIssuer(k.issuer))?;
+        match self.state.kyc_root(k.issuer, &k.root) {
+            Some(RootStanding::Current) => {}
+            Some(RootStanding::SupersededAt(at))
+                if self.block.height <= at.saturating_add(self.genesis.root_window) => {}
+            Some(RootStanding::SupersededAt(at)) => {
+                return Err(StatementError::Kyc(format!(
+                    "root {:?} of issuer {} was superseded at height {at}, more than {} blocks before {}",
+                    k.root, k.issuer, self.genesis.root_window, self.block.height
+                )))
+            }
+            None => {
+                return Err(StatementError::Kyc(format!(
+                    "root {:?} was never published by issuer {}",
+                    k.root, k.issuer
+                )))
             }
         }
+        let today = self.block.epoch_day();
+        if k.epoch_day != today && k.epoch_day.checked_add(1) != Some(today) {
+            return Err(StatementError::Kyc(format!(
+                "epoch day {} is neither the block's day {today} nor the day before",
+                k.epoch_day
+            )));
+        }
+        let (link, scope) = match k.link {
+            // RegisterAddress: the link it carries is stored; the nullifier is recorded.
+            Some(link) => {
+                if self.state.registration_nullifier_used(&k.nullifier) {
+                    return Err(StatementError::Kyc(format!(
+                        "registration nullifier {:?} already used",
+                        k.nullifier
+                    )));
+                }
+                let (year, month) = year_month(k.epoch_day);
+                let scope = KycScope::Registration {
+                    network: self.genesis.network.clone(),
+                    year,
+                    month,
+                };
+                (link, scope)
+            }
+            None => {
+                let link = self
+                    .state
+                    .registration_link(signer.spend_key())
+                    .ok_or_else(|| {
+                        StatementError::Kyc(format!(
+                            "{} has no KYC registration to link the proof to",
+                            signer.encode()
+                        ))
+                    })?;
+                (link, KycScope::Transaction(self.digest))
+            }
+        };
+        let issuer_mask = self
+            .genesis
+            .jurisdictions
+            .iter()
+            .enumerate()
+            .filter(|(_, j)| issuer.jurisdictions.contains(j))
+            .fold(0u64, |m, (i, _)| m | (1u64 << i));
+        let allowed_mask = u32::try_from(mask & issuer_mask).map_err(|_| {
+            StatementError::Kyc("the allowed mask does not fit the circuit's 32 bits".into())
+        })?;
+        let public = KycPublicInputs {
+            proof: k.clone(),
+            allowed_mask,
+            max_tier,
+            escrow_pk: self.genesis.escrow_key,
+            link,
+            scope,
+            signer: *signer.spend_key(),
+            digest: self.digest,
+        };
+        self.t.append_u64_value(b"kyc", 1);
+        self.t.append_u64_value(b"kyc-issuer", u64::from(k.issuer));
+        self.t.append_bytes(b"kyc-root", &k.root.0);
+        self.t
+            .append_u64_value(b"kyc-epoch-day", u64::from(k.epoch_day));
+        self.t.append_bytes(b"kyc-nullifier", &k.nullifier.0);
+        self.t.append_bytes(b"kyc-escrow-r", &k.escrow_r);
+        self.t.append_bytes(b"kyc-escrow-c", &k.escrow_c.0);
+        self.t.append_bytes(b"kyc-link", &public.link.0);
+        match &public.scope {
+            KycScope::Transaction(d) => self.t.append_bytes(b"kyc-scope-digest", &d.0),
+            KycScope::Registration {
+                network,
+                year,
+                month,
+            } => {
+                self.t
+                    .append_bytes(b"kyc-scope-register", network.as_bytes());
+                self.t.append_u64_value(b"kyc-scope-year", u64::from(*year));
+                self.t.append_u64_value(b"kyc-scope-month", u64::from(*month));
+            }
+        }
+        self.t.append_point(b"kyc-binding-key", &public.signer);
+        self.t
+            .append_u64_value(b"kyc-allowed-mask", u64::from(public.allowed_mask));
+        self.t
+            .append_u64_value(b"kyc-max-tier", u64::from(max_tier));
+        self.t.append_bytes(b"kyc-escrow-pk", &public.escrow_pk);
+        self.kyc = Some(public);
+        Ok(())
     }
 
     fn mint(&mut self, m: &Mint) -> Result<Signer, StatementError> {
@@ -796,7 +926,10 @@ impl Resolver<'_> {
     }
 
     fn register(&mut self, a: &RegisterAddress) -> Result<Signer, StatementError> {
-        if self.state.is_registered(&a.address) || self.genesis.is_institutional(&a.address) {
+        if self.state.is_registered(&a.address)
+            || self.state.spend_key_registered(a.address.spend_key())
+            || self.genesis.is_institutional(&a.address)
+        {
             return Err(StatementError::AlreadyRegistered(a.address.encode()));
         }
         self.append_address(b"address", &a.address);
