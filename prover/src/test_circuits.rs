@@ -176,7 +176,7 @@ impl ConstraintSynthesizer<Fr> for BitDecomposition {
                 || LinearCombination::from(b) - (Fr::one(), Variable::One),
                 LinearCombination::zero,
             )?;
-            sum = sum + (power, b);
+            sum += (power, b);
             power.double_in_place();
         }
         cs.enforce_r1cs_constraint(|| sum, || Variable::One.into(), || value.into())?;

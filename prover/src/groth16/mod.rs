@@ -245,11 +245,7 @@ where
     expect_len("b_g1_query", num_variables, pk.b_g1_query.len())?;
     expect_len("b_g2_query", num_variables, pk.b_g2_query.len())?;
     expect_len("l_query", num_witness, pk.l_query.len())?;
-    expect_len(
-        "vk.gamma_abc_g1",
-        cs.num_instance,
-        pk.vk.gamma_abc_g1.len(),
-    )?;
+    expect_len("vk.gamma_abc_g1", cs.num_instance, pk.vk.gamma_abc_g1.len())?;
 
     let mut h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
         &cs.matrices,
@@ -270,10 +266,8 @@ where
     h_repr.zeroize();
 
     // `assignment` = (x, w) without the constant 1, canonical form, shared by A, B, B'.
-    let mut assignment: Vec<ScalarRepr> = cs.assignment[1..]
-        .iter()
-        .map(|x| x.into_bigint())
-        .collect();
+    let mut assignment: Vec<ScalarRepr> =
+        cs.assignment[1..].iter().map(|x| x.into_bigint()).collect();
     let witness = &assignment[cs.num_instance - 1..];
     let l_aux_acc = backend.msm_g1(Query::L, &pk.l_query, witness)?;
 

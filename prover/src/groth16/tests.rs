@@ -39,12 +39,7 @@ fn proofs_equal_ark_groth16_for_the_same_randomness() {
         let pk = setup(circuit.clone(), 1);
         let pvk = prepare_verifying_key(&pk.vk);
         for seed in [0u64, 1, 2, 0xdead_beef] {
-            let ours = prove(
-                &pk,
-                circuit.clone(),
-                &mut ChaCha20Rng::seed_from_u64(seed),
-            )
-            .unwrap();
+            let ours = prove(&pk, circuit.clone(), &mut ChaCha20Rng::seed_from_u64(seed)).unwrap();
             let theirs = Ark::create_random_proof_with_reduction(
                 circuit.clone(),
                 &pk,
@@ -61,7 +56,12 @@ fn proofs_equal_ark_groth16_for_the_same_randomness() {
 fn bit_decomposition_proofs_equal_ark_groth16() {
     // Mostly 0/1 witness scalars: the small-scalar paths of the MSMs.
     let pk = setup(BitDecomposition::new(0), 2);
-    for (seed, value) in [(3u64, 0u64), (4, 1), (5, u64::MAX), (6, 0x8000_0000_0000_0001)] {
+    for (seed, value) in [
+        (3u64, 0u64),
+        (4, 1),
+        (5, u64::MAX),
+        (6, 0x8000_0000_0000_0001),
+    ] {
         let circuit = BitDecomposition::new(value);
         let ours = prove(&pk, circuit, &mut ChaCha20Rng::seed_from_u64(seed)).unwrap();
         let theirs = Ark::create_random_proof_with_reduction(
@@ -142,7 +142,10 @@ impl MsmBackend for Recording<'_> {
             Query::L => &self.pk.l_query,
             Query::BG2 => panic!("G2 query in msm_g1"),
         };
-        assert!(std::ptr::eq(bases, expected), "{query}: not the key's slice");
+        assert!(
+            std::ptr::eq(bases, expected),
+            "{query}: not the key's slice"
+        );
         self.record(query, bases.len())?;
         CpuBackend.msm_g1(query, bases, scalars)
     }
@@ -165,9 +168,13 @@ fn every_msm_goes_through_the_backend_on_the_keys_own_bases() {
     let (_, circuit) = circuits().swap_remove(2);
     let pk = setup(circuit.clone(), 4);
     let backend = Recording::new(&pk);
-    let ours =
-        prove_with_backend(&pk, circuit.clone(), &backend, &mut ChaCha20Rng::seed_from_u64(8))
-            .unwrap();
+    let ours = prove_with_backend(
+        &pk,
+        circuit.clone(),
+        &backend,
+        &mut ChaCha20Rng::seed_from_u64(8),
+    )
+    .unwrap();
     let cpu = prove(&pk, circuit, &mut ChaCha20Rng::seed_from_u64(8)).unwrap();
     assert_eq!(ours, cpu);
     let n = pk.a_query.len() - 1;
@@ -190,8 +197,13 @@ fn a_failing_backend_is_a_typed_error() {
     for query in [Query::H, Query::L, Query::A, Query::BG1, Query::BG2] {
         let mut backend = Recording::new(&pk);
         backend.fail_on = Some(query);
-        let err = prove_with_backend(&pk, circuit.clone(), &backend, &mut ChaCha20Rng::seed_from_u64(1))
-            .unwrap_err();
+        let err = prove_with_backend(
+            &pk,
+            circuit.clone(),
+            &backend,
+            &mut ChaCha20Rng::seed_from_u64(1),
+        )
+        .unwrap_err();
         assert!(
             matches!(err, Groth16ProveError::Msm(MsmError::Backend { query: q, .. }) if q == query),
             "{err}"
@@ -260,7 +272,10 @@ impl ConstraintSynthesizer<Fr> for Failing {
 
 #[test]
 fn a_synthesis_failure_is_a_typed_error() {
-    let pk = setup(MulChain::random(&mut ChaCha20Rng::seed_from_u64(1), 0, 3), 8);
+    let pk = setup(
+        MulChain::random(&mut ChaCha20Rng::seed_from_u64(1), 0, 3),
+        8,
+    );
     let err = prove(&pk, Failing, &mut ChaCha20Rng::seed_from_u64(1)).unwrap_err();
     assert_eq!(
         err,
