@@ -167,10 +167,22 @@ fn synthesize<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<Synthesized, G
         })?;
     let num_instance = cs.num_instance_variables();
     let num_constraints = cs.num_constraints();
-    let mut assignment = cs.instance_assignment()?;
-    let mut witness = cs.witness_assignment()?;
-    assignment.extend_from_slice(&witness);
-    witness.zeroize();
+    // Move the assignment out (instance then witness, as ark concatenates them) rather than
+    // copy it, and wipe what else of the witness the constraint system keeps.
+    let assignment = {
+        let mut inner = cs.borrow_mut().ok_or(SynthesisError::MissingCS)?;
+        let assignments = &mut inner.assignments;
+        let mut assignment = core::mem::take(&mut assignments.instance_assignment);
+        let mut witness = core::mem::take(&mut assignments.witness_assignment);
+        if assignment.len() != num_instance {
+            witness.zeroize();
+            return Err(SynthesisError::AssignmentMissing.into());
+        }
+        assignment.extend_from_slice(&witness);
+        witness.zeroize();
+        assignments.lc_assignment.zeroize();
+        assignment
+    };
     let synthesized = Synthesized {
         matrices,
         num_instance,
