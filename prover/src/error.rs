@@ -47,6 +47,9 @@ pub enum ProveError {
         /// Given.
         got: usize,
     },
+    /// A Groth16 (KYC) proof could not be made.
+    #[error("groth16: {0}")]
+    Groth16(#[from] crate::groth16::Groth16ProveError),
     /// bulletproofs refused to prove.
     #[error("range proof: {0}")]
     Range(String),

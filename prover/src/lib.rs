@@ -4,7 +4,10 @@
 //! - [`range`]: the one aggregated bulletproof per transaction;
 //! - [`builder`]: builds Mint, Transfer (with change, optionally a remittance), PublishQuote,
 //!   Payout, Burn, RegisterAddress and KycRootUpdate from a wallet's notes and keys;
-//! - [`disclosure`]: recipient and sender receipts for one note.
+//! - [`disclosure`]: recipient and sender receipts for one note;
+//! - [`groth16`]: Groth16 proving over BN254 through an MSM backend (CPU by default);
+//! - `test_circuits` (tests and the `test-circuits` feature only): SYNTHETIC circuits for
+//!   tests and benches.
 //!
 //! Every randomized function takes the caller's RNG; nothing here prints or does I/O.
 #![cfg_attr(
@@ -16,8 +19,11 @@
 pub mod builder;
 pub mod disclosure;
 pub mod error;
+pub mod groth16;
 pub mod range;
 pub mod sigma;
+#[cfg(any(test, feature = "test-circuits"))]
+pub mod test_circuits;
 
 pub use builder::{Builder, BuiltTransaction, OwnedNote, Payment};
 pub use error::ProveError;

@@ -5,7 +5,8 @@
 //! - [`range`]: the aggregated range proof over the list the verifier builds itself;
 //! - [`transaction`]: the entry point: a signed transaction checked against genesis and the
 //!   public state it references, passed in by the caller;
-//! - [`disclosure`]: receipts (recipient and sender disclosures).
+//! - [`disclosure`]: receipts (recipient and sender disclosures);
+//! - [`groth16`]: Groth16 (KYC) proofs: validated decoding, single and batched verification.
 //!
 //! Never links proving or setup code.
 #![cfg_attr(
@@ -16,6 +17,7 @@
 
 pub mod disclosure;
 pub mod error;
+pub mod groth16;
 pub mod range;
 pub mod sigma;
 pub mod transaction;

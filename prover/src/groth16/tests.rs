@@ -1,0 +1,317 @@
+//! The prover against ark-groth16: same randomness, same bytes; refusals instead of panics.
+use super::*;
+use crate::test_circuits::{BitDecomposition, MulChain};
+use ark_bn254::{G1Affine, G2Affine, G2Projective};
+use ark_ec::AffineRepr;
+use ark_groth16::{prepare_verifying_key, Groth16};
+use ark_serialize::CanonicalSerialize;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use std::sync::Mutex;
+
+type Ark = Groth16<Bn254, LibsnarkReduction>;
+
+fn setup(circuit: impl ConstraintSynthesizer<Fr>, seed: u64) -> ProvingKey<Bn254> {
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    Ark::generate_random_parameters_with_reduction(circuit, &mut rng).unwrap()
+}
+
+fn bytes(proof: &Proof<Bn254>) -> Vec<u8> {
+    let mut out = Vec::new();
+    proof.serialize_compressed(&mut out).unwrap();
+    out
+}
+
+/// The circuits of the equality test: (name, circuit, public inputs).
+fn circuits() -> Vec<(&'static str, MulChain)> {
+    let mut rng = ChaCha20Rng::seed_from_u64(7);
+    vec![
+        ("one step, no extra input", MulChain::random(&mut rng, 0, 1)),
+        ("7 steps, 1 input", MulChain::random(&mut rng, 1, 7)),
+        ("100 steps, 3 inputs", MulChain::random(&mut rng, 3, 100)),
+        ("300 steps, 11 inputs", MulChain::random(&mut rng, 11, 300)),
+    ]
+}
+
+#[test]
+fn proofs_equal_ark_groth16_for_the_same_randomness() {
+    for (name, circuit) in circuits() {
+        let pk = setup(circuit.clone(), 1);
+        let pvk = prepare_verifying_key(&pk.vk);
+        for seed in [0u64, 1, 2, 0xdead_beef] {
+            let ours = prove(&pk, circuit.clone(), &mut ChaCha20Rng::seed_from_u64(seed)).unwrap();
+            let theirs = Ark::create_random_proof_with_reduction(
+                circuit.clone(),
+                &pk,
+                &mut ChaCha20Rng::seed_from_u64(seed),
+            )
+            .unwrap();
+            assert_eq!(bytes(&ours), bytes(&theirs), "{name}, seed {seed}");
+            assert!(Ark::verify_proof(&pvk, &ours, &circuit.public_inputs()).unwrap());
+        }
+    }
+}
+
+#[test]
+fn bit_decomposition_proofs_equal_ark_groth16() {
+    // Mostly 0/1 witness scalars: the small-scalar paths of the MSMs.
+    let pk = setup(BitDecomposition::new(0), 2);
+    for (seed, value) in [
+        (3u64, 0u64),
+        (4, 1),
+        (5, u64::MAX),
+        (6, 0x8000_0000_0000_0001),
+    ] {
+        let circuit = BitDecomposition::new(value);
+        let ours = prove(&pk, circuit, &mut ChaCha20Rng::seed_from_u64(seed)).unwrap();
+        let theirs = Ark::create_random_proof_with_reduction(
+            circuit,
+            &pk,
+            &mut ChaCha20Rng::seed_from_u64(seed),
+        )
+        .unwrap();
+        assert_eq!(bytes(&ours), bytes(&theirs), "value {value}");
+    }
+}
+
+#[test]
+fn fixed_randomness_including_zero_equals_ark() {
+    // r = 0 takes ark's shortcut for B in G1; r = s = 0 is ark's non-zero-knowledge proof.
+    let (_, circuit) = circuits().swap_remove(2);
+    let pk = setup(circuit.clone(), 3);
+    for (r, s) in [
+        (Fr::zero(), Fr::zero()),
+        (Fr::zero(), Fr::from(5u64)),
+        (Fr::from(9u64), Fr::zero()),
+        (Fr::from(11u64), Fr::from(13u64)),
+    ] {
+        let ours = prove_with_randomness(&pk, circuit.clone(), &CpuBackend, r, s).unwrap();
+        let theirs = Ark::create_proof_with_reduction(circuit.clone(), &pk, r, s).unwrap();
+        assert_eq!(bytes(&ours), bytes(&theirs), "r = {r}, s = {s}");
+    }
+}
+
+/// Records every MSM, checks the bases are the proving key's own slices, and delegates.
+struct Recording<'a> {
+    pk: &'a ProvingKey<Bn254>,
+    calls: Mutex<Vec<(Query, usize)>>,
+    fail_on: Option<Query>,
+}
+
+impl<'a> Recording<'a> {
+    fn new(pk: &'a ProvingKey<Bn254>) -> Self {
+        Self {
+            pk,
+            calls: Mutex::new(Vec::new()),
+            fail_on: None,
+        }
+    }
+
+    fn record(&self, query: Query, len: usize) -> Result<(), MsmError> {
+        self.calls.lock().unwrap().push((query, len));
+        if self.fail_on == Some(query) {
+            return Err(MsmError::Backend {
+                query,
+                backend: "recording",
+                reason: "injected failure".into(),
+            });
+        }
+        Ok(())
+    }
+
+    fn calls(&self) -> Vec<(Query, usize)> {
+        self.calls.lock().unwrap().clone()
+    }
+}
+
+impl MsmBackend for Recording<'_> {
+    fn name(&self) -> &'static str {
+        "recording"
+    }
+
+    fn msm_g1(
+        &self,
+        query: Query,
+        bases: &[G1Affine],
+        scalars: &[ScalarRepr],
+    ) -> Result<G1Projective, MsmError> {
+        let expected: &[G1Affine] = match query {
+            Query::A => &self.pk.a_query[1..],
+            Query::BG1 => &self.pk.b_g1_query[1..],
+            Query::H => &self.pk.h_query,
+            Query::L => &self.pk.l_query,
+            Query::BG2 => panic!("G2 query in msm_g1"),
+        };
+        assert!(
+            std::ptr::eq(bases, expected),
+            "{query}: not the key's slice"
+        );
+        self.record(query, bases.len())?;
+        CpuBackend.msm_g1(query, bases, scalars)
+    }
+
+    fn msm_g2(
+        &self,
+        query: Query,
+        bases: &[G2Affine],
+        scalars: &[ScalarRepr],
+    ) -> Result<G2Projective, MsmError> {
+        assert_eq!(query, Query::BG2);
+        assert!(std::ptr::eq(bases, &self.pk.b_g2_query[1..]));
+        self.record(query, bases.len())?;
+        CpuBackend.msm_g2(query, bases, scalars)
+    }
+}
+
+#[test]
+fn every_msm_goes_through_the_backend_on_the_keys_own_bases() {
+    let (_, circuit) = circuits().swap_remove(2);
+    let pk = setup(circuit.clone(), 4);
+    let backend = Recording::new(&pk);
+    let ours = prove_with_backend(
+        &pk,
+        circuit.clone(),
+        &backend,
+        &mut ChaCha20Rng::seed_from_u64(8),
+    )
+    .unwrap();
+    let cpu = prove(&pk, circuit, &mut ChaCha20Rng::seed_from_u64(8)).unwrap();
+    assert_eq!(ours, cpu);
+    let n = pk.a_query.len() - 1;
+    assert_eq!(
+        backend.calls(),
+        vec![
+            (Query::H, pk.h_query.len()),
+            (Query::L, pk.l_query.len()),
+            (Query::A, n),
+            (Query::BG1, n),
+            (Query::BG2, n),
+        ]
+    );
+}
+
+#[test]
+fn a_failing_backend_is_a_typed_error() {
+    let (_, circuit) = circuits().swap_remove(1);
+    let pk = setup(circuit.clone(), 5);
+    for query in [Query::H, Query::L, Query::A, Query::BG1, Query::BG2] {
+        let mut backend = Recording::new(&pk);
+        backend.fail_on = Some(query);
+        let err = prove_with_backend(
+            &pk,
+            circuit.clone(),
+            &backend,
+            &mut ChaCha20Rng::seed_from_u64(1),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, Groth16ProveError::Msm(MsmError::Backend { query: q, .. }) if q == query),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn an_unsatisfied_circuit_is_refused_before_any_msm() {
+    let (_, circuit) = circuits().swap_remove(2);
+    let pk = setup(circuit.clone(), 6);
+    let backend = Recording::new(&pk);
+    let err = prove_with_backend(
+        &pk,
+        circuit.with_wrong_output(),
+        &backend,
+        &mut ChaCha20Rng::seed_from_u64(1),
+    )
+    .unwrap_err();
+    // The last step's output is the public `out`: constraint 99 of 100 breaks.
+    assert_eq!(
+        err,
+        Groth16ProveError::Unsatisfied {
+            index: 99,
+            total: 100
+        }
+    );
+    assert!(backend.calls().is_empty());
+}
+
+#[test]
+fn a_key_for_another_circuit_is_refused() {
+    let mut rng = ChaCha20Rng::seed_from_u64(9);
+    let pk = setup(MulChain::random(&mut rng, 2, 50), 7);
+    // More steps: more witness variables than the key has bases.
+    let err = prove(&pk, MulChain::random(&mut rng, 2, 60), &mut rng).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Groth16ProveError::KeyMismatch {
+                field: "a_query",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // More public inputs, same number of variables: caught on the l_query / gamma_abc sizes.
+    let err = prove(&pk, MulChain::random(&mut rng, 3, 49), &mut rng).unwrap_err();
+    assert!(
+        matches!(err, Groth16ProveError::KeyMismatch { .. }),
+        "{err}"
+    );
+}
+
+struct Failing;
+
+impl ConstraintSynthesizer<Fr> for Failing {
+    fn generate_constraints(
+        self,
+        cs: ark_relations::gr1cs::ConstraintSystemRef<Fr>,
+    ) -> Result<(), SynthesisError> {
+        let _ = cs.new_witness_variable(|| Err(SynthesisError::AssignmentMissing))?;
+        Ok(())
+    }
+}
+
+#[test]
+fn a_synthesis_failure_is_a_typed_error() {
+    let pk = setup(
+        MulChain::random(&mut ChaCha20Rng::seed_from_u64(1), 0, 3),
+        8,
+    );
+    let err = prove(&pk, Failing, &mut ChaCha20Rng::seed_from_u64(1)).unwrap_err();
+    assert_eq!(
+        err,
+        Groth16ProveError::Synthesis(SynthesisError::AssignmentMissing)
+    );
+}
+
+#[test]
+fn h_has_one_more_coefficient_than_h_query_and_it_is_zero() {
+    for (name, circuit) in circuits() {
+        let pk = setup(circuit.clone(), 10);
+        let cs = synthesize(circuit).unwrap();
+        let h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
+            &cs.matrices,
+            cs.num_instance,
+            cs.num_constraints,
+            &cs.assignment,
+        )
+        .unwrap();
+        assert_eq!(h.len(), pk.h_query.len() + 1, "{name}");
+        assert!(h.last().unwrap().is_zero(), "{name}");
+    }
+}
+
+#[test]
+fn cpu_backend_refuses_mismatched_lengths() {
+    let bases = vec![G1Affine::generator(); 3];
+    let scalars = vec![Fr::from(1u64).into_bigint(); 2];
+    assert_eq!(
+        CpuBackend.msm_g1(Query::L, &bases, &scalars).unwrap_err(),
+        MsmError::Length {
+            query: Query::L,
+            bases: 3,
+            scalars: 2
+        }
+    );
+    let g2 = vec![G2Affine::generator(); 1];
+    assert!(CpuBackend.msm_g2(Query::BG2, &g2, &scalars).is_err());
+}

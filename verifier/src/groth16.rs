@@ -1,0 +1,550 @@
+//! Groth16 verification over BN254: validated decoding, single verification with a prepared
+//! key, and batch verification by a random linear combination with bisection.
+//!
+//! Relation checked, for a proof `(A, B, C)`, public inputs `x_1…x_l` supplied by the caller
+//! and a verifying key `(α, β, γ, δ, γ_abc_0…γ_abc_l)`:
+//! `e(A, B) = e(α, β) · e(IC, γ) · e(C, δ)` with `IC = γ_abc_0 + Σ_j x_j·γ_abc_j`.
+//!
+//! What is checked, and where:
+//! - Decoding ([`decode_proof`], [`decode_verifying_key`], [`PreparedKey::from_bytes`]):
+//!   compressed points only, each on its curve and in the prime-order subgroup (the G2 check
+//!   matters: BN254's G2 has a large cofactor), each encoded canonically (re-encoding gives the
+//!   same bytes, so one proof has one encoding), exact lengths, no trailing bytes. Errors name
+//!   the element ([`Element`]) and what was wrong with it. The batch verifier relies on this:
+//!   its soundness argument needs every point in its prime-order group, so proofs must come
+//!   from [`decode_proof`] (or from an honest prover), never from unchecked bytes.
+//! - Public inputs come from the caller (the node resolves them from its state), never from the
+//!   proof bytes; their number must be `gamma_abc_g1.len() − 1` (ark-groth16 would silently
+//!   ignore extra inputs or missing ones).
+//! - [`verify`]: one multi-Miller loop of three pairs and one final exponentiation against the
+//!   prepared `e(α, β)`.
+//! - [`check_batch`] / [`verify_batch`]: for `n` proofs with independent, uniform, non-zero
+//!   128-bit weights `w_i` drawn from the caller's CSPRNG after the proofs are fixed,
+//!   `Π e(w_i·A_i, B_i) · e(−(Σ w_i)·α, β) · e(−Σ w_i·IC_i, γ) · e(−Σ w_i·C_i, δ) = 1`:
+//!   `n + 3` pairs in ONE multi-Miller loop and ONE final exponentiation (`Σ w_i·IC_i` is one
+//!   small MSM over `γ_abc`, `Σ w_i·C_i` one MSM over the `C_i`). A batch of valid proofs
+//!   always passes; a batch holding an invalid proof passes with probability at most
+//!   `1/(2^128 − 1)` over the weights. [`verify_batch`] then bisects (fresh weights for every
+//!   sub-batch, single verification at the leaves) and names every bad proof.
+use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine};
+use ark_ec::pairing::Pairing;
+use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
+use ark_ec::{CurveGroup, VariableBaseMSM};
+use ark_ff::{One, Zero};
+use ark_groth16::{prepare_verifying_key, PreparedVerifyingKey, Proof, VerifyingKey};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
+use core::fmt;
+use rand_core::{CryptoRng, RngCore};
+use thiserror::Error;
+
+#[cfg(test)]
+mod tests;
+
+/// Compressed G1 point: 32 bytes.
+pub const G1_BYTES: usize = 32;
+/// Compressed G2 point: 64 bytes.
+pub const G2_BYTES: usize = 64;
+/// A compressed proof `A ‖ B ‖ C`: 128 bytes.
+pub const PROOF_BYTES: usize = G1_BYTES + G2_BYTES + G1_BYTES;
+
+/// An element of a proof or a verifying key, to name what failed to decode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Element {
+    /// Proof `A` (G1).
+    ProofA,
+    /// Proof `B` (G2).
+    ProofB,
+    /// Proof `C` (G1).
+    ProofC,
+    /// Verifying key `alpha_g1`.
+    Alpha,
+    /// Verifying key `beta_g2`.
+    Beta,
+    /// Verifying key `gamma_g2`.
+    Gamma,
+    /// Verifying key `delta_g2`.
+    Delta,
+    /// Verifying key `gamma_abc_g1[i]`.
+    GammaAbc(usize),
+}
+
+impl fmt::Display for Element {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Element::ProofA => f.write_str("proof A (G1)"),
+            Element::ProofB => f.write_str("proof B (G2)"),
+            Element::ProofC => f.write_str("proof C (G1)"),
+            Element::Alpha => f.write_str("verifying key alpha_g1"),
+            Element::Beta => f.write_str("verifying key beta_g2"),
+            Element::Gamma => f.write_str("verifying key gamma_g2"),
+            Element::Delta => f.write_str("verifying key delta_g2"),
+            Element::GammaAbc(i) => write!(f, "verifying key gamma_abc_g1[{i}]"),
+        }
+    }
+}
+
+/// Why proof or key bytes were refused.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum Groth16DecodeError {
+    /// A proof of the wrong length.
+    #[error("proof: {found} bytes, expected {PROOF_BYTES}")]
+    ProofLength {
+        /// Length found.
+        found: usize,
+    },
+    /// The bytes end inside an element.
+    #[error("{element}: truncated ({found} of {expected} bytes)")]
+    Truncated {
+        /// Which element.
+        element: Element,
+        /// Bytes it needs.
+        expected: usize,
+        /// Bytes left.
+        found: usize,
+    },
+    /// Not a point: bad flags, a coordinate not below the field modulus, or no point on the
+    /// curve with that `x`.
+    #[error("{element}: not a valid compressed curve point")]
+    InvalidPoint {
+        /// Which element.
+        element: Element,
+    },
+    /// On the curve but outside the prime-order subgroup.
+    #[error("{element}: not in the prime-order subgroup")]
+    NotInSubgroup {
+        /// Which element.
+        element: Element,
+    },
+    /// A valid point under a non-canonical encoding (for example the infinity flag with
+    /// non-zero coordinate bits).
+    #[error("{element}: non-canonical encoding")]
+    NonCanonical {
+        /// Which element.
+        element: Element,
+    },
+    /// The verifying key's `gamma_abc_g1` length prefix is missing, zero, or larger than the
+    /// bytes that follow could hold.
+    #[error("verifying key: gamma_abc_g1 declares {declared} points, {room} fit the remaining bytes (at least 1 required)")]
+    InputBaseCount {
+        /// Declared count (0 if the prefix itself is truncated).
+        declared: u64,
+        /// How many points the remaining bytes could hold.
+        room: usize,
+    },
+    /// Bytes after the last element.
+    #[error("verifying key: {count} trailing bytes")]
+    TrailingBytes {
+        /// How many.
+        count: usize,
+    },
+}
+
+/// Why a single proof was rejected.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum Groth16VerifyError {
+    /// The caller supplied a number of public inputs the key was not made for.
+    #[error("{found} public inputs for a verifying key of {expected}")]
+    InputCount {
+        /// `gamma_abc_g1.len() − 1`.
+        expected: usize,
+        /// Supplied.
+        found: usize,
+    },
+    /// The pairing equation does not hold: the proof is not valid for these public inputs.
+    #[error("the Groth16 pairing equation does not hold for these public inputs")]
+    Rejected,
+}
+
+/// Why a batch was rejected.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum Groth16BatchError {
+    /// Entry `index` has a number of public inputs the key was not made for; nothing was
+    /// verified.
+    #[error("batch entry {index}: {found} public inputs for a verifying key of {expected}")]
+    InputCount {
+        /// Position in the batch.
+        index: usize,
+        /// `gamma_abc_g1.len() − 1`.
+        expected: usize,
+        /// Supplied.
+        found: usize,
+    },
+    /// The combined equation does not hold: at least one proof is invalid ([`check_batch`]
+    /// does not say which).
+    #[error("the batch does not verify: at least one proof is invalid")]
+    Failed,
+    /// These entries (positions in the batch, ascending) do not verify; every other does.
+    #[error("batch entries {bad:?} do not verify")]
+    Invalid {
+        /// Positions of the invalid proofs.
+        bad: Vec<usize>,
+    },
+}
+
+/// A Groth16 verifying key prepared once for many verifications: ark's
+/// [`PreparedVerifyingKey`] (`e(α, β)`, `−γ` and `−δ` prepared) plus `β` prepared for the
+/// batch equation.
+#[derive(Clone, Debug)]
+pub struct PreparedKey {
+    pvk: PreparedVerifyingKey<Bn254>,
+    beta_g2: <Bn254 as Pairing>::G2Prepared,
+}
+
+impl PreparedKey {
+    /// Prepares `vk`. The key must be validated already (decoded by [`decode_verifying_key`],
+    /// or made by the setup in this process).
+    #[must_use]
+    pub fn new(vk: &VerifyingKey<Bn254>) -> Self {
+        Self {
+            pvk: prepare_verifying_key(vk),
+            beta_g2: vk.beta_g2.into(),
+        }
+    }
+
+    /// Decodes (with validation, see [`decode_verifying_key`]) and prepares a verifying key.
+    ///
+    /// # Errors
+    /// As [`decode_verifying_key`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Groth16DecodeError> {
+        Ok(Self::new(&decode_verifying_key(bytes)?))
+    }
+
+    /// The verifying key.
+    #[must_use]
+    pub fn verifying_key(&self) -> &VerifyingKey<Bn254> {
+        &self.pvk.vk
+    }
+
+    /// The number of public inputs the key was made for, `gamma_abc_g1.len() − 1`.
+    #[must_use]
+    pub fn num_public_inputs(&self) -> usize {
+        self.pvk.vk.gamma_abc_g1.len().saturating_sub(1)
+    }
+
+    /// `Ok` iff `inputs.len() + 1 == gamma_abc_g1.len()`.
+    fn check_input_count(&self, found: usize) -> Result<(), Groth16VerifyError> {
+        if found.checked_add(1) == Some(self.pvk.vk.gamma_abc_g1.len()) {
+            Ok(())
+        } else {
+            Err(Groth16VerifyError::InputCount {
+                expected: self.num_public_inputs(),
+                found,
+            })
+        }
+    }
+}
+
+/// Reads one compressed point of `P`'s curve from the front of `bytes`: on the curve, in the
+/// prime-order subgroup, canonically encoded.
+fn read_point<P: SWCurveConfig>(
+    bytes: &mut &[u8],
+    element: Element,
+) -> Result<Affine<P>, Groth16DecodeError> {
+    let size = Affine::<P>::identity().compressed_size();
+    if bytes.len() < size {
+        return Err(Groth16DecodeError::Truncated {
+            element,
+            expected: size,
+            found: bytes.len(),
+        });
+    }
+    let (head, rest) = bytes.split_at(size);
+    // Decompression finds y on the curve or fails; the subgroup check is separate so that the
+    // error says which of the two went wrong.
+    let point = Affine::<P>::deserialize_with_mode(head, Compress::Yes, Validate::No)
+        .map_err(|_| Groth16DecodeError::InvalidPoint { element })?;
+    if !point.is_on_curve() {
+        return Err(Groth16DecodeError::InvalidPoint { element });
+    }
+    if !point.is_in_correct_subgroup_assuming_on_curve() {
+        return Err(Groth16DecodeError::NotInSubgroup { element });
+    }
+    let mut again = Vec::with_capacity(size);
+    if point.serialize_compressed(&mut again).is_err() || again != head {
+        return Err(Groth16DecodeError::NonCanonical { element });
+    }
+    *bytes = rest;
+    Ok(point)
+}
+
+/// Decodes a compressed proof `A ‖ B ‖ C` (exactly [`PROOF_BYTES`] bytes), validating every
+/// point (curve, subgroup, canonical encoding).
+///
+/// # Errors
+/// [`Groth16DecodeError::ProofLength`] for a wrong length; otherwise the first bad element,
+/// named.
+pub fn decode_proof(bytes: &[u8]) -> Result<Proof<Bn254>, Groth16DecodeError> {
+    if bytes.len() != PROOF_BYTES {
+        return Err(Groth16DecodeError::ProofLength { found: bytes.len() });
+    }
+    let mut rest = bytes;
+    let a: G1Affine = read_point(&mut rest, Element::ProofA)?;
+    let b: G2Affine = read_point(&mut rest, Element::ProofB)?;
+    let c: G1Affine = read_point(&mut rest, Element::ProofC)?;
+    Ok(Proof { a, b, c })
+}
+
+/// Decodes a compressed verifying key in ark-groth16's layout (`alpha_g1 ‖ beta_g2 ‖ gamma_g2 ‖
+/// delta_g2 ‖ u64-LE count ‖ gamma_abc_g1…`), validating every point (curve, subgroup,
+/// canonical encoding), the count (at least 1, no larger than the bytes can hold) and the
+/// absence of trailing bytes.
+///
+/// # Errors
+/// The first bad element, named; [`Groth16DecodeError::InputBaseCount`];
+/// [`Groth16DecodeError::TrailingBytes`].
+pub fn decode_verifying_key(bytes: &[u8]) -> Result<VerifyingKey<Bn254>, Groth16DecodeError> {
+    let mut rest = bytes;
+    let alpha_g1: G1Affine = read_point(&mut rest, Element::Alpha)?;
+    let beta_g2: G2Affine = read_point(&mut rest, Element::Beta)?;
+    let gamma_g2: G2Affine = read_point(&mut rest, Element::Gamma)?;
+    let delta_g2: G2Affine = read_point(&mut rest, Element::Delta)?;
+    let (prefix, after) = match rest.split_first_chunk::<8>() {
+        Some((prefix, after)) => (u64::from_le_bytes(*prefix), after),
+        None => {
+            return Err(Groth16DecodeError::InputBaseCount {
+                declared: 0,
+                room: 0,
+            })
+        }
+    };
+    let room = after.len() / G1_BYTES;
+    let count = match usize::try_from(prefix) {
+        Ok(count) if count >= 1 && count <= room => count,
+        _ => {
+            return Err(Groth16DecodeError::InputBaseCount {
+                declared: prefix,
+                room,
+            })
+        }
+    };
+    rest = after;
+    let gamma_abc_g1 = (0..count)
+        .map(|i| read_point(&mut rest, Element::GammaAbc(i)))
+        .collect::<Result<Vec<G1Affine>, _>>()?;
+    if !rest.is_empty() {
+        return Err(Groth16DecodeError::TrailingBytes { count: rest.len() });
+    }
+    Ok(VerifyingKey {
+        alpha_g1,
+        beta_g2,
+        gamma_g2,
+        delta_g2,
+        gamma_abc_g1,
+    })
+}
+
+/// `IC = γ_abc_0 + Σ_j x_j·γ_abc_j` (the input count is checked by the caller).
+fn input_commitment(key: &PreparedKey, inputs: &[Fr]) -> G1Projective {
+    let bases = &key.pvk.vk.gamma_abc_g1;
+    match bases.split_first() {
+        Some((first, rest)) => G1Projective::msm_unchecked(rest, inputs) + first,
+        None => G1Projective::zero(),
+    }
+}
+
+/// Verifies one proof against caller-supplied public inputs: checks the input count, then
+/// `e(A, B)·e(IC, −γ)·e(C, −δ) = e(α, β)` (one multi-Miller loop, one final exponentiation).
+///
+/// `proof` must have been decoded with validation ([`decode_proof`]).
+///
+/// # Errors
+/// [`Groth16VerifyError::InputCount`] if `public_inputs.len() + 1 != gamma_abc_g1.len()`;
+/// [`Groth16VerifyError::Rejected`] if the equation does not hold.
+pub fn verify(
+    key: &PreparedKey,
+    proof: &Proof<Bn254>,
+    public_inputs: &[Fr],
+) -> Result<(), Groth16VerifyError> {
+    key.check_input_count(public_inputs.len())?;
+    let ic = input_commitment(key, public_inputs).into_affine();
+    let miller = Bn254::multi_miller_loop(
+        [proof.a, ic, proof.c],
+        [
+            proof.b.into(),
+            key.pvk.gamma_g2_neg_pc.clone(),
+            key.pvk.delta_g2_neg_pc.clone(),
+        ],
+    );
+    match Bn254::final_exponentiation(miller) {
+        Some(out) if out.0 == key.pvk.alpha_g1_beta_g2 => Ok(()),
+        _ => Err(Groth16VerifyError::Rejected),
+    }
+}
+
+/// One entry of a batch: a proof and the public inputs the caller (never the proof bytes)
+/// supplies for it.
+#[derive(Clone, Copy, Debug)]
+pub struct BatchEntry<'a> {
+    /// The proof, decoded with validation.
+    pub proof: &'a Proof<Bn254>,
+    /// Its public inputs, from the caller.
+    pub public_inputs: &'a [Fr],
+}
+
+impl<'a> BatchEntry<'a> {
+    /// An entry.
+    #[must_use]
+    pub fn new(proof: &'a Proof<Bn254>, public_inputs: &'a [Fr]) -> Self {
+        Self {
+            proof,
+            public_inputs,
+        }
+    }
+}
+
+/// A uniform, non-zero 128-bit weight.
+fn weight<R: RngCore + CryptoRng + ?Sized>(rng: &mut R) -> Fr {
+    loop {
+        let mut bytes = [0u8; 16];
+        rng.fill_bytes(&mut bytes);
+        let w = u128::from_le_bytes(bytes);
+        if w != 0 {
+            return Fr::from(w);
+        }
+    }
+}
+
+fn check_counts(key: &PreparedKey, entries: &[BatchEntry<'_>]) -> Result<(), Groth16BatchError> {
+    for (index, entry) in entries.iter().enumerate() {
+        if let Err(Groth16VerifyError::InputCount { expected, found }) =
+            key.check_input_count(entry.public_inputs.len())
+        {
+            return Err(Groth16BatchError::InputCount {
+                index,
+                expected,
+                found,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The combined equation over `entries` with fresh weights (counts already checked).
+fn batch_holds<R: RngCore + CryptoRng + ?Sized>(
+    key: &PreparedKey,
+    entries: &[BatchEntry<'_>],
+    rng: &mut R,
+) -> bool {
+    if entries.is_empty() {
+        return true;
+    }
+    let vk = &key.pvk.vk;
+    let weights: Vec<Fr> = entries.iter().map(|_| weight(rng)).collect();
+
+    // Σ w_i·IC_i = (Σ w_i)·γ_abc_0 + Σ_j (Σ_i w_i·x_ij)·γ_abc_j: one MSM over γ_abc.
+    let mut input_scalars = vec![Fr::zero(); vk.gamma_abc_g1.len()];
+    for (entry, w) in entries.iter().zip(&weights) {
+        input_scalars[0] += w;
+        for (scalar, x) in input_scalars[1..].iter_mut().zip(entry.public_inputs) {
+            *scalar += *w * x;
+        }
+    }
+    let weight_sum = input_scalars[0];
+    let ic = G1Projective::msm_unchecked(&vk.gamma_abc_g1, &input_scalars);
+    let cs: Vec<G1Affine> = entries.iter().map(|e| e.proof.c).collect();
+    let c = G1Projective::msm_unchecked(&cs, &weights);
+
+    let mut g1: Vec<G1Projective> = entries
+        .iter()
+        .zip(&weights)
+        .map(|(e, w)| e.proof.a * w)
+        .collect();
+    g1.push(-(vk.alpha_g1 * weight_sum));
+    g1.push(ic);
+    g1.push(c);
+    let g1 = G1Projective::normalize_batch(&g1);
+
+    let g2 = entries
+        .iter()
+        .map(|e| <Bn254 as Pairing>::G2Prepared::from(e.proof.b))
+        .chain([
+            key.beta_g2.clone(),
+            key.pvk.gamma_g2_neg_pc.clone(),
+            key.pvk.delta_g2_neg_pc.clone(),
+        ]);
+    let miller = Bn254::multi_miller_loop(g1, g2);
+    Bn254::final_exponentiation(miller).is_some_and(|out| out.0.is_one())
+}
+
+/// Checks a whole batch with one combined equation (see the module doc) and says only whether
+/// every proof is valid: the cheap path for a block that must verify whole (a failed batch
+/// rejects the proposal). Weights are drawn from `rng`, which must be a CSPRNG the proofs'
+/// authors cannot predict, after the batch is fixed.
+///
+/// # Errors
+/// [`Groth16BatchError::InputCount`] naming the first entry with a wrong input count (checked
+/// before anything else); [`Groth16BatchError::Failed`] if the equation does not hold.
+pub fn check_batch<R: RngCore + CryptoRng + ?Sized>(
+    key: &PreparedKey,
+    entries: &[BatchEntry<'_>],
+    rng: &mut R,
+) -> Result<(), Groth16BatchError> {
+    check_counts(key, entries)?;
+    if batch_holds(key, entries, rng) {
+        Ok(())
+    } else {
+        Err(Groth16BatchError::Failed)
+    }
+}
+
+/// Verifies a batch like [`check_batch`] and, if it fails, names every invalid entry by
+/// bisection: each half is re-checked with fresh weights (a half known to hold a bad proof,
+/// because its parent failed and its sibling passed, is split without re-checking), and
+/// single entries are verified with [`verify`], unbatched.
+///
+/// # Errors
+/// [`Groth16BatchError::InputCount`] as [`check_batch`]; [`Groth16BatchError::Invalid`] with
+/// the positions of exactly the entries that fail [`verify`].
+pub fn verify_batch<R: RngCore + CryptoRng + ?Sized>(
+    key: &PreparedKey,
+    entries: &[BatchEntry<'_>],
+    rng: &mut R,
+) -> Result<(), Groth16BatchError> {
+    check_counts(key, entries)?;
+    if batch_holds(key, entries, rng) {
+        return Ok(());
+    }
+    let mut bad = Vec::new();
+    bisect(key, entries, 0, true, rng, &mut bad);
+    if bad.is_empty() {
+        // Unreachable (a batch of valid proofs always holds); kept so that a failed batch is
+        // never reported as a success.
+        Err(Groth16BatchError::Failed)
+    } else {
+        Err(Groth16BatchError::Invalid { bad })
+    }
+}
+
+/// Appends to `bad` the positions (offset by `offset`) of the invalid entries of `entries`,
+/// which is known to fail if `known_bad`.
+fn bisect<R: RngCore + CryptoRng + ?Sized>(
+    key: &PreparedKey,
+    entries: &[BatchEntry<'_>],
+    offset: usize,
+    known_bad: bool,
+    rng: &mut R,
+    bad: &mut Vec<usize>,
+) {
+    match entries {
+        [] => {}
+        [single] => {
+            if verify(key, single.proof, single.public_inputs).is_err() {
+                bad.push(offset);
+            }
+        }
+        _ => {
+            if !known_bad && batch_holds(key, entries, rng) {
+                return;
+            }
+            let mid = entries.len() / 2;
+            let (left, right) = entries.split_at(mid);
+            let left_holds = left.len() > 1 && batch_holds(key, left, rng);
+            if !left_holds {
+                // A single left entry goes straight to unbatched verification.
+                bisect(key, left, offset, left.len() > 1, rng, bad);
+            }
+            // The parent failed: if the left half holds, the right half holds a bad proof.
+            bisect(key, right, offset + mid, left_holds, rng, bad);
+        }
+    }
+}

@@ -1,0 +1,537 @@
+//! Single and batched verification against proofs made by ark-groth16 itself, over the
+//! SYNTHETIC circuits of `corridor_prover::test_circuits`.
+use super::*;
+use ark_bn254::{Fq, Fq2};
+use ark_ec::AffineRepr;
+use ark_ff::{BigInteger, PrimeField};
+use ark_groth16::r1cs_to_qap::LibsnarkReduction;
+use ark_groth16::{Groth16, ProvingKey};
+use corridor_prover::test_circuits::MulChain;
+use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+
+type Ark = Groth16<Bn254, LibsnarkReduction>;
+
+/// A key and a few base statements with their proofs (made by ark-groth16).
+struct Fixture {
+    pk: ProvingKey<Bn254>,
+    key: PreparedKey,
+    base: Vec<(Proof<Bn254>, Vec<Fr>)>,
+}
+
+fn fixture(num_publics: usize, steps: usize, seed: u64) -> Fixture {
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    let pk = Ark::generate_random_parameters_with_reduction(
+        MulChain::random(&mut rng, num_publics, steps),
+        &mut rng,
+    )
+    .unwrap();
+    let base = (0..4)
+        .map(|_| {
+            let circuit = MulChain::random(&mut rng, num_publics, steps);
+            let inputs = circuit.public_inputs();
+            let proof = Ark::create_random_proof_with_reduction(circuit, &pk, &mut rng).unwrap();
+            (proof, inputs)
+        })
+        .collect();
+    let key = PreparedKey::new(&pk.vk);
+    Fixture { pk, key, base }
+}
+
+impl Fixture {
+    /// `n` distinct valid proofs: re-randomised copies of the base proofs.
+    fn many(&self, n: usize, rng: &mut ChaCha20Rng) -> Vec<(Proof<Bn254>, Vec<Fr>)> {
+        (0..n)
+            .map(|i| {
+                let (proof, inputs) = &self.base[i % self.base.len()];
+                (
+                    Ark::rerandomize_proof(&self.pk.vk, proof, rng),
+                    inputs.clone(),
+                )
+            })
+            .collect()
+    }
+}
+
+fn proof_bytes(proof: &Proof<Bn254>) -> Vec<u8> {
+    let mut out = Vec::new();
+    proof.serialize_compressed(&mut out).unwrap();
+    out
+}
+
+fn vk_bytes(vk: &VerifyingKey<Bn254>) -> Vec<u8> {
+    let mut out = Vec::new();
+    vk.serialize_compressed(&mut out).unwrap();
+    out
+}
+
+fn entries(items: &[(Proof<Bn254>, Vec<Fr>)]) -> Vec<BatchEntry<'_>> {
+    items.iter().map(|(p, x)| BatchEntry::new(p, x)).collect()
+}
+
+/// Makes entry `i` invalid in one of four ways (`kind` chooses): a wrong public input, a
+/// tampered `A`, `B` or `C`.
+fn spoil(item: &mut (Proof<Bn254>, Vec<Fr>), kind: usize) {
+    let (proof, inputs) = item;
+    match kind % 4 {
+        0 => inputs[0] += Fr::from(1u64),
+        1 => proof.a = (proof.a + G1Affine::generator()).into_affine(),
+        2 => proof.b = (proof.b + G2Affine::generator()).into_affine(),
+        _ => proof.c = (proof.c + G1Affine::generator()).into_affine(),
+    }
+}
+
+/// Compressed bytes of an `x` with no point on G1 (`x³ + 3` a non-residue).
+fn g1_x_off_curve() -> [u8; G1_BYTES] {
+    let x = (1u64..)
+        .map(Fq::from)
+        .find(|x| G1Affine::get_ys_from_x_unchecked(*x).is_none())
+        .unwrap();
+    let mut bytes = [0u8; G1_BYTES];
+    x.serialize_compressed(&mut bytes[..]).unwrap();
+    bytes
+}
+
+/// Compressed bytes of a point on BN254's G2 twist that is not in the prime-order subgroup.
+fn g2_outside_subgroup() -> [u8; G2_BYTES] {
+    let point = (1u64..)
+        .filter_map(|i| {
+            G2Affine::get_point_from_x_unchecked(Fq2::new(Fq::from(i), Fq::from(1u64)), true)
+        })
+        .find(|p| p.is_on_curve() && !p.is_in_correct_subgroup_assuming_on_curve())
+        .unwrap();
+    let mut bytes = [0u8; G2_BYTES];
+    point.serialize_compressed(&mut bytes[..]).unwrap();
+    bytes
+}
+
+#[test]
+fn single_verify_accepts_valid_proofs_after_decoding() {
+    for (publics, steps, seed) in [(0, 1, 1), (3, 30, 2), (11, 60, 3)] {
+        let f = fixture(publics, steps, seed);
+        let key = PreparedKey::from_bytes(&vk_bytes(&f.pk.vk)).unwrap();
+        assert_eq!(key.num_public_inputs(), publics + 1);
+        for (proof, inputs) in &f.base {
+            let decoded = decode_proof(&proof_bytes(proof)).unwrap();
+            assert_eq!(&decoded, proof);
+            verify(&key, &decoded, inputs).unwrap();
+        }
+    }
+}
+
+#[test]
+fn single_verify_rejects_every_wrong_input_and_other_statements() {
+    let f = fixture(3, 20, 4);
+    let (proof, inputs) = &f.base[0];
+    for j in 0..inputs.len() {
+        let mut wrong = inputs.clone();
+        wrong[j] += Fr::from(1u64);
+        assert_eq!(
+            verify(&f.key, proof, &wrong),
+            Err(Groth16VerifyError::Rejected),
+            "input {j}"
+        );
+    }
+    // A valid proof of another statement.
+    assert_eq!(
+        verify(&f.key, &f.base[1].0, inputs),
+        Err(Groth16VerifyError::Rejected)
+    );
+    // A proof under another key.
+    let other = fixture(3, 20, 5);
+    assert_eq!(
+        verify(&other.key, proof, inputs),
+        Err(Groth16VerifyError::Rejected)
+    );
+}
+
+#[test]
+fn wrong_input_count_is_a_typed_error() {
+    let f = fixture(2, 10, 6);
+    let (proof, inputs) = &f.base[0];
+    assert_eq!(inputs.len(), 3);
+    for found in [0, 2, 4, 10] {
+        let mut some = inputs.clone();
+        some.resize(found, Fr::from(0u64));
+        assert_eq!(
+            verify(&f.key, proof, &some),
+            Err(Groth16VerifyError::InputCount { expected: 3, found })
+        );
+    }
+}
+
+#[test]
+fn tampered_proof_bytes_never_verify() {
+    let f = fixture(1, 10, 7);
+    let (proof, inputs) = &f.base[0];
+    let bytes = proof_bytes(proof);
+    assert_eq!(bytes.len(), PROOF_BYTES);
+    for i in 0..PROOF_BYTES {
+        for bit in [0u8, 6, 7] {
+            let mut tampered = bytes.clone();
+            tampered[i] ^= 1 << bit;
+            if let Ok(decoded) = decode_proof(&tampered) {
+                assert_eq!(
+                    verify(&f.key, &decoded, inputs),
+                    Err(Groth16VerifyError::Rejected),
+                    "byte {i}, bit {bit}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_points_are_named() {
+    let f = fixture(1, 5, 8);
+    let bytes = proof_bytes(&f.base[0].0);
+    let off_curve = g1_x_off_curve();
+    let (a, c) = (0..G1_BYTES, G1_BYTES + G2_BYTES..PROOF_BYTES);
+
+    let mut t = bytes.clone();
+    t[a.clone()].copy_from_slice(&off_curve);
+    assert_eq!(
+        decode_proof(&t),
+        Err(Groth16DecodeError::InvalidPoint {
+            element: Element::ProofA
+        })
+    );
+    let mut t = bytes.clone();
+    t[c.clone()].copy_from_slice(&off_curve);
+    assert_eq!(
+        decode_proof(&t),
+        Err(Groth16DecodeError::InvalidPoint {
+            element: Element::ProofC
+        })
+    );
+
+    // B on the twist but outside the prime-order subgroup.
+    let mut t = bytes.clone();
+    t[G1_BYTES..G1_BYTES + G2_BYTES].copy_from_slice(&g2_outside_subgroup());
+    let err = decode_proof(&t).unwrap_err();
+    assert_eq!(
+        err,
+        Groth16DecodeError::NotInSubgroup {
+            element: Element::ProofB
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "proof B (G2): not in the prime-order subgroup"
+    );
+    // …which ark's own validating decoder refuses too.
+    assert!(Proof::<Bn254>::deserialize_compressed(&t[..]).is_err());
+
+    // B's x not on the twist.
+    let mut t = bytes.clone();
+    let mut x = Fq2::new(Fq::from(1u64), Fq::from(1u64));
+    while G2Affine::get_ys_from_x_unchecked(x).is_some() {
+        x.c0 += Fq::from(1u64);
+    }
+    x.serialize_compressed(&mut t[G1_BYTES..G1_BYTES + G2_BYTES])
+        .unwrap();
+    assert_eq!(
+        decode_proof(&t),
+        Err(Groth16DecodeError::InvalidPoint {
+            element: Element::ProofB
+        })
+    );
+}
+
+#[test]
+fn non_canonical_and_wrong_length_encodings_are_refused() {
+    let f = fixture(1, 5, 9);
+    let bytes = proof_bytes(&f.base[0].0);
+
+    // The infinity flag over non-zero x bits: decodes to the identity, but not canonically.
+    let mut t = bytes.clone();
+    t[G1_BYTES - 1] |= 1 << 6;
+    assert_eq!(
+        decode_proof(&t),
+        Err(Groth16DecodeError::NonCanonical {
+            element: Element::ProofA
+        })
+    );
+    // The canonical identity decodes (and does not verify).
+    let mut t = bytes.clone();
+    t[..G1_BYTES].fill(0);
+    t[G1_BYTES - 1] = 1 << 6;
+    let identity_a = decode_proof(&t).unwrap();
+    assert!(identity_a.a.is_zero());
+    assert!(verify(&f.key, &identity_a, &f.base[0].1).is_err());
+
+    // The generator (1, 2) as C, with x written as 1 + p: not reduced, refused.
+    let mut t = bytes.clone();
+    let mut generator = [0u8; G1_BYTES];
+    G1Affine::generator()
+        .serialize_compressed(&mut generator[..])
+        .unwrap();
+    let mut x = Fq::from(1u64).into_bigint();
+    assert!(!x.add_with_carry(&Fq::MODULUS));
+    let mut unreduced = x.to_bytes_le();
+    assert_eq!(unreduced[31] & 0xc0, 0);
+    unreduced[31] |= generator[31] & 0xc0;
+    t[G1_BYTES + G2_BYTES..].copy_from_slice(&generator);
+    assert!(decode_proof(&t).is_ok());
+    t[G1_BYTES + G2_BYTES..].copy_from_slice(&unreduced);
+    assert_eq!(
+        decode_proof(&t),
+        Err(Groth16DecodeError::InvalidPoint {
+            element: Element::ProofC
+        })
+    );
+
+    for len in [0, 1, PROOF_BYTES - 1, PROOF_BYTES + 1] {
+        let mut t = bytes.clone();
+        t.resize(len, 0);
+        assert_eq!(
+            decode_proof(&t),
+            Err(Groth16DecodeError::ProofLength { found: len })
+        );
+    }
+}
+
+#[test]
+fn verifying_key_decoding_round_trips_and_names_bad_elements() {
+    let f = fixture(3, 5, 10);
+    let bytes = vk_bytes(&f.pk.vk);
+    assert_eq!(decode_verifying_key(&bytes).unwrap(), f.pk.vk);
+    assert_eq!(bytes.len(), G1_BYTES + 3 * G2_BYTES + 8 + 5 * G1_BYTES);
+
+    let g2_offset = |k: usize| G1_BYTES + k * G2_BYTES;
+    for (k, element) in [(0, Element::Beta), (1, Element::Gamma), (2, Element::Delta)] {
+        let mut t = bytes.clone();
+        t[g2_offset(k)..g2_offset(k + 1)].copy_from_slice(&g2_outside_subgroup());
+        assert_eq!(
+            decode_verifying_key(&t),
+            Err(Groth16DecodeError::NotInSubgroup { element })
+        );
+        assert!(PreparedKey::from_bytes(&t).is_err());
+    }
+    let mut t = bytes.clone();
+    t[..G1_BYTES].copy_from_slice(&g1_x_off_curve());
+    assert_eq!(
+        decode_verifying_key(&t),
+        Err(Groth16DecodeError::InvalidPoint {
+            element: Element::Alpha
+        })
+    );
+    let abc = g2_offset(3) + 8;
+    let mut t = bytes.clone();
+    t[abc + G1_BYTES..abc + 2 * G1_BYTES].copy_from_slice(&g1_x_off_curve());
+    let err = decode_verifying_key(&t).unwrap_err();
+    assert_eq!(
+        err,
+        Groth16DecodeError::InvalidPoint {
+            element: Element::GammaAbc(1)
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "verifying key gamma_abc_g1[1]: not a valid compressed curve point"
+    );
+
+    // Count prefix: zero, more than the bytes hold, truncated.
+    let set_count = |n: u64| {
+        let mut t = bytes.clone();
+        t[g2_offset(3)..abc].copy_from_slice(&n.to_le_bytes());
+        t
+    };
+    assert_eq!(
+        decode_verifying_key(&set_count(0)),
+        Err(Groth16DecodeError::InputBaseCount {
+            declared: 0,
+            room: 5
+        })
+    );
+    assert_eq!(
+        decode_verifying_key(&set_count(u64::MAX)),
+        Err(Groth16DecodeError::InputBaseCount {
+            declared: u64::MAX,
+            room: 5
+        })
+    );
+    assert_eq!(
+        decode_verifying_key(&set_count(4)),
+        Err(Groth16DecodeError::TrailingBytes { count: G1_BYTES })
+    );
+    assert!(matches!(
+        decode_verifying_key(&bytes[..g2_offset(3) + 3]),
+        Err(Groth16DecodeError::InputBaseCount { .. })
+    ));
+    assert_eq!(
+        decode_verifying_key(&bytes[..G1_BYTES + 10]),
+        Err(Groth16DecodeError::Truncated {
+            element: Element::Beta,
+            expected: G2_BYTES,
+            found: 10
+        })
+    );
+    let mut long = bytes.clone();
+    long.push(0);
+    assert_eq!(
+        decode_verifying_key(&long),
+        Err(Groth16DecodeError::TrailingBytes { count: 1 })
+    );
+}
+
+#[test]
+fn batches_of_valid_proofs_verify() {
+    let f = fixture(11, 20, 11);
+    let mut rng = ChaCha20Rng::seed_from_u64(12);
+    for n in [0, 1, 8, 64, 256] {
+        let items = f.many(n, &mut rng);
+        let batch = entries(&items);
+        assert_eq!(check_batch(&f.key, &batch, &mut rng), Ok(()), "n = {n}");
+        assert_eq!(verify_batch(&f.key, &batch, &mut rng), Ok(()), "n = {n}");
+    }
+}
+
+#[test]
+fn failed_batches_name_exactly_the_bad_proofs() {
+    let f = fixture(11, 20, 13);
+    let mut rng = ChaCha20Rng::seed_from_u64(14);
+    for n in [1usize, 8, 64, 256] {
+        let mut bad_sets = vec![vec![n / 3]];
+        if n >= 3 {
+            bad_sets.push(vec![0, n / 2, n - 1]);
+            bad_sets.push(vec![n / 4, n / 4 + 1, n - 2]);
+        }
+        for (set, bad) in bad_sets.into_iter().enumerate() {
+            let mut items = f.many(n, &mut rng);
+            for (k, &i) in bad.iter().enumerate() {
+                spoil(&mut items[i], set + k);
+            }
+            let batch = entries(&items);
+            assert_eq!(
+                check_batch(&f.key, &batch, &mut rng),
+                Err(Groth16BatchError::Failed),
+                "n = {n}, bad = {bad:?}"
+            );
+            assert_eq!(
+                verify_batch(&f.key, &batch, &mut rng),
+                Err(Groth16BatchError::Invalid { bad: bad.clone() }),
+                "n = {n}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_wrong_input_count_in_a_batch_is_named_before_anything_is_verified() {
+    let f = fixture(2, 10, 15);
+    let mut rng = ChaCha20Rng::seed_from_u64(16);
+    let mut items = f.many(8, &mut rng);
+    items[5].1.push(Fr::from(0u64));
+    items[6].1.clear();
+    let batch = entries(&items);
+    let expected = Groth16BatchError::InputCount {
+        index: 5,
+        expected: 3,
+        found: 4,
+    };
+    assert_eq!(check_batch(&f.key, &batch, &mut rng), Err(expected.clone()));
+    assert_eq!(verify_batch(&f.key, &batch, &mut rng), Err(expected));
+}
+
+#[test]
+fn a_proof_valid_for_swapped_inputs_is_caught_in_a_batch() {
+    // Two valid proofs with their input vectors exchanged: each entry is bad on its own,
+    // although the multiset of (proof, inputs) pairs is "nearly" valid.
+    let f = fixture(2, 10, 17);
+    let mut rng = ChaCha20Rng::seed_from_u64(18);
+    let mut items = f.many(16, &mut rng);
+    let inputs_3 = items[3].1.clone();
+    items[3].1 = items[4].1.clone();
+    items[4].1 = inputs_3;
+    assert_eq!(
+        verify_batch(&f.key, &entries(&items), &mut rng),
+        Err(Groth16BatchError::Invalid { bad: vec![3, 4] })
+    );
+}
+
+/// Yields zeros for the first 16 bytes, then counts.
+struct ZerosFirst(u64);
+
+impl rand_core::RngCore for ZerosFirst {
+    fn next_u32(&mut self) -> u32 {
+        self.next_u64() as u32
+    }
+    fn next_u64(&mut self) -> u64 {
+        self.0 += 1;
+        if self.0 <= 2 {
+            0
+        } else {
+            self.0
+        }
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for chunk in dest.chunks_mut(8) {
+            let v = self.next_u64().to_le_bytes();
+            chunk.copy_from_slice(&v[..chunk.len()]);
+        }
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+impl rand_core::CryptoRng for ZerosFirst {}
+
+#[test]
+fn weights_are_non_zero_128_bit() {
+    let w = weight(&mut ZerosFirst(0));
+    assert_eq!(w, Fr::from(3u128 | (4u128 << 64)));
+    let mut rng = ChaCha20Rng::seed_from_u64(19);
+    for _ in 0..64 {
+        let w = weight(&mut rng);
+        assert!(!w.is_zero());
+        assert!(w.into_bigint().num_bits() <= 128);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 12,
+        rng_seed: RngSeed::Fixed(20),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn bisection_names_any_set_of_bad_proofs(
+        bad in proptest::collection::vec(any::<bool>(), 12),
+        seed in any::<u64>(),
+    ) {
+        let f = fixture(1, 5, 21);
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        let mut items = f.many(bad.len(), &mut rng);
+        let expected: Vec<usize> = (0..bad.len()).filter(|&i| bad[i]).collect();
+        for (k, &i) in expected.iter().enumerate() {
+            spoil(&mut items[i], k);
+        }
+        let result = verify_batch(&f.key, &entries(&items), &mut rng);
+        if expected.is_empty() {
+            prop_assert_eq!(result, Ok(()));
+        } else {
+            prop_assert_eq!(result, Err(Groth16BatchError::Invalid { bad: expected }));
+        }
+    }
+}
+
+#[test]
+fn batch_and_single_verification_agree_on_ark_verdicts() {
+    // Sanity against ark-groth16's own verifier on a mixed set.
+    let f = fixture(3, 15, 22);
+    let mut rng = ChaCha20Rng::seed_from_u64(23);
+    let mut items = f.many(8, &mut rng);
+    spoil(&mut items[2], 3);
+    let pvk = prepare_verifying_key(&f.pk.vk);
+    for (proof, inputs) in &items {
+        let ark = Ark::verify_proof(&pvk, proof, inputs).unwrap();
+        assert_eq!(verify(&f.key, proof, inputs).is_ok(), ark);
+    }
+}
