@@ -28,7 +28,7 @@
 //! same shape (`n = 32`, same `m`, `BulletproofGens::new(32, 64)`), every other proof beside one
 //! 64-bit proof (`prove_single`, `verify_single`) as the unit.
 use crate::demo::amounts;
-use crate::network::{DemoNetwork, LedgerError};
+use crate::network::{DemoNetwork, KycKeys, LedgerError};
 use bulletproofs::{BulletproofGens, RangeProof};
 use corridor_core::disclosure::Disclosure;
 use corridor_core::elgamal::{encrypt, AmountOpening, EncryptedAmount, HintContext};
@@ -39,17 +39,17 @@ use corridor_core::note::Note;
 use corridor_core::proofs;
 use corridor_core::range::RangeStatement;
 use corridor_core::sigma::{LinearRelation, SigmaProof};
-use corridor_core::state::{MemoryState, PublicState};
+use corridor_core::state::{BlockContext, MemoryState, PublicState};
 use corridor_core::statement::{resolve, StatementError};
 use corridor_core::transcript::tx_transcript;
-use corridor_core::tx::{KycProof, NoteId, RangeProofBytes, Transaction, TxBody};
+use corridor_core::tx::{NoteId, RangeProofBytes, Transaction, TxBody};
 use corridor_prover::builder::{Builder, OwnedNote, Payment};
 use corridor_prover::disclosure::{prove_recipient, prove_sender};
 use corridor_prover::range::prove_range;
-use corridor_prover::ProveError;
+use corridor_prover::{KycCredential, ProveError};
 use corridor_verifier::disclosure::verify_disclosure;
 use corridor_verifier::range::verify_range;
-use corridor_verifier::{verify_transaction, ProofError, VerifyError};
+use corridor_verifier::{verify_transaction, ProofError, VerifyContext, VerifyError};
 use curve25519_dalek::ristretto::CompressedRistretto;
 use curve25519_dalek::scalar::Scalar;
 use merlin::Transcript;
@@ -66,7 +66,6 @@ pub const DEFAULT_SEED: u64 = 2026;
 const BASELINE_TRANSCRIPT: &[u8] = b"corridor/bench/bulletproofs-baseline";
 
 /// The demo's epoch day for the (unproven) KYC section.
-const EPOCH_DAY: u32 = 20_000;
 
 /// Why a fixture could not be built or an operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -471,27 +470,35 @@ struct TransferCase {
     inputs: Vec<OwnedNote>,
     payment: Payment,
     fee: u64,
-    kyc: KycProof,
+    kyc: KycCredential<'static>,
+    block: BlockContext,
+    keys: &'static KycKeys,
     tx: Transaction,
 }
 
 impl TransferCase {
     fn prove<R: RngCore + CryptoRng>(&self, rng: &mut R) -> Result<Transaction, BenchError> {
-        let built = Builder::new(&self.genesis, &self.state).transfer(
+        let built = Builder::new(&self.genesis, &self.state, self.block).transfer(
             &self.sender,
             "HKD",
             &self.inputs,
             &[self.payment],
             self.fee,
             None,
-            Some(self.kyc.clone()),
+            Some(&self.kyc),
             rng,
         )?;
         Ok(built.tx.sign(&self.sender.spend))
     }
 
     fn verify(&self) -> Result<(), BenchError> {
-        verify_transaction(&self.tx, &self.genesis, &self.state)?;
+        let ctx = VerifyContext {
+            genesis: &self.genesis,
+            state: &self.state,
+            block: self.block,
+            kyc_key: &self.keys.verifying,
+        };
+        verify_transaction(&self.tx, &ctx)?;
         Ok(())
     }
 }
@@ -633,10 +640,10 @@ impl Fixtures {
     pub fn new(seed: u64) -> Result<Self, BenchError> {
         use amounts::*;
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
-        let mut net = DemoNetwork::new(seed);
-        let maria = net.customer([0x4d; 32]);
-        let ana = net.customer([0x41; 32]);
-        let juan = net.customer([0x4a; 32]);
+        let mut net = DemoNetwork::new(seed)?;
+        let maria = net.customer([0x4d; 32])?;
+        let ana = net.customer([0x41; 32])?;
+        let juan = net.customer_in([0x4a; 32], "PH")?;
         let network = net.genesis.network.clone();
         let hkd = net
             .genesis
@@ -650,14 +657,11 @@ impl Fixtures {
             .clone();
 
         // Mint HKD into the treasury; the treasury pays Maria two notes.
-        let mint = Builder::new(&net.genesis, &net.state).mint(
-            "HKD",
-            net.next_mint_nonce("HKD"),
-            &[HKD_MINT],
-            &mut rng,
-        )?;
+        let mint = net
+            .builder()
+            .mint("HKD", net.next_mint_nonce("HKD"), &[HKD_MINT], &mut rng)?;
         let mint_tx = mint.tx.clone().sign(&net.inst.hkd_issuer);
-        let mint_statement = resolve(mint_tx.unsigned(), &net.genesis, &net.state)?;
+        let mint_statement = resolve(mint_tx.unsigned(), &net.genesis, &net.state, &net.block())?;
         net.submit(&mint_tx)?;
         let funding = {
             let treasury = &net.inst.hkd_treasury;
@@ -669,7 +673,7 @@ impl Fixtures {
                     value: *v,
                 })
                 .collect();
-            Builder::new(&net.genesis, &net.state)
+            net.builder()
                 .transfer(treasury, "HKD", &inputs, &pay, 0, None, None, &mut rng)?
                 .tx
                 .sign(&treasury.spend)
@@ -685,20 +689,21 @@ impl Fixtures {
             to: ana.address(),
             value: ANA_PAYMENT,
         };
-        let kyc = net.unproven_kyc_section(EPOCH_DAY);
+        let kyc = net.kyc_credential(&maria)?;
         let state = net.state.clone();
-        let built = Builder::new(&net.genesis, &state).transfer(
+        let block = net.block();
+        let built = Builder::new(&net.genesis, &state, block).transfer(
             &maria,
             "HKD",
             &inputs,
             &[payment],
             ANA_FEE,
             None,
-            Some(kyc.clone()),
+            Some(&kyc),
             &mut rng,
         )?;
         let tx = built.tx.clone().sign(&maria.spend);
-        let statement = resolve(tx.unsigned(), &net.genesis, &state)?;
+        let statement = resolve(tx.unsigned(), &net.genesis, &state, &block)?;
         net.submit(&tx)?;
         let TxBody::Transfer(body) = tx.body() else {
             return Err(fixture("the transfer is not a Transfer"));
@@ -920,6 +925,8 @@ impl Fixtures {
             payment,
             fee: ANA_FEE,
             kyc,
+            block,
+            keys: net.keys,
             tx,
         };
         transfer.verify()?;

@@ -10,7 +10,7 @@ use corridor_core::instruction;
 use corridor_core::keys::WalletKeys;
 use corridor_core::state::PublicState;
 use corridor_core::tx::{NoteId, PublishQuote, Transaction, TxBody};
-use corridor_prover::builder::{Builder, OwnedNote, Payment, RemittanceRequest};
+use corridor_prover::builder::{OwnedNote, Payment, RemittanceRequest};
 use corridor_prover::ProveError;
 use corridor_verifier::KycStatus;
 use rand::SeedableRng;
@@ -76,6 +76,8 @@ pub enum DemoError {
 pub struct Step {
     /// What happened.
     pub name: &'static str,
+    /// The committed transaction.
+    pub tx: Transaction,
     /// Transaction id.
     pub tx_id: String,
     /// Encoded size.
@@ -111,12 +113,15 @@ fn run_step(
     net: &mut DemoNetwork,
     steps: &mut Vec<Step>,
     name: &'static str,
-    build: impl FnOnce(&DemoNetwork, &mut ChaCha20Rng) -> Result<Transaction, ProveError>,
+    build: impl FnOnce(&DemoNetwork, &mut ChaCha20Rng) -> Result<Transaction, LedgerError>,
     rng: &mut ChaCha20Rng,
     progress: &mut dyn FnMut(&Step),
 ) -> Result<Transaction, DemoError> {
     let t0 = Instant::now();
-    let tx = build(net, rng).map_err(|source| DemoError::Build { step: name, source })?;
+    let tx = build(net, rng).map_err(|e| match e {
+        LedgerError::Build(source) => DemoError::Build { step: name, source },
+        source => DemoError::Ledger { step: name, source },
+    })?;
     let built = t0.elapsed();
     let t1 = Instant::now();
     let verified = net
@@ -124,6 +129,7 @@ fn run_step(
         .map_err(|source| DemoError::Ledger { step: name, source })?;
     let step = Step {
         name,
+        tx: tx.clone(),
         tx_id: tx.id().short(),
         bytes: tx.encode().len(),
         build: built,
@@ -139,19 +145,22 @@ fn run_step(
 pub fn run_remittance(seed: u64, progress: &mut dyn FnMut(&Step)) -> Result<DemoReport, DemoError> {
     use amounts::*;
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
-    let mut net = DemoNetwork::new(seed);
-    let maria = net.customer([0x4d; 32]);
-    let ana = net.customer([0x41; 32]);
-    let juan = net.customer([0x4a; 32]);
+    let setup = |source| DemoError::Ledger {
+        step: "onboarding",
+        source,
+    };
+    let mut net = DemoNetwork::new(seed).map_err(setup)?;
+    let maria = net.customer_in([0x4d; 32], "HK").map_err(setup)?;
+    let ana = net.customer_in([0x41; 32], "HK").map_err(setup)?;
+    let juan = net.customer_in([0x4a; 32], "PH").map_err(setup)?;
     let mut steps = Vec::new();
-    let today = 20_000;
 
     run_step(
         &mut net,
         &mut steps,
         "mint HKD",
         |net, rng| {
-            let b = Builder::new(&net.genesis, &net.state);
+            let b = net.builder();
             Ok(b.mint("HKD", net.next_mint_nonce("HKD"), &[HKD_MINT], rng)?
                 .tx
                 .sign(&net.inst.hkd_issuer))
@@ -165,7 +174,7 @@ pub fn run_remittance(seed: u64, progress: &mut dyn FnMut(&Step)) -> Result<Demo
         &mut steps,
         "transfer HKD treasury → Maria",
         |net, rng| {
-            let b = Builder::new(&net.genesis, &net.state);
+            let b = net.builder();
             let inputs = net.owned(&net.inst.hkd_treasury, "HKD");
             let pay: Vec<Payment> = MARIA_NOTES
                 .iter()
@@ -196,15 +205,15 @@ pub fn run_remittance(seed: u64, progress: &mut dyn FnMut(&Step)) -> Result<Demo
         &mut steps,
         "transfer Maria → Ana (2 in, 2 out, fee)",
         |net, rng| {
-            let b = Builder::new(&net.genesis, &net.state);
+            let b = net.builder();
             let inputs = net.owned(&maria, "HKD");
             let pay = [Payment {
                 to: ana.address(),
                 value: ANA_PAYMENT,
             }];
-            let kyc = Some(net.unproven_kyc_section(today));
+            let kyc = net.kyc_credential(&maria)?;
             Ok(
-                b.transfer(&maria, "HKD", &inputs, &pay, ANA_FEE, None, kyc, rng)?
+                b.transfer(&maria, "HKD", &inputs, &pay, ANA_FEE, None, Some(&kyc), rng)?
                     .tx
                     .sign(&maria.spend),
             )
@@ -218,7 +227,7 @@ pub fn run_remittance(seed: u64, progress: &mut dyn FnMut(&Step)) -> Result<Demo
         &mut steps,
         "mint PHP",
         |net, rng| {
-            let b = Builder::new(&net.genesis, &net.state);
+            let b = net.builder();
             Ok(b.mint("PHP", net.next_mint_nonce("PHP"), &[PHP_MINT], rng)?
                 .tx
                 .sign(&net.inst.php_issuer))
@@ -232,7 +241,7 @@ pub fn run_remittance(seed: u64, progress: &mut dyn FnMut(&Step)) -> Result<Demo
         &mut steps,
         "transfer PHP treasury → PH float",
         |net, rng| {
-            let b = Builder::new(&net.genesis, &net.state);
+            let b = net.builder();
             let inputs = net.owned(&net.inst.php_treasury, "PHP");
             let pay = [Payment {
                 to: net.inst.ph_float.address(),
@@ -260,7 +269,7 @@ pub fn run_remittance(seed: u64, progress: &mut dyn FnMut(&Step)) -> Result<Demo
         &mut steps,
         "publish quote HKD→PHP",
         |net, _| {
-            let b = Builder::new(&net.genesis, &net.state);
+            let b = net.builder();
             Ok(b.publish_quote(PublishQuote {
                 operator: "ph-wallet".into(),
                 quote_id: QUOTE_ID,
@@ -282,7 +291,7 @@ pub fn run_remittance(seed: u64, progress: &mut dyn FnMut(&Step)) -> Result<Demo
         &mut steps,
         "remittance Maria → PH wallet for Juan",
         |net, rng| {
-            let b = Builder::new(&net.genesis, &net.state);
+            let b = net.builder();
             let inputs = net.owned(&maria, "HKD");
             let req = RemittanceRequest {
                 operator: "ph-wallet".into(),
@@ -291,12 +300,19 @@ pub fn run_remittance(seed: u64, progress: &mut dyn FnMut(&Step)) -> Result<Demo
                 salt,
                 value: REMIT,
             };
-            let kyc = Some(net.unproven_kyc_section(today));
-            Ok(
-                b.transfer(&maria, "HKD", &inputs, &[], REMIT_FEE, Some(&req), kyc, rng)?
-                    .tx
-                    .sign(&maria.spend),
-            )
+            let kyc = net.kyc_credential(&maria)?;
+            Ok(b.transfer(
+                &maria,
+                "HKD",
+                &inputs,
+                &[],
+                REMIT_FEE,
+                Some(&req),
+                Some(&kyc),
+                rng,
+            )?
+            .tx
+            .sign(&maria.spend))
         },
         &mut rng,
         progress,
@@ -339,7 +355,7 @@ pub fn run_remittance(seed: u64, progress: &mut dyn FnMut(&Step)) -> Result<Demo
         &mut steps,
         "payout PH wallet → Juan (PHP)",
         |net, rng| {
-            let b = Builder::new(&net.genesis, &net.state);
+            let b = net.builder();
             let floats = net.owned(&net.inst.ph_float, "PHP");
             Ok(b.payout(
                 "ph-wallet",
@@ -363,14 +379,20 @@ pub fn run_remittance(seed: u64, progress: &mut dyn FnMut(&Step)) -> Result<Demo
         &mut steps,
         "burn Juan cashes out PHP",
         |net, rng| {
-            let b = Builder::new(&net.genesis, &net.state);
+            let b = net.builder();
             let inputs = net.owned(&juan, "PHP");
-            let kyc = Some(net.unproven_kyc_section(today));
-            Ok(
-                b.burn(&juan, "PHP", &inputs, JUAN_BURN, JUAN_BURN_FEE, kyc, rng)?
-                    .tx
-                    .sign(&juan.spend),
-            )
+            let kyc = net.kyc_credential(&juan)?;
+            Ok(b.burn(
+                &juan,
+                "PHP",
+                &inputs,
+                JUAN_BURN,
+                JUAN_BURN_FEE,
+                Some(&kyc),
+                rng,
+            )?
+            .tx
+            .sign(&juan.spend))
         },
         &mut rng,
         progress,

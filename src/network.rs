@@ -2,18 +2,27 @@
 //! their regulators, the keys of every institution, and a small in-memory ledger that verifies
 //! each transaction and applies it. The demo, the whole-flow tests and the benches stand on it;
 //! the real node (redb, ABCI) comes with its own issue.
+use corridor_circuits::{
+    fr_to_bytes, Credential, CredentialAttributes, EscrowSecretKey, IdentitySecret, KycCircuit,
+    KycRegistry,
+};
 use corridor_core::address::Address;
 use corridor_core::elgamal::HintContext;
 use corridor_core::genesis::{AssetPolicy, Genesis, KycIssuer, Operator};
 use corridor_core::keys::{SpendKey, ViewKey, WalletKeys, WalletSeed};
 use corridor_core::note::Note;
-use corridor_core::state::{MemoryState, PublicState};
-use corridor_core::tx::{FieldBytes, KycProof, Transaction, TxBody, GROTH16_PROOF_LEN};
+use corridor_core::state::{BlockContext, MemoryState, PublicState};
+use corridor_core::tx::{FieldBytes, Transaction, TxBody};
+use corridor_params::ProvingKey;
 use corridor_prover::builder::OwnedNote;
-use corridor_verifier::{verify_transaction, VerifiedTransaction, VerifyError};
+use corridor_prover::{Builder, KycCredential, ProveError};
+use corridor_verifier::groth16::PreparedKey;
+use corridor_verifier::{verify_transaction, VerifiedTransaction, VerifyContext, VerifyError};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
+use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::OnceLock;
 
 /// Why the demo ledger refused a transaction.
 #[derive(Debug, thiserror::Error)]
@@ -24,7 +33,56 @@ pub enum LedgerError {
     /// A stateful rule refused it.
     #[error("{0}")]
     Rule(String),
+    /// A transaction the network builds for its institutions or customers could not be made.
+    #[error("build: {0}")]
+    Build(#[from] ProveError),
+    /// The KYC issuer's registry or the parameters refused.
+    #[error("kyc: {0}")]
+    Kyc(String),
 }
+
+/// The dev seed of the demo network's Groth16 parameters. Dev-seed keys are forgeable by anyone
+/// who knows the seed: for dev networks only (DESIGN.md §6).
+pub const DEV_PARAMS_SEED: u64 = 2026;
+
+/// The KYC circuit's Groth16 keys: the proving key and the prepared verifying key.
+pub struct KycKeys {
+    /// Proving key.
+    pub proving: ProvingKey,
+    /// Prepared verifying key.
+    pub verifying: PreparedKey,
+}
+
+impl fmt::Debug for KycKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KycKeys")
+            .field(
+                "verifying_key_sha256",
+                &self.proving.verifying_key().hash_hex(),
+            )
+            .finish()
+    }
+}
+
+/// The demo's dev-seed KYC keys, made once per process (a Groth16 setup of the KYC circuit).
+pub fn dev_kyc_keys() -> Result<&'static KycKeys, LedgerError> {
+    static KEYS: OnceLock<Result<KycKeys, String>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let proving = corridor_params::setup::dev_setup(KycCircuit::for_setup(), DEV_PARAMS_SEED)
+            .map_err(|e| e.to_string())?;
+        let verifying = PreparedKey::new(&proving.verifying_key().0);
+        Ok(KycKeys { proving, verifying })
+    })
+    .as_ref()
+    .map_err(|e| LedgerError::Kyc(e.clone()))
+}
+
+/// The demo's first block time: 2026-11-25 12:00 UTC.
+pub const GENESIS_TIME: u64 = 20_782 * 86_400 + 12 * 3_600;
+/// Seconds between demo blocks.
+pub const BLOCK_SECONDS: u64 = 5;
+/// Credentials the demo's issuer grants expire this many days after genesis.
+pub const CREDENTIAL_DAYS: u32 = 365;
 
 /// The keys of every institution of the demo network.
 #[derive(Debug)]
@@ -55,6 +113,8 @@ pub struct Institutions {
     pub bsp: ViewKey,
     /// The KYC issuer's signing key.
     pub kyc_issuer: SpendKey,
+    /// The regulators' escrow secret key (its public key is in genesis).
+    pub escrow: EscrowSecretKey,
 }
 
 /// The demo network: genesis, institutions and an in-memory ledger.
@@ -65,9 +125,16 @@ pub struct DemoNetwork {
     pub inst: Institutions,
     /// Committed state.
     pub state: MemoryState,
-    /// Committed transactions.
+    /// Height of the last committed block (one transaction per block).
     pub height: u64,
-    mint_nonces: std::collections::BTreeMap<String, u64>,
+    /// The KYC issuer's credential registry.
+    pub kyc: KycRegistry,
+    /// The KYC keys.
+    pub keys: &'static KycKeys,
+    mint_nonces: BTreeMap<String, u64>,
+    /// Each customer's credential and leaf, by spend key.
+    credentials: BTreeMap<[u8; 32], (Credential, u64)>,
+    rng: ChaCha20Rng,
 }
 
 impl fmt::Debug for DemoNetwork {
@@ -95,7 +162,8 @@ fn wallet(rng: &mut ChaCha20Rng) -> WalletKeys {
 
 impl DemoNetwork {
     /// A network whose keys derive from `seed` (deterministic: tests and the demo are repeatable).
-    pub fn new(seed: u64) -> Self {
+    pub fn new(seed: u64) -> Result<Self, LedgerError> {
+        let keys = dev_kyc_keys()?;
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let inst = Institutions {
             hkd_issuer: SpendKey::random(&mut rng),
@@ -111,6 +179,7 @@ impl DemoNetwork {
             hkma: ViewKey::random(&mut rng),
             bsp: ViewKey::random(&mut rng),
             kyc_issuer: SpendKey::random(&mut rng),
+            escrow: EscrowSecretKey::random(&mut rng),
         };
         let genesis = Genesis {
             network: "corridor-demo".into(),
@@ -157,30 +226,140 @@ impl DemoNetwork {
                     float: inst.ph_float.address(),
                 },
             ],
-            escrow_key: [0u8; 32],
+            escrow_key: inst.escrow.public_key().to_bytes(),
             root_window: 100,
             registration_mask: 0b11,
             registration_max_tier: 3,
-            vk_hash: [0u8; 32],
+            vk_hash: verifying_key_hash(&keys.proving),
             ceremony_hash: [0u8; 32],
         };
         let state = MemoryState::from_genesis(&genesis);
-        DemoNetwork {
+        let kyc_rng = ChaCha20Rng::from_seed({
+            let mut b = [0u8; 32];
+            rng.fill_bytes(&mut b);
+            b
+        });
+        Ok(DemoNetwork {
             genesis,
             inst,
             state,
             height: 0,
+            kyc: KycRegistry::new(KYC_ISSUER_ID),
+            keys,
             mint_nonces: Default::default(),
+            credentials: BTreeMap::new(),
+            rng: kyc_rng,
+        })
+    }
+
+    /// The block the next transaction goes into.
+    pub fn block(&self) -> BlockContext {
+        let height = self.height + 1;
+        BlockContext {
+            height,
+            time: GENESIS_TIME + height * BLOCK_SECONDS,
         }
     }
 
-    /// A customer wallet from a seed, registered directly in state. (RegisterAddress with a real
-    /// KYC proof comes with the KYC issue; the demo registers customers at setup.)
-    pub fn customer(&mut self, seed: [u8; 32]) -> WalletKeys {
+    /// A builder against the committed state, for the next block.
+    pub fn builder(&self) -> Builder<'_> {
+        Builder::new(&self.genesis, &self.state, self.block())
+    }
+
+    /// The verifier's context for the next block.
+    pub fn verify_context(&self) -> VerifyContext<'_> {
+        VerifyContext {
+            genesis: &self.genesis,
+            state: &self.state,
+            block: self.block(),
+            kyc_key: &self.keys.verifying,
+        }
+    }
+
+    /// A customer in Hong Kong (jurisdiction HK): see [`Self::customer_in`].
+    pub fn customer(&mut self, seed: [u8; 32]) -> Result<WalletKeys, LedgerError> {
+        self.customer_in(seed, "HK")
+    }
+
+    /// A customer wallet from a seed, onboarded for real: the issuer enrols a credential in
+    /// `jurisdiction` (tier 1, a year's validity), publishes the new root (KycRootUpdate), and the
+    /// wallet registers its address with a KYC proof (RegisterAddress, storing its `link`).
+    pub fn customer_in(
+        &mut self,
+        seed: [u8; 32],
+        jurisdiction: &str,
+    ) -> Result<WalletKeys, LedgerError> {
         let keys = WalletKeys::from_seed(&WalletSeed::from_bytes(seed))
-            .unwrap_or_else(|_| WalletKeys::random(&mut ChaCha20Rng::from_seed(seed)));
-        self.state.register(&keys.address());
-        keys
+            .map_err(|e| LedgerError::Kyc(format!("wallet seed: {e}")))?;
+        let j = self
+            .genesis
+            .jurisdictions
+            .iter()
+            .position(|c| c == jurisdiction)
+            .ok_or_else(|| LedgerError::Kyc(format!("unknown jurisdiction {jurisdiction}")))?;
+        let attributes = CredentialAttributes {
+            jurisdiction: j as u32,
+            expiry_day: self.block().epoch_day() + CREDENTIAL_DAYS,
+            tier: 1,
+            issuer_id: KYC_ISSUER_ID,
+        };
+        let credential = Credential::new(IdentitySecret::random(&mut self.rng), attributes)
+            .map_err(|e| LedgerError::Kyc(e.to_string()))?;
+        let leaf = self
+            .kyc
+            .enrol_credential(&credential)
+            .map_err(|e| LedgerError::Kyc(e.to_string()))?;
+        self.publish_kyc_root()?;
+        self.credentials
+            .insert(keys.spend.public().to_bytes(), (credential, leaf));
+        let kyc = self.kyc_credential(&keys)?;
+        let mut rng = self.rng.clone();
+        let register = self.builder().register_address(&keys, &kyc, &mut rng)?;
+        self.rng = rng;
+        self.submit(&register.sign(&keys.spend))?;
+        Ok(keys)
+    }
+
+    /// The issuer publishes its registry's current root (KycRootUpdate, signed by its key).
+    pub fn publish_kyc_root(&mut self) -> Result<(), LedgerError> {
+        let head = self.state.kyc_root_head(KYC_ISSUER_ID);
+        let update = self.builder().kyc_root_update(
+            KYC_ISSUER_ID,
+            head.map_or(1, |h| h.seq + 1),
+            head.map_or(FieldBytes([0u8; 32]), |h| h.root),
+            FieldBytes(fr_to_bytes(&self.kyc.root())),
+        )?;
+        self.submit(&update.sign(&self.inst.kyc_issuer))?;
+        Ok(())
+    }
+
+    /// The customer's credential with a fresh membership witness under the current root.
+    pub fn kyc_credential(&self, keys: &WalletKeys) -> Result<KycCredential<'static>, LedgerError> {
+        let (credential, leaf) = self
+            .credentials
+            .get(&keys.spend.public().to_bytes())
+            .ok_or_else(|| LedgerError::Kyc("not a customer of the demo's issuer".into()))?;
+        let membership = self
+            .kyc
+            .witness(*leaf)
+            .map_err(|e| LedgerError::Kyc(e.to_string()))?;
+        Ok(KycCredential {
+            proving_key: &self.keys.proving,
+            credential: credential.clone(),
+            membership,
+        })
+    }
+
+    /// The issuer revokes a customer's credential and publishes the new root.
+    pub fn revoke(&mut self, keys: &WalletKeys) -> Result<(), LedgerError> {
+        let (_, leaf) = self
+            .credentials
+            .get(&keys.spend.public().to_bytes())
+            .ok_or_else(|| LedgerError::Kyc("not a customer of the demo's issuer".into()))?;
+        self.kyc
+            .revoke(*leaf)
+            .map_err(|e| LedgerError::Kyc(e.to_string()))?;
+        self.publish_kyc_root()
     }
 
     /// The next mint nonce of `asset`.
@@ -222,12 +401,14 @@ impl DemoNetwork {
             }
             _ => {}
         }
-        let verified = verify_transaction(tx, &self.genesis, &self.state)?;
+        let verified = verify_transaction(tx, &self.verify_context())?;
         if let TxBody::Mint(m) = tx.body() {
             self.mint_nonces.insert(m.asset.clone(), m.nonce);
         }
-        self.state.apply(tx, &verified.statement().output_assets);
-        self.height += 1;
+        let height = self.block().height;
+        self.state
+            .apply(tx, &verified.statement().output_assets, height);
+        self.height = height;
         Ok(verified)
     }
 
@@ -264,24 +445,14 @@ impl DemoNetwork {
             .map(|d| d.value)
     }
 
-    /// The KYC section a customer attaches until the Groth16 prover lands (next issue): the public
-    /// values it claims, and NO proof (all-zero bytes). The verifier reports such a transaction
-    /// as `KycStatus::NotVerified`; nothing treats it as fully verified.
-    pub fn unproven_kyc_section(&self, epoch_day: u32) -> KycProof {
-        KycProof {
-            issuer: KYC_ISSUER_ID,
-            root: FieldBytes([0u8; 32]),
-            epoch_day,
-            nullifier: FieldBytes([0u8; 32]),
-            escrow_r: [0u8; 32],
-            escrow_c: FieldBytes([0u8; 32]),
-            link: None,
-            proof: [0u8; GROTH16_PROOF_LEN],
-        }
-    }
-
     /// The address of a registered institution or customer.
     pub fn is_registered(&self, a: &Address) -> bool {
         self.state.is_registered(a)
     }
+}
+
+/// SHA-256 of the verifying key's canonical bytes, as genesis pins it.
+fn verifying_key_hash(pk: &ProvingKey) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(pk.verifying_key().to_bytes()).into()
 }

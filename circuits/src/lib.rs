@@ -10,6 +10,7 @@
 //! - [`registry`]: an issuer's credential registry (enrol, revoke, roots, witnesses).
 //! - [`fingerprint`]: canonical R1CS matrices and the committed circuit fingerprint.
 //! - [`field`]: `H_to_Fr` and canonical field bytes.
+//! - [`statement`]: a resolved transaction's KYC inputs as the circuit's field elements.
 //!
 //! No I/O and no printing; errors are typed ([`Error`]).
 #![cfg_attr(
@@ -26,6 +27,7 @@ pub mod jubjub;
 pub mod kyc;
 pub mod poseidon;
 pub mod registry;
+pub mod statement;
 pub mod tree;
 
 #[cfg(test)]

@@ -665,7 +665,8 @@ impl Resolver<'_> {
                 self.t
                     .append_bytes(b"kyc-scope-register", network.as_bytes());
                 self.t.append_u64_value(b"kyc-scope-year", u64::from(*year));
-                self.t.append_u64_value(b"kyc-scope-month", u64::from(*month));
+                self.t
+                    .append_u64_value(b"kyc-scope-month", u64::from(*month));
             }
         }
         self.t.append_point(b"kyc-binding-key", &public.signer);

@@ -551,6 +551,16 @@ impl TxBody {
             _ => None,
         }
     }
+
+    /// The KYC section, mutable (a builder fills the nullifier and the proof last).
+    pub fn kyc_mut(&mut self) -> Option<&mut KycProof> {
+        match self {
+            TxBody::Transfer(t) => t.kyc.as_mut(),
+            TxBody::Burn(b) => b.kyc.as_mut(),
+            TxBody::RegisterAddress(r) => Some(&mut r.kyc),
+            _ => None,
+        }
+    }
 }
 
 /// A transaction before signing.

@@ -6,10 +6,13 @@
 //! the statement in order with its witness, then the range proof, and write the proofs in. The
 //! builder refuses what the protocol refuses (overspending, overflow, limits) before proving.
 //!
-//! KYC: a customer's Transfer, Burn and RegisterAddress carry a KYC section supplied by the
-//! caller. Until the Groth16 prover lands (next issue) the section's proof is not produced here
-//! and the verifier reports it as not verified.
+//! KYC: a customer's Transfer, Burn and RegisterAddress carry a KYC section made from the
+//! caller's [`KycCredential`]: the traveling part (root, day, escrow ciphertext, `link` for a
+//! registration) goes into the body before the digest; once the statement is resolved, the
+//! nullifier and the Groth16 proof over the resolved public inputs are filled in, and only then
+//! are the sigma and range proofs made (their transcript holds the nullifier).
 use crate::error::ProveError;
+use crate::kyc::{KycCredential, PendingKyc};
 use crate::range::prove_range;
 use crate::sigma::prove;
 use corridor_core::address::Address;
@@ -20,7 +23,7 @@ use corridor_core::instruction::{beneficiary_commitment, seal};
 use corridor_core::keys::{ViewKey, WalletKeys};
 use corridor_core::note::Note;
 use corridor_core::sigma::SigmaProof;
-use corridor_core::state::PublicState;
+use corridor_core::state::{BlockContext, PublicState};
 use corridor_core::statement::resolve;
 use corridor_core::tx::{
     Burn, FieldBytes, Input, KycProof, KycRootUpdate, Mint, Output, Payout, PublishQuote,
@@ -110,10 +113,11 @@ impl fmt::Debug for BuiltTransaction {
     }
 }
 
-/// Builds transactions against genesis and public state.
+/// Builds transactions against genesis, public state and the block the wallet expects them in.
 pub struct Builder<'a> {
     genesis: &'a Genesis,
     state: &'a dyn PublicState,
+    block: BlockContext,
 }
 
 impl fmt::Debug for Builder<'_> {
@@ -210,9 +214,36 @@ fn sum(values: impl IntoIterator<Item = u64>) -> u128 {
 }
 
 impl<'a> Builder<'a> {
-    /// A builder over genesis and state.
-    pub fn new(genesis: &'a Genesis, state: &'a dyn PublicState) -> Self {
-        Builder { genesis, state }
+    /// A builder over genesis and state, for a block at `block` (its day dates KYC proofs).
+    pub fn new(genesis: &'a Genesis, state: &'a dyn PublicState, block: BlockContext) -> Self {
+        Builder {
+            genesis,
+            state,
+            block,
+        }
+    }
+
+    /// The traveling KYC section for `address`, if a credential is given.
+    fn kyc_section<'c, 'k, R: RngCore + CryptoRng>(
+        &self,
+        credential: Option<&'c KycCredential<'k>>,
+        address: Address,
+        with_link: bool,
+        rng: &mut R,
+    ) -> Result<(Option<KycProof>, Option<PendingKyc<'c, 'k>>), ProveError> {
+        match credential {
+            None => Ok((None, None)),
+            Some(c) => {
+                let (section, pending) = c.section(
+                    address,
+                    &self.genesis.escrow_key,
+                    self.block.epoch_day(),
+                    with_link,
+                    rng,
+                )?;
+                Ok((Some(section), Some(pending)))
+            }
+        }
     }
 
     fn policy(&self, asset: &str) -> Result<&'a AssetPolicy, ProveError> {
@@ -302,9 +333,34 @@ impl<'a> Builder<'a> {
         mut tx: UnsignedTransaction,
         mut witnesses: Vec<Vec<Scalar>>,
         mut range: Vec<(u64, Scalar)>,
+        kyc: Option<PendingKyc<'_, '_>>,
         rng: &mut R,
     ) -> Result<UnsignedTransaction, ProveError> {
-        let statement = resolve(&tx, self.genesis, self.state)?;
+        let mut statement = resolve(&tx, self.genesis, self.state, &self.block)?;
+        match (&statement.kyc, kyc) {
+            (None, None) => {}
+            (Some(public), Some(pending)) => {
+                let (nullifier, proof) = pending.prove(public, rng)?;
+                let section = tx.body.kyc_mut().ok_or_else(|| {
+                    ProveError::Invalid("a KYC statement without a KYC section".into())
+                })?;
+                section.nullifier = nullifier;
+                section.proof = proof;
+                // The digest leaves out the nullifier and the proof; the transcript holds the
+                // nullifier, so resolve again before the sigma proofs.
+                statement = resolve(&tx, self.genesis, self.state, &self.block)?;
+            }
+            (Some(_), None) => {
+                return Err(ProveError::Kyc(
+                    "a customer's transaction needs a KYC credential".into(),
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(ProveError::Kyc(
+                    "institutional addresses carry no KYC proof".into(),
+                ))
+            }
+        }
         if statement.relations.len() != witnesses.len() {
             return Err(ProveError::Invalid(format!(
                 "{} witnesses for {} relations",
@@ -377,7 +433,7 @@ impl<'a> Builder<'a> {
                 .collect(),
             public_amount: Self::placeholders(2 * amounts.len()),
         });
-        let tx = self.prove_body(self.unsigned(body), witnesses, Vec::new(), rng)?;
+        let tx = self.prove_body(self.unsigned(body), witnesses, Vec::new(), None, rng)?;
         Ok(BuiltTransaction {
             tx,
             openings: made.openings,
@@ -395,11 +451,12 @@ impl<'a> Builder<'a> {
         payments: &[Payment],
         fee: u64,
         remittance: Option<&RemittanceRequest>,
-        kyc: Option<KycProof>,
+        kyc: Option<&KycCredential<'_>>,
         rng: &mut R,
     ) -> Result<BuiltTransaction, ProveError> {
         let policy = self.policy(asset)?;
         let me = keys.address();
+        let (kyc, pending) = self.kyc_section(kyc, me, false, rng)?;
         if inputs.is_empty() || inputs.len() > MAX_INPUTS {
             return Err(ProveError::Invalid(format!(
                 "a transfer spends 1..={MAX_INPUTS} notes, not {}",
@@ -475,7 +532,7 @@ impl<'a> Builder<'a> {
             range_proof: RangeProofBytes::default(),
             balance: SigmaProof::empty(),
         });
-        let tx = self.prove_body(self.unsigned(body), witnesses, range, rng)?;
+        let tx = self.prove_body(self.unsigned(body), witnesses, range, pending, rng)?;
         Ok(BuiltTransaction {
             tx,
             openings: made.openings,
@@ -485,7 +542,7 @@ impl<'a> Builder<'a> {
     /// PublishQuote (signature only).
     pub fn publish_quote(&self, quote: PublishQuote) -> Result<UnsignedTransaction, ProveError> {
         let tx = self.unsigned(TxBody::PublishQuote(quote));
-        resolve(&tx, self.genesis, self.state)?;
+        resolve(&tx, self.genesis, self.state, &self.block)?;
         Ok(tx)
     }
 
@@ -592,7 +649,7 @@ impl<'a> Builder<'a> {
             balance_to: SigmaProof::empty(),
             fx: SigmaProof::empty(),
         });
-        let tx = self.prove_body(self.unsigned(body), witnesses, range, rng)?;
+        let tx = self.prove_body(self.unsigned(body), witnesses, range, None, rng)?;
         Ok(BuiltTransaction {
             tx,
             openings: made.openings,
@@ -608,7 +665,7 @@ impl<'a> Builder<'a> {
         inputs: &[OwnedNote],
         burn_amount: u64,
         fee: u64,
-        kyc: Option<KycProof>,
+        kyc: Option<&KycCredential<'_>>,
         rng: &mut R,
     ) -> Result<BuiltTransaction, ProveError> {
         let policy = self.policy(asset)?;
@@ -618,6 +675,7 @@ impl<'a> Builder<'a> {
                 inputs.len()
             )));
         }
+        let (kyc, pending) = self.kyc_section(kyc, keys.address(), false, rng)?;
         let spent = self.spend(&keys.view, asset, inputs, rng)?;
         let needed = u128::from(burn_amount) + u128::from(fee);
         let change = spent
@@ -651,20 +709,22 @@ impl<'a> Builder<'a> {
             range_proof: RangeProofBytes::default(),
             balance: SigmaProof::empty(),
         });
-        let tx = self.prove_body(self.unsigned(body), witnesses, range, rng)?;
+        let tx = self.prove_body(self.unsigned(body), witnesses, range, pending, rng)?;
         Ok(BuiltTransaction {
             tx,
             openings: made.openings,
         })
     }
 
-    /// RegisterAddress for `keys`' address with the caller's KYC section.
+    /// RegisterAddress for `keys`' address, proving `credential` (its `link` is stored).
     pub fn register_address<R: RngCore + CryptoRng>(
         &self,
         keys: &WalletKeys,
-        kyc: KycProof,
+        credential: &KycCredential<'_>,
         rng: &mut R,
     ) -> Result<UnsignedTransaction, ProveError> {
+        let (kyc, pending) = self.kyc_section(Some(credential), keys.address(), true, rng)?;
+        let kyc = kyc.ok_or_else(|| ProveError::Kyc("no KYC section drawn".into()))?;
         let body = TxBody::RegisterAddress(RegisterAddress {
             address: keys.address(),
             kyc,
@@ -674,6 +734,7 @@ impl<'a> Builder<'a> {
             self.unsigned(body),
             vec![vec![*keys.view.secret()]],
             Vec::new(),
+            pending,
             rng,
         )
     }
@@ -692,7 +753,7 @@ impl<'a> Builder<'a> {
             previous_root,
             new_root,
         }));
-        resolve(&tx, self.genesis, self.state)?;
+        resolve(&tx, self.genesis, self.state, &self.block)?;
         Ok(tx)
     }
 }

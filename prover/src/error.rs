@@ -50,6 +50,10 @@ pub enum ProveError {
     /// A Groth16 (KYC) proof could not be made.
     #[error("groth16: {0}")]
     Groth16(#[from] crate::groth16::Groth16ProveError),
+    /// The KYC statement cannot be proven with this credential (expired, tier, jurisdiction,
+    /// a root or link that does not match, a malformed escrow key).
+    #[error("kyc: {0}")]
+    Kyc(String),
     /// bulletproofs refused to prove.
     #[error("range proof: {0}")]
     Range(String),

@@ -20,6 +20,7 @@ pub mod builder;
 pub mod disclosure;
 pub mod error;
 pub mod groth16;
+pub mod kyc;
 pub mod range;
 pub mod sigma;
 #[cfg(any(test, feature = "test-circuits"))]
@@ -27,3 +28,4 @@ pub mod test_circuits;
 
 pub use builder::{Builder, BuiltTransaction, OwnedNote, Payment};
 pub use error::ProveError;
+pub use kyc::KycCredential;

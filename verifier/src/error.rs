@@ -53,6 +53,15 @@ pub enum ProofError {
     /// The range proof does not verify: some value is outside [0, 2^32).
     #[error("range proof: does not verify (a committed value is outside [0, 2^32))")]
     Range,
+    /// A KYC public input that is not a valid field element or escrow point.
+    #[error("kyc public inputs: {0}")]
+    KycInputs(String),
+    /// The KYC proof bytes do not decode (off-curve, off-subgroup or non-canonical point).
+    #[error("kyc proof: malformed ({0})")]
+    KycFormat(String),
+    /// The KYC Groth16 proof does not verify against the public inputs the node resolved.
+    #[error("kyc proof: does not verify against the resolved public inputs")]
+    Kyc,
 }
 
 /// Why a transaction is rejected.

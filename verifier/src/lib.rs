@@ -23,4 +23,6 @@ pub mod sigma;
 pub mod transaction;
 
 pub use error::{ProofError, VerifyError};
-pub use transaction::{verify_transaction, KycStatus, VerifiedTransaction};
+pub use transaction::{
+    kyc_claim, verify_transaction, KycStatus, VerifiedTransaction, VerifyContext,
+};

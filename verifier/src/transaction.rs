@@ -7,25 +7,51 @@
 //! then the range proof. A tampered transaction that its signer re-signed therefore fails on the
 //! proof it broke, not on the signature.
 use crate::error::{ProofError, VerifyError};
+use crate::groth16::{decode_proof, verify as verify_groth16, Groth16VerifyError, PreparedKey};
 use crate::range::verify_range;
 use crate::sigma::verify;
+use ark_bn254::{Bn254, Fr};
+use corridor_circuits::statement::public_inputs;
 use corridor_core::genesis::Genesis;
-use corridor_core::state::PublicState;
-use corridor_core::statement::{resolve, Statement};
+use corridor_core::state::{BlockContext, PublicState};
+use corridor_core::statement::{resolve, KycPublicInputs, Statement};
 use corridor_core::tx::Transaction;
+
+/// Everything a transaction is checked against besides itself, supplied by the caller (the
+/// node): genesis, the public state it references, the block it is validated for, and the
+/// prepared KYC verifying key whose hash genesis pins.
+#[derive(Clone, Copy)]
+pub struct VerifyContext<'a> {
+    /// Genesis.
+    pub genesis: &'a Genesis,
+    /// Committed public state.
+    pub state: &'a dyn PublicState,
+    /// The block being validated.
+    pub block: BlockContext,
+    /// The KYC circuit's prepared verifying key.
+    pub kyc_key: &'a PreparedKey,
+}
+
+impl std::fmt::Debug for VerifyContext<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifyContext")
+            .field("network", &self.genesis.network)
+            .field("block", &self.block)
+            .finish()
+    }
+}
 
 /// What became of the KYC section.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KycStatus {
     /// The signer is institutional or the kind needs no KYC.
     NotRequired,
-    /// A customer's KYC section was decoded, size-checked and bound into the digest and the
-    /// transcript, but its Groth16 proof was NOT verified (the KYC verifier lands in the next
-    /// issue). Such a transaction is not fully verified.
-    NotVerified,
+    /// A customer's Groth16 KYC proof verified against the public inputs the verifier resolved
+    /// (policy, root window, day, binding, scope, link, escrow key).
+    Verified,
 }
 
-/// A transaction whose signature and confidential-amount proofs verified.
+/// A transaction whose signature and every proof verified.
 #[derive(Clone, Debug)]
 pub struct VerifiedTransaction {
     tx: Transaction,
@@ -48,21 +74,27 @@ impl VerifiedTransaction {
     pub fn kyc(&self) -> KycStatus {
         self.kyc
     }
-
-    /// Whether every check, KYC included, was made. False while the KYC proof is not verified:
-    /// nothing may treat such a result as fully verified.
-    pub fn is_fully_verified(&self) -> bool {
-        self.kyc == KycStatus::NotRequired
-    }
 }
 
-/// Verifies `tx` against `genesis` and `state`.
+/// A customer's KYC proof and its public inputs in the circuit's order, resolved by the
+/// verifier (never read from the proof): what a batch verifier needs.
+pub fn kyc_claim(
+    kyc: &KycPublicInputs,
+) -> Result<(ark_groth16::Proof<Bn254>, Vec<Fr>), ProofError> {
+    let inputs = public_inputs(kyc)
+        .map_err(|e| ProofError::KycInputs(e.to_string()))?
+        .to_field_elements();
+    let proof = decode_proof(&kyc.proof.proof).map_err(|e| ProofError::KycFormat(e.to_string()))?;
+    Ok((proof, inputs))
+}
+
+/// Verifies `tx`: resolve the statement against the context, the signature, every sigma proof
+/// in order, the range proof, then the KYC proof.
 pub fn verify_transaction(
     tx: &Transaction,
-    genesis: &Genesis,
-    state: &dyn PublicState,
+    ctx: &VerifyContext<'_>,
 ) -> Result<VerifiedTransaction, VerifyError> {
-    let statement = resolve(tx.unsigned(), genesis, state)?;
+    let statement = resolve(tx.unsigned(), ctx.genesis, ctx.state, &ctx.block)?;
     if !tx.signature_valid(&statement.signer) {
         return Err(VerifyError::Signature {
             kind: statement.kind,
@@ -83,10 +115,16 @@ pub fn verify_transaction(
     if let Some(rp) = tx.body().range_proof() {
         verify_range(&statement.range, rp, statement.relations.len(), &mut t)?;
     }
-    let kyc = if statement.kyc.is_some() {
-        KycStatus::NotVerified
-    } else {
-        KycStatus::NotRequired
+    let kyc = match &statement.kyc {
+        None => KycStatus::NotRequired,
+        Some(k) => {
+            let (proof, inputs) = kyc_claim(k)?;
+            match verify_groth16(ctx.kyc_key, &proof, &inputs) {
+                Ok(()) => KycStatus::Verified,
+                Err(Groth16VerifyError::Rejected) => return Err(ProofError::Kyc.into()),
+                Err(e) => return Err(ProofError::KycInputs(e.to_string()).into()),
+            }
+        }
     };
     Ok(VerifiedTransaction {
         tx: tx.clone(),

@@ -1,0 +1,120 @@
+//! A customer's KYC credential, ready to prove membership for a transaction (DESIGN.md §3.6).
+//!
+//! The builder asks it twice: first for the traveling section (issuer, root, day, escrow
+//! ciphertext under the genesis escrow key, and the `link` for a registration) before the
+//! statement digest exists, then, once the statement is resolved, for the nullifier and the
+//! Groth16 proof over the public inputs the statement resolved (the same mapping the verifier
+//! uses, [`corridor_circuits::statement`]).
+
+use ark_serialize::{CanonicalSerialize, Compress};
+use corridor_circuits::escrow::EscrowCiphertext;
+use corridor_circuits::kyc::{link, link_tag};
+use corridor_circuits::statement::context;
+use corridor_circuits::{
+    fr_to_bytes, Credential, EscrowPublicKey, EscrowRandomness, KycCircuit, KycWitness,
+    MembershipWitness,
+};
+use corridor_core::address::Address;
+use corridor_core::statement::KycPublicInputs;
+use corridor_core::tx::{FieldBytes, KycProof, GROTH16_PROOF_LEN};
+use corridor_params::ProvingKey;
+use rand_core::{CryptoRng, RngCore};
+use std::fmt;
+
+use crate::groth16::prove;
+use crate::ProveError;
+
+/// A credential with its membership witness under a published root, and the KYC proving key.
+pub struct KycCredential<'a> {
+    /// The Groth16 proving key of the KYC circuit.
+    pub proving_key: &'a ProvingKey,
+    /// The customer's credential (identity secret and attributes).
+    pub credential: Credential,
+    /// Its path under the root the proof claims.
+    pub membership: MembershipWitness,
+}
+
+impl fmt::Debug for KycCredential<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KycCredential(<redacted>)")
+    }
+}
+
+/// The traveling KYC section drawn before the digest, with the escrow randomness it used.
+pub(crate) struct PendingKyc<'c, 'a> {
+    credential: &'c KycCredential<'a>,
+    address: Address,
+    escrow_randomness: EscrowRandomness,
+}
+
+impl<'a> KycCredential<'a> {
+    /// The traveling section for a transaction signed by `address` on day `epoch_day`, with a
+    /// zero nullifier and proof (filled by [`PendingKyc::prove`]). `with_link` for a
+    /// RegisterAddress.
+    pub(crate) fn section<'c, R: RngCore + CryptoRng>(
+        &'c self,
+        address: Address,
+        escrow_key: &[u8; 32],
+        epoch_day: u32,
+        with_link: bool,
+        rng: &mut R,
+    ) -> Result<(KycProof, PendingKyc<'c, 'a>), ProveError> {
+        let escrow_pk = EscrowPublicKey::from_bytes(escrow_key)
+            .map_err(|e| ProveError::Kyc(format!("genesis escrow key: {e}")))?;
+        let k = EscrowRandomness::random(rng);
+        let c = &self.credential;
+        let escrow = EscrowCiphertext::encrypt(&escrow_pk, c.id_commit(), &k);
+        let link = with_link
+            .then(|| FieldBytes(fr_to_bytes(&link(c.identity_secret(), link_tag(&address)))));
+        let section = KycProof {
+            issuer: c.issuer_id(),
+            root: FieldBytes(fr_to_bytes(&self.membership.root(c.leaf()))),
+            epoch_day,
+            nullifier: FieldBytes([0u8; 32]),
+            escrow_r: corridor_circuits::escrow::point_to_bytes(&escrow.r),
+            escrow_c: FieldBytes(fr_to_bytes(&escrow.c)),
+            link,
+            proof: [0u8; GROTH16_PROOF_LEN],
+        };
+        Ok((
+            section,
+            PendingKyc {
+                credential: self,
+                address,
+                escrow_randomness: k,
+            },
+        ))
+    }
+}
+
+impl PendingKyc<'_, '_> {
+    /// The nullifier and the Groth16 proof for the public inputs `public` the statement
+    /// resolved. Refuses, naming why, when the credential cannot prove them.
+    pub(crate) fn prove<R: RngCore + CryptoRng>(
+        self,
+        public: &KycPublicInputs,
+        rng: &mut R,
+    ) -> Result<(FieldBytes, [u8; GROTH16_PROOF_LEN]), ProveError> {
+        let ctx = context(public).map_err(|e| ProveError::Kyc(e.to_string()))?;
+        let witness = KycWitness {
+            credential: self.credential.credential.clone(),
+            membership: self.credential.membership.clone(),
+            link_tag: link_tag(&self.address),
+            escrow_randomness: self.escrow_randomness,
+        };
+        let (circuit, inputs) =
+            KycCircuit::from_witness(witness, &ctx).map_err(|e| ProveError::Kyc(e.to_string()))?;
+        let link = FieldBytes(fr_to_bytes(&inputs.link));
+        if link != public.link {
+            return Err(ProveError::Kyc(
+                "the credential's link differs from the one registered for this address".into(),
+            ));
+        }
+        let proof = prove(&self.credential.proving_key.0, circuit, rng)?;
+        let mut bytes = [0u8; GROTH16_PROOF_LEN];
+        proof
+            .serialize_with_mode(&mut bytes[..], Compress::Yes)
+            .map_err(|e| ProveError::Kyc(format!("proof encoding: {e}")))?;
+        Ok((FieldBytes(fr_to_bytes(&inputs.nullifier)), bytes))
+    }
+}
