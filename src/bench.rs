@@ -20,8 +20,9 @@
 //! | range-transfer | the transfer's list: 4 output chunks, `W0`, `W1` (`m = 8`) | the proof |
 //! | transfer-2in-2out | `Builder::transfer` and signing | `verify_transaction` |
 //!
-//! The KYC section of the transfer is the demo's unproven one (its Groth16 proof is neither
-//! made nor verified yet), so no figure here includes KYC.
+//! The whole transfer includes its KYC section: building it makes the Groth16 proof (about
+//! 0.7 s on one core, most of the transfer's proving time) and verifying it checks that proof
+//! (about 1.6 ms); `cargo bench --bench groth16` measures the Groth16 side on its own.
 //!
 //! Every measurement is set beside a [`Baseline`], bulletproofs' own prove and verify, measured
 //! in the same run: the range proofs and the whole transfer beside the aggregated proof of the
@@ -64,8 +65,6 @@ pub const DEFAULT_SEED: u64 = 2026;
 
 /// The transcript label of the baseline proofs (a bench label, not a protocol one).
 const BASELINE_TRANSCRIPT: &[u8] = b"corridor/bench/bulletproofs-baseline";
-
-/// The demo's epoch day for the (unproven) KYC section.
 
 /// Why a fixture could not be built or an operation failed.
 #[derive(Debug, thiserror::Error)]

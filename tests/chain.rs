@@ -7,24 +7,40 @@
 //! transaction, the state it was verified against and the sender's openings), with the amounts of
 //! [`corridor::demo::amounts`]; every expected balance is derived from those inputs. The demo's
 //! own [`run_remittance`] is checked against the same derivation.
+//!
+//! KYC (DESIGN.md §3.6): the customers are onboarded for real (credential, root update,
+//! RegisterAddress with a Groth16 proof) and every customer transaction carries a Groth16 KYC
+//! proof the verifier checks. A second network, [`kyc_world`], holds what the KYC rules need:
+//! a revoked customer, registrations that collide on an address or a registration nullifier.
 use corridor::demo::amounts::*;
 use corridor::demo::run_remittance;
-use corridor::network::{DemoNetwork, LedgerError};
+use corridor::network::{
+    DemoNetwork, LedgerError, BLOCK_SECONDS, CREDENTIAL_DAYS, GENESIS_TIME, KYC_ISSUER_ID,
+};
+use corridor_circuits::escrow::EscrowCiphertext;
+use corridor_circuits::{
+    fr_from_bytes, fr_to_bytes, Credential, CredentialAttributes, EscrowSecretKey, Fr,
+    IdentitySecret,
+};
 use corridor_core::address::Address;
 use corridor_core::disclosure::{Disclosure, DisclosureKind};
 use corridor_core::elgamal::{AmountOpening, DecryptionPath, EncryptedAmount, HintContext};
 use corridor_core::genesis::Genesis;
 use corridor_core::instruction;
-use corridor_core::keys::{ViewKey, WalletKeys};
+use corridor_core::keys::{ViewKey, WalletKeys, WalletSeed};
 use corridor_core::note::Note;
-use corridor_core::state::{MemoryState, PublicState};
-use corridor_core::statement::StatementError;
-use corridor_core::tx::{NoteId, PublishQuote, Transaction, TxBody};
+use corridor_core::state::{year_month, BlockContext, MemoryState, PublicState, RootStanding};
+use corridor_core::statement::{resolve, StatementError};
+use corridor_core::tx::{FieldBytes, KycProof, NoteId, PublishQuote, Transaction, TxBody};
 use corridor_prover::builder::{Builder, OwnedNote, Payment, RemittanceRequest};
 use corridor_prover::disclosure::{prove_recipient, prove_sender};
-use corridor_prover::ProveError;
+use corridor_prover::{KycCredential, ProveError};
 use corridor_verifier::disclosure::verify_disclosure;
-use corridor_verifier::{verify_transaction, KycStatus, ProofError, VerifyError};
+use corridor_verifier::groth16::{verify as verify_groth16, Groth16VerifyError};
+use corridor_verifier::{
+    kyc_claim, verify_transaction, KycStatus, ProofError, VerifiedTransaction, VerifyContext,
+    VerifyError,
+};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use std::collections::BTreeMap;
@@ -32,8 +48,8 @@ use std::sync::OnceLock;
 
 /// The seed of the network's keys and of every proof's randomness.
 const SEED: u64 = 2026;
-/// The UTC day customers' KYC sections claim.
-const TODAY: u32 = 20_000;
+/// Blocks each onboarding takes: the issuer's KycRootUpdate, then the RegisterAddress.
+const ONBOARDING_BLOCKS: u64 = 2;
 /// The salt blinding Juan in the remittance's beneficiary commitment.
 const SALT: [u8; 32] = [0x5a; 32];
 /// The quote's operator.
@@ -102,6 +118,8 @@ struct Committed {
     tx: Transaction,
     /// The state the ledger verified it against.
     before: MemoryState,
+    /// The block it was verified for.
+    block: BlockContext,
     /// The sender's openings of its outputs, in output order.
     openings: Vec<AmountOpening>,
     kyc: KycStatus,
@@ -122,6 +140,16 @@ struct Chain {
 }
 
 impl Chain {
+    /// Verifies `tx` against `state` for `block`, with the network's genesis and KYC key.
+    fn verify_at(
+        &self,
+        tx: &Transaction,
+        state: &MemoryState,
+        block: BlockContext,
+    ) -> Result<VerifiedTransaction, VerifyError> {
+        verify_transaction(tx, &context(&self.net, state, block))
+    }
+
     fn step(&self, name: &str) -> &Committed {
         self.steps
             .iter()
@@ -185,6 +213,33 @@ impl Chain {
     }
 }
 
+/// The verifier's context on `net`'s genesis and KYC key, for `state` and `block`.
+fn context<'a>(
+    net: &'a DemoNetwork,
+    state: &'a MemoryState,
+    block: BlockContext,
+) -> VerifyContext<'a> {
+    VerifyContext {
+        genesis: &net.genesis,
+        state,
+        block,
+        kyc_key: &net.keys.verifying,
+    }
+}
+
+/// The block at `height`, timed as the demo network times its blocks.
+fn block_at(height: u64) -> BlockContext {
+    BlockContext {
+        height,
+        time: GENESIS_TIME + height * BLOCK_SECONDS,
+    }
+}
+
+/// A wallet from a one-byte seed.
+fn wallet(byte: u8) -> WalletKeys {
+    WalletKeys::from_seed(&WalletSeed::from_bytes([byte; 32])).expect("wallet keys")
+}
+
 fn ctx(note: &Note) -> HintContext<'_> {
     HintContext {
         asset: &note.asset,
@@ -201,6 +256,7 @@ fn commit(
     openings: Vec<AmountOpening>,
 ) -> Transaction {
     let before = net.state.clone();
+    let block = net.block();
     let verified = net
         .submit(&tx)
         .unwrap_or_else(|e| panic!("{name}: the ledger refused it: {e}"));
@@ -208,6 +264,7 @@ fn commit(
         name,
         tx: tx.clone(),
         before,
+        block,
         openings,
         kyc: verified.kyc(),
     });
@@ -216,15 +273,15 @@ fn commit(
 
 fn build_chain() -> Chain {
     let mut rng = ChaCha20Rng::seed_from_u64(SEED);
-    let mut net = DemoNetwork::new(SEED);
-    let maria = net.customer([0x4d; 32]);
-    let ana = net.customer([0x41; 32]);
-    let juan = net.customer([0x4a; 32]);
+    let mut net = DemoNetwork::new(SEED).expect("the demo network");
+    let maria = net.customer_in([0x4d; 32], "HK").expect("Maria onboards");
+    let ana = net.customer_in([0x41; 32], "HK").expect("Ana onboards");
+    let juan = net.customer_in([0x4a; 32], "PH").expect("Juan onboards");
     let mut steps = Vec::new();
     let rng = &mut rng;
 
     // 1. Mint HKD into the treasury.
-    let b = Builder::new(&net.genesis, &net.state);
+    let b = net.builder();
     let built = b
         .mint("HKD", net.next_mint_nonce("HKD"), &[HKD_MINT], rng)
         .expect("mint HKD");
@@ -232,7 +289,7 @@ fn build_chain() -> Chain {
     commit(&mut net, &mut steps, "mint HKD", tx, built.openings);
 
     // 2. Treasury → Maria: two notes, change back to the treasury.
-    let b = Builder::new(&net.genesis, &net.state);
+    let b = net.builder();
     let inputs = net.owned(&net.inst.hkd_treasury, "HKD");
     let pay: Vec<Payment> = MARIA_NOTES
         .iter()
@@ -257,28 +314,28 @@ fn build_chain() -> Chain {
     commit(&mut net, &mut steps, "treasury → Maria", tx, built.openings);
 
     // 3. Maria pays Ana from both her notes: two inputs, two outputs (Ana, change), a fee.
-    let b = Builder::new(&net.genesis, &net.state);
+    let b = net.builder();
     let inputs = net.owned(&maria, "HKD");
     let pay = [Payment {
         to: ana.address(),
         value: ANA_PAYMENT,
     }];
-    let kyc = Some(net.unproven_kyc_section(TODAY));
+    let kyc = net.kyc_credential(&maria).expect("Maria's credential");
     let built = b
-        .transfer(&maria, "HKD", &inputs, &pay, ANA_FEE, None, kyc, rng)
+        .transfer(&maria, "HKD", &inputs, &pay, ANA_FEE, None, Some(&kyc), rng)
         .expect("Maria → Ana");
     let tx = built.tx.sign(&maria.spend);
     commit(&mut net, &mut steps, "Maria → Ana", tx, built.openings);
 
     // 4. Mint PHP, 5. PHP treasury → the PH operator's float.
-    let b = Builder::new(&net.genesis, &net.state);
+    let b = net.builder();
     let built = b
         .mint("PHP", net.next_mint_nonce("PHP"), &[PHP_MINT], rng)
         .expect("mint PHP");
     let tx = built.tx.sign(&net.inst.php_issuer);
     commit(&mut net, &mut steps, "mint PHP", tx, built.openings);
 
-    let b = Builder::new(&net.genesis, &net.state);
+    let b = net.builder();
     let inputs = net.owned(&net.inst.php_treasury, "PHP");
     let pay = [Payment {
         to: net.inst.ph_float.address(),
@@ -306,7 +363,7 @@ fn build_chain() -> Chain {
     );
 
     // 6. The PH operator quotes HKD→PHP.
-    let b = Builder::new(&net.genesis, &net.state);
+    let b = net.builder();
     let quote = b
         .publish_quote(PublishQuote {
             operator: OPERATOR.into(),
@@ -322,7 +379,7 @@ fn build_chain() -> Chain {
     commit(&mut net, &mut steps, "publish quote", quote, Vec::new());
 
     // 7. Maria remits to the PH operator for Juan.
-    let b = Builder::new(&net.genesis, &net.state);
+    let b = net.builder();
     let inputs = net.owned(&maria, "HKD");
     let req = RemittanceRequest {
         operator: OPERATOR.into(),
@@ -331,9 +388,18 @@ fn build_chain() -> Chain {
         salt: SALT,
         value: REMIT,
     };
-    let kyc = Some(net.unproven_kyc_section(TODAY));
+    let kyc = net.kyc_credential(&maria).expect("Maria's credential");
     let built = b
-        .transfer(&maria, "HKD", &inputs, &[], REMIT_FEE, Some(&req), kyc, rng)
+        .transfer(
+            &maria,
+            "HKD",
+            &inputs,
+            &[],
+            REMIT_FEE,
+            Some(&req),
+            Some(&kyc),
+            rng,
+        )
         .expect("remittance");
     let tx = built.tx.sign(&maria.spend);
     let remit_tx = commit(&mut net, &mut steps, "remittance", tx, built.openings);
@@ -360,7 +426,7 @@ fn build_chain() -> Chain {
 
     // 8. Payout to Juan in PHP. First the forgeries: the builder refuses another beneficiary,
     // and the ledger refuses payouts whose output 0 pays someone else than the committed one.
-    let b = Builder::new(&net.genesis, &net.state);
+    let b = net.builder();
     let floats = net.owned(&net.inst.ph_float, "PHP");
     let builder_other_beneficiary = b
         .payout(
@@ -415,11 +481,19 @@ fn build_chain() -> Chain {
     commit(&mut net, &mut steps, "payout", tx, built.openings);
 
     // 9. Juan cashes out.
-    let b = Builder::new(&net.genesis, &net.state);
+    let b = net.builder();
     let inputs = net.owned(&juan, "PHP");
-    let kyc = Some(net.unproven_kyc_section(TODAY));
+    let kyc = net.kyc_credential(&juan).expect("Juan's credential");
     let built = b
-        .burn(&juan, "PHP", &inputs, JUAN_BURN, JUAN_BURN_FEE, kyc, rng)
+        .burn(
+            &juan,
+            "PHP",
+            &inputs,
+            JUAN_BURN,
+            JUAN_BURN_FEE,
+            Some(&kyc),
+            rng,
+        )
         .expect("burn");
     let tx = built.tx.sign(&juan.spend);
     commit(&mut net, &mut steps, "burn", tx, built.openings);
@@ -458,30 +532,35 @@ fn every_step_builds_verifies_and_round_trips() {
             "burn",
         ]
     );
-    assert_eq!(c.net.height, c.steps.len() as u64);
+    // Three onboardings, then one block per step.
+    let onboarding = 3 * ONBOARDING_BLOCKS;
+    assert_eq!(c.net.height, onboarding + c.steps.len() as u64);
     let customers = [c.maria.address(), c.ana.address(), c.juan.address()];
-    for s in &c.steps {
+    for (i, s) in c.steps.iter().enumerate() {
+        assert_eq!(s.block, block_at(onboarding + 1 + i as u64), "{}", s.name);
         // The canonical encoding decodes to the same transaction, and that verifies against the
         // state the ledger saw.
         let bytes = s.tx.encode();
         let decoded = Transaction::decode(&bytes)
             .unwrap_or_else(|e| panic!("{}: its own encoding does not decode: {e}", s.name));
         assert_eq!(decoded, s.tx, "{}", s.name);
-        let verified = verify_transaction(&decoded, &c.net.genesis, &s.before)
+        let verified = c
+            .verify_at(&decoded, &s.before, s.block)
             .unwrap_or_else(|e| panic!("{}: does not verify: {e}", s.name));
         assert_eq!(verified.kyc(), s.kyc, "{}", s.name);
-        // Customers' steps carry a KYC section the verifier reports as not yet verified;
-        // institutions' steps need none.
+        // Customers' steps carry a Groth16 KYC proof the verifier checked; institutions' steps
+        // carry none and need none.
         let customer = verified
             .statement()
             .signer_address
             .is_some_and(|a| customers.contains(&a));
         let expected_kyc = if customer {
-            KycStatus::NotVerified
+            KycStatus::Verified
         } else {
             KycStatus::NotRequired
         };
         assert_eq!(s.kyc, expected_kyc, "{}", s.name);
+        assert_eq!(s.tx.body().kyc().is_some(), customer, "{}", s.name);
         // Outputs = what the sender kept openings for.
         assert_eq!(s.tx.body().outputs().len(), s.openings.len(), "{}", s.name);
     }
@@ -590,9 +669,42 @@ fn the_demo_report_agrees() {
     assert_eq!(n.balance(&i.php_treasury, "PHP"), e.php_treasury.into());
     assert_eq!(n.balance(&i.ph_settlement, "HKD"), e.ph_settlement.into());
     assert_eq!(n.balance(&i.ph_float, "PHP"), e.ph_float.into());
+    // The demo's steps are the chain's, kind by kind; each carries its committed transaction,
+    // and the customers' ones a KYC proof the verifier checked, whose escrow the regulator
+    // opens to the signer's id_commit.
+    let demo_kinds: Vec<&str> = report.steps.iter().map(|s| s.tx.body().kind()).collect();
+    let chain_kinds: Vec<&str> = chain().steps.iter().map(|s| s.tx.body().kind()).collect();
+    assert_eq!(demo_kinds, chain_kinds);
+    let id_commit = |w: &WalletKeys| {
+        n.kyc_credential(w)
+            .expect("a customer of the demo")
+            .credential
+            .id_commit()
+    };
+    let mut customer_steps = Vec::new();
     for s in &report.steps {
-        assert!(s.bytes > 0, "{}", s.name);
+        assert_eq!(s.bytes, s.tx.encode().len(), "{}", s.name);
+        assert_eq!(s.tx_id, s.tx.id().short(), "{}", s.name);
+        assert!(n.state.has_tx(&s.tx.id()), "{}", s.name);
+        let Some(k) = s.tx.body().kyc() else {
+            assert_eq!(s.kyc, KycStatus::NotRequired, "{}", s.name);
+            continue;
+        };
+        assert_eq!(s.kyc, KycStatus::Verified, "{}", s.name);
+        let signer = if matches!(s.tx.body(), TxBody::Burn(_)) {
+            &report.juan
+        } else {
+            &report.maria
+        };
+        assert_eq!(
+            n.inst.escrow.decrypt(&escrow_of(k)),
+            id_commit(signer),
+            "{}",
+            s.name
+        );
+        customer_steps.push(s.tx.body().kind());
     }
+    assert_eq!(customer_steps, ["transfer", "transfer", "burn"]);
 }
 
 /// Per asset: minted = held in unspent notes + fee pool + burned. The ledger's fee pool equals
@@ -867,7 +979,7 @@ fn a_payout_to_another_beneficiary_is_rejected() {
 fn replaying_a_committed_transaction_is_rejected() {
     let c = chain();
     // A ledger in the chain's final state (same keys: the network derives them from the seed).
-    let mut ledger = DemoNetwork::new(SEED);
+    let mut ledger = DemoNetwork::new(SEED).expect("the demo network");
     ledger.state = c.net.state.clone();
     ledger.height = c.net.height;
     let genesis: &Genesis = &ledger.genesis;
@@ -887,4 +999,577 @@ fn replaying_a_committed_transaction_is_rejected() {
     let e = expected();
     assert_eq!(ledger.balance(&c.maria, "HKD"), e.maria.into());
     assert_eq!(ledger.balance(&c.juan, "PHP"), e.juan.into());
+}
+
+// ---------------------------------------------------------------------------------------------
+// KYC (DESIGN.md §3.6): escrow, binding to the transaction, day, roots, registrations.
+
+/// The escrow ciphertext `(escrow_R, escrow_c)` a KYC section carries.
+fn escrow_of(k: &KycProof) -> EscrowCiphertext {
+    EscrowCiphertext {
+        r: EscrowCiphertext::r_from_bytes(&k.escrow_r).expect("escrow_R is a subgroup point"),
+        c: fr_from_bytes(&k.escrow_c.0, "escrow_c").expect("escrow_c is a field element"),
+    }
+}
+
+#[test]
+fn the_regulator_opens_each_customer_escrow_to_that_customers_id_commit() {
+    let c = chain();
+    let customers = [("Maria", &c.maria), ("Ana", &c.ana), ("Juan", &c.juan)];
+    let ids: Vec<(&str, Address, Fr)> = customers
+        .iter()
+        .map(|(who, w)| {
+            let credential = c.net.kyc_credential(w).expect("a customer").credential;
+            (*who, w.address(), credential.id_commit())
+        })
+        .collect();
+    assert!(ids[0].2 != ids[1].2 && ids[1].2 != ids[2].2 && ids[0].2 != ids[2].2);
+    let stranger = EscrowSecretKey::random(&mut ChaCha20Rng::seed_from_u64(SEED ^ 0xe5c));
+    let mut opened: Vec<(&str, &str, &KycProof)> = Vec::new();
+    for s in &c.steps {
+        let Some(k) = s.tx.body().kyc() else {
+            continue;
+        };
+        let signer = resolve(s.tx.unsigned(), &c.net.genesis, &s.before, &s.block)
+            .expect("the step resolves")
+            .signer_address
+            .expect("a customer signs with an address");
+        let &(who, _, id_commit) = ids
+            .iter()
+            .find(|(_, a, _)| *a == signer)
+            .unwrap_or_else(|| panic!("{}: signed by a non-customer", s.name));
+        let ct = escrow_of(k);
+        let opened_id = c.net.inst.escrow.decrypt(&ct);
+        assert_eq!(opened_id, id_commit, "{}: the escrow names {who}", s.name);
+        for (other, _, other_id) in &ids {
+            if *other != who {
+                assert_ne!(opened_id, *other_id, "{}: the escrow names {other}", s.name);
+            }
+        }
+        assert_ne!(stranger.decrypt(&ct), id_commit, "{}: another key", s.name);
+        opened.push((s.name, who, k));
+    }
+    let names: Vec<(&str, &str)> = opened.iter().map(|(n, w, _)| (*n, *w)).collect();
+    assert_eq!(
+        names,
+        [
+            ("Maria → Ana", "Maria"),
+            ("remittance", "Maria"),
+            ("burn", "Juan")
+        ]
+    );
+    // Maria's two transactions: fresh escrow randomness and a per-transaction scope make them
+    // unlinkable to anyone but the regulator.
+    let (a, b) = (opened[0].2, opened[1].2);
+    assert_ne!(a.escrow_r, b.escrow_r);
+    assert_ne!(a.escrow_c, b.escrow_c);
+    assert_ne!(a.nullifier, b.nullifier);
+    // Each customer's registration stored its own link, and RegisterAddress links travel only
+    // in registrations.
+    let links: Vec<FieldBytes> = customers
+        .iter()
+        .map(|(who, w)| {
+            c.net
+                .state
+                .registration_link(w.address().spend_key())
+                .unwrap_or_else(|| panic!("{who} has no registration link"))
+        })
+        .collect();
+    assert!(links[0] != links[1] && links[1] != links[2] && links[0] != links[2]);
+    assert!(opened.iter().all(|(_, _, k)| k.link.is_none()));
+}
+
+#[test]
+fn a_kyc_proof_made_for_another_transaction_is_rejected() {
+    let c = chain();
+    let target = c.step("remittance");
+    let target_kyc = target.tx.body().kyc().expect("a KYC section");
+    // Maria's own earlier transfer (same root, same day) and Juan's burn.
+    for donor_name in ["Maria → Ana", "burn"] {
+        let donor = c.step(donor_name);
+        let donor_kyc = donor.tx.body().kyc().expect("a KYC section").clone();
+        assert_eq!(donor_kyc.root, target_kyc.root, "{donor_name}");
+        // The Groth16 proof moved into the remittance, re-signed by Maria: the proof bytes are
+        // outside the digest and the transcript, so the sigma and range proofs still hold, and
+        // the KYC proof fails against the remittance's binding, scope, nullifier and escrow.
+        let mut unsigned = target.tx.clone().into_unsigned();
+        unsigned.body.kyc_mut().expect("a KYC section").proof = donor_kyc.proof;
+        let forged = unsigned.sign(&c.maria.spend);
+        assert_eq!(
+            c.verify_at(&forged, &target.before, target.block)
+                .map(|_| ()),
+            Err(VerifyError::Proof(ProofError::Kyc)),
+            "{donor_name}'s proof in the remittance"
+        );
+        // The whole section: its escrow, day and root are in the digest and its nullifier in
+        // the transcript, so the first sigma proof already fails …
+        let mut unsigned = target.tx.clone().into_unsigned();
+        *unsigned.body.kyc_mut().expect("a KYC section") = donor_kyc.clone();
+        let forged = unsigned.sign(&c.maria.spend);
+        let err = c
+            .verify_at(&forged, &target.before, target.block)
+            .map(|_| ())
+            .expect_err("a copied KYC section verified");
+        assert!(
+            matches!(err, VerifyError::Proof(ProofError::Sigma { index: 0, .. })),
+            "{donor_name}'s section in the remittance: {err}"
+        );
+        // … and the Groth16 proof fails too against what the verifier resolves for the
+        // remittance (another binding and scope), while it holds for its own transaction.
+        let claim = |tx: &Transaction, s: &Committed| {
+            let statement =
+                resolve(tx.unsigned(), &c.net.genesis, &s.before, &s.block).expect("resolves");
+            kyc_claim(statement.kyc.as_ref().expect("KYC inputs")).expect("well-formed")
+        };
+        let (proof, inputs) = claim(&forged, target);
+        assert_eq!(
+            verify_groth16(&c.net.keys.verifying, &proof, &inputs),
+            Err(Groth16VerifyError::Rejected),
+            "{donor_name}"
+        );
+        let (proof, inputs) = claim(&donor.tx, donor);
+        assert_eq!(
+            verify_groth16(&c.net.keys.verifying, &proof, &inputs),
+            Ok(()),
+            "{donor_name}"
+        );
+    }
+}
+
+#[test]
+fn the_kyc_epoch_day_is_the_blocks_day_or_the_day_before() {
+    let c = chain();
+    let s = c.step("Maria → Ana");
+    let k = s.tx.body().kyc().expect("a KYC section");
+    assert_eq!(k.epoch_day, s.block.epoch_day());
+    let shifted = |seconds: i64| BlockContext {
+        height: s.block.height,
+        time: s.block.time.checked_add_signed(seconds).expect("a time"),
+    };
+    const DAY: i64 = 86_400;
+    // The block's day and the next day accept the proof.
+    for (what, block) in [("same day", s.block), ("a day old", shifted(DAY))] {
+        let verified = c
+            .verify_at(&s.tx, &s.before, block)
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(verified.kyc(), KycStatus::Verified, "{what}");
+    }
+    // Two days old, or dated tomorrow: the day is refused before any proof is checked.
+    for (what, block) in [
+        ("two days old", shifted(2 * DAY)),
+        ("tomorrow", shifted(-DAY)),
+    ] {
+        match c.verify_at(&s.tx, &s.before, block).map(|_| ()) {
+            Err(VerifyError::Statement(StatementError::Kyc(m))) => assert!(
+                m.contains(&format!("epoch day {}", k.epoch_day)),
+                "{what}: {m}"
+            ),
+            other => panic!("{what}: {other:?}"),
+        }
+    }
+}
+
+/// A network for the KYC rules: Rosa registers by hand (so that her registration and the ones
+/// colliding with it are at hand), Pedro is onboarded, funded and revoked.
+struct KycWorld {
+    net: DemoNetwork,
+    rosa: WalletKeys,
+    /// Rosa's credential under the root current when she registered.
+    rosa_credential: KycCredential<'static>,
+    /// The state and block Rosa's registration was verified for.
+    before_rosa: MemoryState,
+    rosa_block: BlockContext,
+    rosa_register: Transaction,
+    /// Built against `before_rosa` too: Rosa's `X` with another view key.
+    rosa_again: Transaction,
+    /// Built against `before_rosa` too: another address with Rosa's credential, same month.
+    twin: WalletKeys,
+    twin_register: Transaction,
+    /// The state and the next block once Rosa's registration is committed.
+    after_rosa: MemoryState,
+    after_rosa_block: BlockContext,
+    /// Another address with Rosa's credential, proven on 2026-12-01 against `after_rosa`.
+    next_month_register: Transaction,
+    next_month_block: BlockContext,
+    pedro: WalletKeys,
+    /// Pedro's credential with its witness under the root before his revocation.
+    pedro_old_credential: KycCredential<'static>,
+    /// The height of the root update that revoked him.
+    revoked_at: u64,
+    /// What the network said when asked for Pedro's credential after the revocation.
+    revoked_credential: LedgerError,
+    /// Pedro's transfer to Rosa, proven after his revocation against the superseded root.
+    before_stale: MemoryState,
+    stale_block: BlockContext,
+    stale: Transaction,
+}
+
+fn build_kyc_world() -> KycWorld {
+    let seed = SEED ^ 0x6b79;
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    let rng = &mut rng;
+    let mut net = DemoNetwork::new(seed).expect("the demo network");
+    let keys = net.keys;
+
+    // Rosa, by hand: the issuer enrols her credential and publishes the root; her registration,
+    // and three that collide with it, are built but only hers is committed.
+    let rosa = wallet(0x52);
+    let credential = Credential::new(
+        IdentitySecret::random(rng),
+        CredentialAttributes {
+            jurisdiction: 0,
+            expiry_day: net.block().epoch_day() + CREDENTIAL_DAYS,
+            tier: 1,
+            issuer_id: KYC_ISSUER_ID,
+        },
+    )
+    .expect("a credential");
+    let leaf = net.kyc.enrol_credential(&credential).expect("enrolled");
+    net.publish_kyc_root().expect("root published");
+    let rosa_credential = KycCredential {
+        proving_key: &keys.proving,
+        credential,
+        membership: net.kyc.witness(leaf).expect("a witness"),
+    };
+    let before_rosa = net.state.clone();
+    let rosa_block = net.block();
+    let register =
+        |net: &DemoNetwork, block: BlockContext, who: &WalletKeys, rng: &mut ChaCha20Rng| {
+            Builder::new(&net.genesis, &net.state, block)
+                .register_address(who, &rosa_credential, rng)
+                .expect("a registration")
+                .sign(&who.spend)
+        };
+    let rosa_register = register(&net, rosa_block, &rosa, rng);
+    let other_view = WalletKeys {
+        spend: rosa.spend.clone(),
+        view: wallet(0x56).view,
+    };
+    let rosa_again = register(&net, rosa_block, &other_view, rng);
+    let twin = wallet(0x54);
+    let twin_register = register(&net, rosa_block, &twin, rng);
+    net.submit(&rosa_register).expect("Rosa registers");
+    let after_rosa = net.state.clone();
+    let after_rosa_block = net.block();
+    // 2026-11-25 is day 20_782; 2026-12-01 is day 20_788.
+    let next_month_block = BlockContext {
+        height: after_rosa_block.height,
+        time: 20_788 * 86_400 + 12 * 3_600,
+    };
+    let next_month_register = register(&net, next_month_block, &wallet(0x33), rng);
+
+    // Pedro: onboarded, paid, revoked.
+    let pedro = net.customer_in([0x50; 32], "PH").expect("Pedro onboards");
+    let mint = net
+        .builder()
+        .mint("HKD", net.next_mint_nonce("HKD"), &[1_000_000], rng)
+        .expect("mint")
+        .tx
+        .sign(&net.inst.hkd_issuer);
+    net.submit(&mint).expect("mint");
+    let inputs = net.owned(&net.inst.hkd_treasury, "HKD");
+    let pay = [Payment {
+        to: pedro.address(),
+        value: 50_000,
+    }];
+    let funding = net
+        .builder()
+        .transfer(
+            &net.inst.hkd_treasury,
+            "HKD",
+            &inputs,
+            &pay,
+            0,
+            None,
+            None,
+            rng,
+        )
+        .expect("treasury → Pedro")
+        .tx
+        .sign(&net.inst.hkd_treasury.spend);
+    net.submit(&funding).expect("treasury → Pedro");
+    let pedro_old_credential = net.kyc_credential(&pedro).expect("Pedro's credential");
+    net.revoke(&pedro).expect("revoked");
+    let revoked_at = net.height;
+    let revoked_credential = net
+        .kyc_credential(&pedro)
+        .expect_err("a revoked credential has no witness");
+    let before_stale = net.state.clone();
+    let stale_block = net.block();
+    let inputs = net.owned(&pedro, "HKD");
+    let pay = [Payment {
+        to: rosa.address(),
+        value: 1_000,
+    }];
+    let stale = net
+        .builder()
+        .transfer(
+            &pedro,
+            "HKD",
+            &inputs,
+            &pay,
+            10,
+            None,
+            Some(&pedro_old_credential),
+            rng,
+        )
+        .expect("a proof against the superseded root, within its window")
+        .tx
+        .sign(&pedro.spend);
+
+    KycWorld {
+        net,
+        rosa,
+        rosa_credential,
+        before_rosa,
+        rosa_block,
+        rosa_register,
+        rosa_again,
+        twin,
+        twin_register,
+        after_rosa,
+        after_rosa_block,
+        next_month_register,
+        next_month_block,
+        pedro,
+        pedro_old_credential,
+        revoked_at,
+        revoked_credential,
+        before_stale,
+        stale_block,
+        stale,
+    }
+}
+
+fn kyc_world() -> &'static KycWorld {
+    static WORLD: OnceLock<KycWorld> = OnceLock::new();
+    WORLD.get_or_init(build_kyc_world)
+}
+
+impl KycWorld {
+    fn verify_at(
+        &self,
+        tx: &Transaction,
+        state: &MemoryState,
+        block: BlockContext,
+    ) -> Result<KycStatus, VerifyError> {
+        verify_transaction(tx, &context(&self.net, state, block)).map(|v| v.kyc())
+    }
+}
+
+fn kyc_rule(err: Result<KycStatus, VerifyError>, what: &str) -> String {
+    match err {
+        Err(VerifyError::Statement(StatementError::Kyc(m))) => m,
+        other => panic!("{what}: expected a KYC statement error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_revoked_customer_loses_the_current_root_and_the_old_one_after_its_window() {
+    let w = kyc_world();
+    let window = w.net.genesis.root_window;
+    // Later blocks are simulated as the network makes its own.
+    assert_eq!(block_at(w.net.height + 1), w.net.block());
+    // No witness under the current root: the issuer's registry refuses the revoked leaf.
+    assert!(
+        matches!(&w.revoked_credential, LedgerError::Kyc(m) if m.contains("revoked")),
+        "{}",
+        w.revoked_credential
+    );
+    let current = FieldBytes(fr_to_bytes(&w.net.kyc.root()));
+    assert_eq!(
+        w.net.state.kyc_root_head(KYC_ISSUER_ID).map(|h| h.root),
+        Some(current)
+    );
+    // The old witness proves the root before the revocation, superseded at `revoked_at`.
+    let old = &w.pedro_old_credential;
+    let old_root = FieldBytes(fr_to_bytes(&old.membership.root(old.credential.leaf())));
+    assert_ne!(old_root, current);
+    let TxBody::Transfer(t) = w.stale.body() else {
+        panic!("not a transfer");
+    };
+    assert_eq!(t.kyc.as_ref().map(|k| k.root), Some(old_root));
+    assert_eq!(
+        w.before_stale.kyc_root(KYC_ISSUER_ID, &old_root),
+        Some(RootStanding::SupersededAt(w.revoked_at))
+    );
+    // Accepted while the old root is in its window (counted from its supersession) …
+    assert!(w.stale_block.height > w.revoked_at);
+    for height in [w.stale_block.height, w.revoked_at + window] {
+        assert_eq!(
+            w.verify_at(&w.stale, &w.before_stale, block_at(height)),
+            Ok(KycStatus::Verified),
+            "height {height}"
+        );
+    }
+    // … and refused one block after it.
+    let late = block_at(w.revoked_at + window + 1);
+    let m = kyc_rule(
+        w.verify_at(&w.stale, &w.before_stale, late),
+        "after the window",
+    );
+    assert!(m.contains("superseded"), "{m}");
+    // The builder refuses it then too, before proving.
+    let inputs = w.net.owned(&w.pedro, "HKD");
+    let pay = [Payment {
+        to: w.rosa.address(),
+        value: 1_000,
+    }];
+    let err = Builder::new(&w.net.genesis, &w.before_stale, late)
+        .transfer(
+            &w.pedro,
+            "HKD",
+            &inputs,
+            &pay,
+            10,
+            None,
+            Some(old),
+            &mut ChaCha20Rng::seed_from_u64(SEED),
+        )
+        .expect_err("a proof against an expired root");
+    assert!(
+        matches!(&err, ProveError::Statement(StatementError::Kyc(m)) if m.contains("superseded")),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_address_registers_once() {
+    let w = kyc_world();
+    let rosa = w.rosa.address();
+    assert_eq!(
+        w.verify_at(&w.rosa_register, &w.before_rosa, w.rosa_block),
+        Ok(KycStatus::Verified)
+    );
+    assert_eq!(
+        w.verify_at(&w.rosa_again, &w.before_rosa, w.rosa_block),
+        Ok(KycStatus::Verified)
+    );
+    assert!(w.after_rosa.is_registered(&rosa));
+    // Once Rosa is registered: her registration again, and a registration of her X with
+    // another view key.
+    let already = Err(VerifyError::Statement(StatementError::AlreadyRegistered(
+        rosa.encode(),
+    )));
+    assert_eq!(
+        w.verify_at(&w.rosa_register, &w.after_rosa, w.after_rosa_block),
+        already
+    );
+    let TxBody::RegisterAddress(again) = w.rosa_again.body() else {
+        panic!("not a registration");
+    };
+    assert_eq!(again.address.spend_key(), rosa.spend_key());
+    assert_ne!(again.address, rosa);
+    assert_eq!(
+        w.verify_at(&w.rosa_again, &w.after_rosa, w.after_rosa_block),
+        Err(VerifyError::Statement(StatementError::AlreadyRegistered(
+            again.address.encode()
+        )))
+    );
+    assert!(!w.after_rosa.is_registered(&again.address));
+    // The builder refuses them before proving, and so an institution's address.
+    let mut rng = ChaCha20Rng::seed_from_u64(SEED);
+    let b = Builder::new(&w.net.genesis, &w.after_rosa, w.after_rosa_block);
+    let other_view = WalletKeys {
+        spend: w.rosa.spend.clone(),
+        view: wallet(0x56).view,
+    };
+    for (who, keys) in [
+        ("Rosa", &w.rosa),
+        ("Rosa's X with another view key", &other_view),
+        ("the HKD treasury", &w.net.inst.hkd_treasury),
+    ] {
+        match b.register_address(keys, &w.rosa_credential, &mut rng) {
+            Err(ProveError::Statement(StatementError::AlreadyRegistered(a))) => {
+                assert_eq!(a, keys.address().encode(), "{who}")
+            }
+            other => panic!("{who}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_registration_nullifier_is_used_once_a_month() {
+    let w = kyc_world();
+    let kyc = |tx: &Transaction| tx.body().kyc().expect("a KYC section").clone();
+    let (rosa, twin, next) = (
+        kyc(&w.rosa_register),
+        kyc(&w.twin_register),
+        kyc(&w.next_month_register),
+    );
+    // One identity, one month: one nullifier, whatever the address (the links differ).
+    assert_eq!(twin.nullifier, rosa.nullifier);
+    assert_ne!(twin.link, rosa.link);
+    assert_eq!(
+        w.verify_at(&w.twin_register, &w.before_rosa, w.rosa_block),
+        Ok(KycStatus::Verified),
+        "the twin alone"
+    );
+    assert!(w.after_rosa.registration_nullifier_used(&rosa.nullifier));
+    let m = kyc_rule(
+        w.verify_at(&w.twin_register, &w.after_rosa, w.after_rosa_block),
+        "the twin after Rosa",
+    );
+    assert!(
+        m.contains("registration nullifier") && m.contains("already used"),
+        "{m}"
+    );
+    assert!(!w.after_rosa.is_registered(&w.twin.address()));
+    // The next month's scope gives a fresh nullifier.
+    assert_eq!(year_month(w.rosa_block.epoch_day()), (2026, 11));
+    assert_eq!(year_month(w.next_month_block.epoch_day()), (2026, 12));
+    assert_ne!(next.nullifier, rosa.nullifier);
+    assert_eq!(
+        w.verify_at(&w.next_month_register, &w.after_rosa, w.next_month_block),
+        Ok(KycStatus::Verified)
+    );
+}
+
+/// Re-proves a registration's view-key possession for its current body, as its owner can.
+fn reprove_registration(
+    tx: &mut corridor_core::tx::UnsignedTransaction,
+    keys: &WalletKeys,
+    w: &KycWorld,
+    state: &MemoryState,
+    block: BlockContext,
+) {
+    let statement = resolve(tx, &w.net.genesis, state, &block).expect("resolves");
+    assert_eq!(statement.relations.len(), 1);
+    let proof = corridor_prover::sigma::prove(
+        &statement.relations[0],
+        &[*keys.view.secret()],
+        0,
+        &mut statement.transcript(),
+        &mut ChaCha20Rng::seed_from_u64(SEED),
+    )
+    .expect("a possession proof");
+    let TxBody::RegisterAddress(r) = &mut tx.body else {
+        panic!("not a registration");
+    };
+    r.view_key_possession = proof;
+}
+
+#[test]
+fn a_registration_carrying_another_registrations_kyc_section_is_rejected() {
+    let w = kyc_world();
+    let rosa_kyc = w.rosa_register.body().kyc().expect("a KYC section").clone();
+    // The twin's registration with Rosa's whole KYC section (her link, nullifier, escrow and
+    // proof), its possession proof re-made and re-signed by the twin, so that every check but
+    // the Groth16 one passes: the proof was bound to Rosa's X and digest.
+    let mut unsigned = w.twin_register.clone().into_unsigned();
+    *unsigned.body.kyc_mut().expect("a KYC section") = rosa_kyc.clone();
+    reprove_registration(&mut unsigned, &w.twin, w, &w.before_rosa, w.rosa_block);
+    let forged = unsigned.sign(&w.twin.spend);
+    assert_eq!(
+        w.verify_at(&forged, &w.before_rosa, w.rosa_block),
+        Err(VerifyError::Proof(ProofError::Kyc))
+    );
+    // Only Rosa's proof bytes: the twin's section otherwise.
+    let mut unsigned = w.twin_register.clone().into_unsigned();
+    unsigned.body.kyc_mut().expect("a KYC section").proof = rosa_kyc.proof;
+    let forged = unsigned.sign(&w.twin.spend);
+    assert_eq!(
+        w.verify_at(&forged, &w.before_rosa, w.rosa_block),
+        Err(VerifyError::Proof(ProofError::Kyc))
+    );
 }

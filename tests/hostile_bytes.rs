@@ -8,22 +8,35 @@
 //! [`DecodeError`] — variant and field path. Property tests then feed random bytes and random
 //! mutations (flip, set, insert, delete, truncate, splice) of the valid encodings: decoding never
 //! panics, and whatever still decodes is rejected by the verifier unless it is the original.
+//!
+//! The customers' fixtures carry real Groth16 KYC proofs. Their proof bytes are outside ids,
+//! digests and transcripts, so a re-signed edit of them meets the KYC check itself, which must
+//! refuse it: as malformed (off-curve, off-subgroup, non-canonical: `KycFormat`) or as false
+//! (`Kyc`). An escrow point outside Baby Jubjub's prime-order subgroup is a typed `KycInputs`.
 use corridor::demo::amounts::*;
-use corridor::network::{DemoNetwork, KYC_ISSUER_ID};
+use corridor::network::{DemoNetwork, KycKeys, CREDENTIAL_DAYS, KYC_ISSUER_ID};
+use corridor_circuits::escrow::point_to_bytes;
+use corridor_circuits::jubjub::{base_point, JubjubPoint};
+use corridor_circuits::{fr_to_bytes, Credential, CredentialAttributes, Fr, IdentitySecret};
 use corridor_core::elgamal::HINT_LEN;
 use corridor_core::genesis::Genesis;
 use corridor_core::instruction::INSTRUCTION_BOX_LEN;
 use corridor_core::keys::{SpendKey, WalletKeys, WalletSeed};
 use corridor_core::proto::{self, transaction::Body};
-use corridor_core::state::{MemoryState, PublicState};
-use corridor_core::statement::StatementError;
+use corridor_core::state::{BlockContext, MemoryState, PublicState};
+use corridor_core::statement::{resolve, StatementError};
 use corridor_core::tx::{
-    range_parties, range_proof_len, FieldBytes, NoteId, PublishQuote, Transaction,
+    range_parties, range_proof_len, FieldBytes, NoteId, PublishQuote, Transaction, TxBody,
     UnsignedTransaction, GROTH16_PROOF_LEN, MAX_TX_BYTES,
 };
 use corridor_core::DecodeError;
-use corridor_prover::builder::{Builder, OwnedNote, Payment, RemittanceRequest};
-use corridor_verifier::{verify_transaction, ProofError, VerifyError};
+use corridor_prover::builder::{OwnedNote, Payment, RemittanceRequest};
+use corridor_prover::KycCredential;
+use corridor_verifier::groth16::{Element, Groth16DecodeError};
+use corridor_verifier::{
+    kyc_claim, verify_transaction, KycStatus, ProofError, VerifiedTransaction, VerifyContext,
+    VerifyError,
+};
 use curve25519_dalek::scalar::Scalar;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -33,26 +46,42 @@ use rand_chacha::ChaCha20Rng;
 use std::sync::OnceLock;
 
 const SEED: u64 = 2026;
-const TODAY: u32 = 20_000;
 
 // ---------------------------------------------------------------------------------------------
 // Fixture: one valid, committed transaction of every kind.
 
-/// A committed transaction, the state it was verified against and the key that signed it.
+/// A committed transaction, the state and block it was verified for and the key that signed it.
 struct Fixture {
     name: &'static str,
     tx: Transaction,
     bytes: Vec<u8>,
     before: MemoryState,
+    block: BlockContext,
     signer: SpendKey,
 }
 
 struct Fixtures {
     genesis: Genesis,
+    keys: &'static KycKeys,
+    /// The customer whose registration is the "register" fixture.
+    rosa: WalletKeys,
     all: Vec<Fixture>,
 }
 
 impl Fixtures {
+    /// Verifies `tx` as the ledger verified fixture `f`: same genesis, state and block.
+    fn verify(&self, tx: &Transaction, f: &Fixture) -> Result<VerifiedTransaction, VerifyError> {
+        verify_transaction(
+            tx,
+            &VerifyContext {
+                genesis: &self.genesis,
+                state: &f.before,
+                block: f.block,
+                kyc_key: &self.keys.verifying,
+            },
+        )
+    }
+
     fn get(&self, name: &str) -> &Fixture {
         self.all
             .iter()
@@ -69,6 +98,7 @@ fn commit(
     signer: &SpendKey,
 ) {
     let before = net.state.clone();
+    let block = net.block();
     net.submit(&tx)
         .unwrap_or_else(|e| panic!("fixture {name}: the ledger refused it: {e}"));
     all.push(Fixture {
@@ -76,6 +106,7 @@ fn commit(
         bytes: tx.encode(),
         tx,
         before,
+        block,
         signer: signer.clone(),
     });
 }
@@ -83,14 +114,15 @@ fn commit(
 fn build_fixtures() -> Fixtures {
     let mut rng = ChaCha20Rng::seed_from_u64(SEED);
     let rng = &mut rng;
-    let mut net = DemoNetwork::new(SEED);
-    let maria = net.customer([0x4d; 32]);
-    let ana = net.customer([0x41; 32]);
-    let juan = net.customer([0x4a; 32]);
+    let mut net = DemoNetwork::new(SEED).expect("the demo network");
+    let maria = net.customer_in([0x4d; 32], "HK").expect("Maria onboards");
+    let ana = net.customer_in([0x41; 32], "HK").expect("Ana onboards");
+    let juan = net.customer_in([0x4a; 32], "PH").expect("Juan onboards");
     let rosa = WalletKeys::from_seed(&WalletSeed::from_bytes([0x52; 32])).expect("Rosa's keys");
     let mut all = Vec::new();
 
-    let tx = Builder::new(&net.genesis, &net.state)
+    let tx = net
+        .builder()
         .mint("HKD", 0, &[HKD_MINT], rng)
         .expect("mint")
         .tx
@@ -106,7 +138,8 @@ fn build_fixtures() -> Fixtures {
             value: *v,
         })
         .collect();
-    let tx = Builder::new(&net.genesis, &net.state)
+    let tx = net
+        .builder()
         .transfer(
             &net.inst.hkd_treasury,
             "HKD",
@@ -129,15 +162,17 @@ fn build_fixtures() -> Fixtures {
         to: ana.address(),
         value: ANA_PAYMENT,
     }];
-    let kyc = Some(net.unproven_kyc_section(TODAY));
-    let tx = Builder::new(&net.genesis, &net.state)
-        .transfer(&maria, "HKD", &inputs, &pay, ANA_FEE, None, kyc, rng)
+    let kyc = net.kyc_credential(&maria).expect("Maria's credential");
+    let tx = net
+        .builder()
+        .transfer(&maria, "HKD", &inputs, &pay, ANA_FEE, None, Some(&kyc), rng)
         .expect("transfer")
         .tx
         .sign(&maria.spend);
     commit(&mut net, &mut all, "transfer", tx, &maria.spend);
 
-    let tx = Builder::new(&net.genesis, &net.state)
+    let tx = net
+        .builder()
         .mint("PHP", 0, &[PHP_MINT], rng)
         .expect("mint PHP")
         .tx
@@ -150,7 +185,8 @@ fn build_fixtures() -> Fixtures {
         to: net.inst.ph_float.address(),
         value: PHP_FLOAT,
     }];
-    let tx = Builder::new(&net.genesis, &net.state)
+    let tx = net
+        .builder()
         .transfer(
             &net.inst.php_treasury,
             "PHP",
@@ -167,7 +203,8 @@ fn build_fixtures() -> Fixtures {
     let k = net.inst.php_treasury.spend.clone();
     commit(&mut net, &mut all, "float-transfer", tx, &k);
 
-    let tx = Builder::new(&net.genesis, &net.state)
+    let tx = net
+        .builder()
         .publish_quote(PublishQuote {
             operator: "ph-wallet".into(),
             quote_id: QUOTE_ID,
@@ -191,9 +228,19 @@ fn build_fixtures() -> Fixtures {
         salt,
         value: REMIT,
     };
-    let kyc = Some(net.unproven_kyc_section(TODAY));
-    let tx = Builder::new(&net.genesis, &net.state)
-        .transfer(&maria, "HKD", &inputs, &[], REMIT_FEE, Some(&req), kyc, rng)
+    let kyc = net.kyc_credential(&maria).expect("Maria's credential");
+    let tx = net
+        .builder()
+        .transfer(
+            &maria,
+            "HKD",
+            &inputs,
+            &[],
+            REMIT_FEE,
+            Some(&req),
+            Some(&kyc),
+            rng,
+        )
         .expect("remittance")
         .tx
         .sign(&maria.spend);
@@ -206,7 +253,8 @@ fn build_fixtures() -> Fixtures {
         .expect("remittance note");
     let remit_note = OwnedNote::decrypt(note, &net.inst.ph_settlement.view).expect("decrypt");
     let floats = net.owned(&net.inst.ph_float, "PHP");
-    let tx = Builder::new(&net.genesis, &net.state)
+    let tx = net
+        .builder()
         .payout(
             "ph-wallet",
             &net.inst.ph_settlement.view,
@@ -224,31 +272,66 @@ fn build_fixtures() -> Fixtures {
     commit(&mut net, &mut all, "payout", tx, &k);
 
     let inputs = net.owned(&juan, "PHP");
-    let kyc = Some(net.unproven_kyc_section(TODAY));
-    let tx = Builder::new(&net.genesis, &net.state)
-        .burn(&juan, "PHP", &inputs, JUAN_BURN, JUAN_BURN_FEE, kyc, rng)
+    let kyc = net.kyc_credential(&juan).expect("Juan's credential");
+    let tx = net
+        .builder()
+        .burn(
+            &juan,
+            "PHP",
+            &inputs,
+            JUAN_BURN,
+            JUAN_BURN_FEE,
+            Some(&kyc),
+            rng,
+        )
         .expect("burn")
         .tx
         .sign(&juan.spend);
     commit(&mut net, &mut all, "burn", tx, &juan.spend);
 
-    let mut kyc = net.unproven_kyc_section(TODAY);
-    kyc.link = Some(FieldBytes([7; 32]));
-    let tx = Builder::new(&net.genesis, &net.state)
-        .register_address(&rosa, kyc, rng)
-        .expect("register")
-        .sign(&rosa.spend);
-    commit(&mut net, &mut all, "register", tx, &rosa.spend);
-
-    let tx = Builder::new(&net.genesis, &net.state)
-        .kyc_root_update(KYC_ISSUER_ID, 1, FieldBytes([0; 32]), FieldBytes([1; 32]))
+    // Rosa onboards by hand, so that both transactions are fixtures: the issuer enrols her
+    // credential and publishes the root, then she registers.
+    let credential = Credential::new(
+        IdentitySecret::random(rng),
+        CredentialAttributes {
+            jurisdiction: 0,
+            expiry_day: net.block().epoch_day() + CREDENTIAL_DAYS,
+            tier: 1,
+            issuer_id: KYC_ISSUER_ID,
+        },
+    )
+    .expect("Rosa's credential");
+    let leaf = net.kyc.enrol_credential(&credential).expect("enrolled");
+    let head = net.state.kyc_root_head(KYC_ISSUER_ID).expect("a root");
+    let tx = net
+        .builder()
+        .kyc_root_update(
+            KYC_ISSUER_ID,
+            head.seq + 1,
+            head.root,
+            FieldBytes(fr_to_bytes(&net.kyc.root())),
+        )
         .expect("root update")
         .sign(&net.inst.kyc_issuer);
     let k = net.inst.kyc_issuer.clone();
     commit(&mut net, &mut all, "root-update", tx, &k);
 
+    let kyc = KycCredential {
+        proving_key: &net.keys.proving,
+        credential,
+        membership: net.kyc.witness(leaf).expect("a witness"),
+    };
+    let tx = net
+        .builder()
+        .register_address(&rosa, &kyc, rng)
+        .expect("register")
+        .sign(&rosa.spend);
+    commit(&mut net, &mut all, "register", tx, &rosa.spend);
+
     Fixtures {
         genesis: net.genesis,
+        keys: net.keys,
+        rosa,
         all,
     }
 }
@@ -277,10 +360,25 @@ fn the_fixtures_cover_every_kind_and_verify() {
     for f in &fx.all {
         let tx = Transaction::decode(&f.bytes).unwrap_or_else(|e| panic!("{}: {e}", f.name));
         assert_eq!(tx, f.tx, "{}", f.name);
-        verify_transaction(&tx, &fx.genesis, &f.before)
+        let verified = fx
+            .verify(&tx, f)
             .unwrap_or_else(|e| panic!("{}: {e}", f.name));
         assert!(f.tx.signature_valid(&f.signer.public()), "{}", f.name);
+        // Customers' transactions carry a Groth16 KYC proof, and it verified.
+        let expected = if f.tx.body().kyc().is_some() {
+            KycStatus::Verified
+        } else {
+            KycStatus::NotRequired
+        };
+        assert_eq!(verified.kyc(), expected, "{}", f.name);
     }
+    let with_kyc: Vec<&str> = fx
+        .all
+        .iter()
+        .filter(|f| f.tx.body().kyc().is_some())
+        .map(|f| f.name)
+        .collect();
+    assert_eq!(with_kyc, ["transfer", "remittance", "burn", "register"]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -602,7 +700,7 @@ fn reordered_fields() {
     let swapped = Transaction::decode(&bytes).expect("swapped inputs are canonical");
     assert_ne!(swapped, t.tx);
     assert!(matches!(
-        verify_transaction(&swapped, &fx.genesis, &t.before),
+        fx.verify(&swapped, t),
         Err(VerifyError::Signature { kind: "transfer" })
     ));
 }
@@ -1113,13 +1211,13 @@ fn identity_where_forbidden_and_where_allowed() {
                 let tx = Transaction::decode(&bytes)
                     .unwrap_or_else(|e| panic!("identity at {}: {e}", loc.field));
                 assert!(
-                    verify_transaction(&tx, &fx.genesis, &f.before).is_err(),
+                    fx.verify(&tx, f).is_err(),
                     "identity at {} verified",
                     loc.field
                 );
                 let resigned = tx.into_unsigned().sign(&f.signer);
                 assert!(
-                    verify_transaction(&resigned, &fx.genesis, &f.before).is_err(),
+                    fx.verify(&resigned, f).is_err(),
                     "identity at {} verified after re-signing",
                     loc.field
                 );
@@ -1229,9 +1327,7 @@ fn non_canonical_scalars() {
         *(locs[0].slot)(p) = (-Scalar::ONE).to_bytes().to_vec()
     });
     let tx = Transaction::decode(&bytes).expect("ℓ − 1 is canonical");
-    assert!(
-        verify_transaction(&tx.into_unsigned().sign(&t.signer), &fx.genesis, &t.before).is_err()
-    );
+    assert!(fx.verify(&tx.into_unsigned().sign(&t.signer), t).is_err());
 }
 
 #[test]
@@ -1308,6 +1404,258 @@ fn bn254_field_elements_at_or_above_r() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// KYC: Groth16 proof points (BN254 G1, G2) and the escrow point (Baby Jubjub). The wire decoder
+// passes both as bytes; the verifier decodes them with validation.
+
+/// BN254's base field modulus `p`, little-endian.
+fn bn254_p() -> [u8; 32] {
+    let mut p = hex32("30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47");
+    p.reverse();
+    p
+}
+
+/// The compressed encoding (little-endian, flags 0) of a small `x`.
+fn small_x(x: u64) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out[..8].copy_from_slice(&x.to_le_bytes());
+    out
+}
+
+/// An `x` with no point on G1 (`x³ + 3` a non-residue).
+fn g1_x_off_curve() -> [u8; 32] {
+    let x = (2u64..)
+        .find(|x| ark_bn254::G1Affine::get_ys_from_x_unchecked(ark_bn254::Fq::from(*x)).is_none())
+        .expect("a non-residue");
+    small_x(x)
+}
+
+/// `x = c0 + c1·u` with `c1 = 1` and the first small `c0` for which `choose` holds, as
+/// compressed G2 bytes `c0 ‖ c1` (flags 0: either `y` has the property sought).
+fn g2_x(choose: impl Fn(ark_bn254::Fq2) -> bool) -> [u8; 64] {
+    let fq2 = |c0: u64| ark_bn254::Fq2::new(ark_bn254::Fq::from(c0), ark_bn254::Fq::from(1u64));
+    let c0 = (1u64..).find(|c0| choose(fq2(*c0))).expect("an x");
+    let mut out = [0u8; 64];
+    out[..32].copy_from_slice(&small_x(c0));
+    out[32..].copy_from_slice(&small_x(1));
+    out
+}
+
+/// The Groth16 decoding error `e`, as the verifier reports it.
+fn kyc_format(e: Groth16DecodeError) -> Result<KycStatus, VerifyError> {
+    Err(VerifyError::Proof(ProofError::KycFormat(e.to_string())))
+}
+
+#[test]
+fn kyc_proof_points_off_curve_off_subgroup_or_non_canonical_are_kyc_format_errors() {
+    use Element::{ProofA, ProofB, ProofC};
+    let fx = fixtures();
+    let (a, b, c) = (0..32, 32..96, 96..128);
+    let off_curve = g1_x_off_curve();
+    let b_off_twist = g2_x(|x| ark_bn254::G2Affine::get_ys_from_x_unchecked(x).is_none());
+    let b_off_subgroup = g2_x(|x| {
+        ark_bn254::G2Affine::get_point_from_x_unchecked(x, true)
+            .is_some_and(|p| p.is_on_curve() && !p.is_in_correct_subgroup_assuming_on_curve())
+    });
+    // The generator of G1 is (1, 2), encoded as x = 1 with flags 0; x = 1 + p is not reduced.
+    let generator = small_x(1);
+    let mut unreduced = bn254_p();
+    unreduced[0] += 1;
+    let mut identity = [0u8; 32];
+    identity[31] = 0x40;
+    for name in ["transfer", "burn", "register"] {
+        let f = fx.get(name);
+        let proof = f.tx.body().kyc().expect("a KYC section").proof;
+        let with = |range: std::ops::Range<usize>, bytes: &[u8]| {
+            let mut p = proof;
+            p[range].copy_from_slice(bytes);
+            p
+        };
+        // The infinity flag (bit 6 of the last byte) alone over the point's x bits: it decodes
+        // to the identity, whose canonical encoding has no x bits. (With the y-sign bit 7 also
+        // set the flags themselves are invalid.)
+        let flagged = |byte: usize| {
+            let mut p = proof;
+            p[byte] = (p[byte] & 0x3f) | 0x40;
+            p
+        };
+        let cases: Vec<(
+            &str,
+            [u8; GROTH16_PROOF_LEN],
+            Result<KycStatus, VerifyError>,
+        )> = vec![
+            (
+                "A off the curve",
+                with(a.clone(), &off_curve),
+                kyc_format(Groth16DecodeError::InvalidPoint { element: ProofA }),
+            ),
+            (
+                "C off the curve",
+                with(c.clone(), &off_curve),
+                kyc_format(Groth16DecodeError::InvalidPoint { element: ProofC }),
+            ),
+            (
+                "B's x off the twist",
+                with(b.clone(), &b_off_twist),
+                kyc_format(Groth16DecodeError::InvalidPoint { element: ProofB }),
+            ),
+            (
+                "B on the twist, outside the prime-order subgroup",
+                with(b.clone(), &b_off_subgroup),
+                kyc_format(Groth16DecodeError::NotInSubgroup { element: ProofB }),
+            ),
+            (
+                "A with the infinity flag over its x",
+                flagged(a.end - 1),
+                kyc_format(Groth16DecodeError::NonCanonical { element: ProofA }),
+            ),
+            (
+                "B with the infinity flag over its x",
+                flagged(b.end - 1),
+                kyc_format(Groth16DecodeError::NonCanonical { element: ProofB }),
+            ),
+            (
+                "C = the generator with x written as 1 + p",
+                with(c.clone(), &unreduced),
+                kyc_format(Groth16DecodeError::InvalidPoint { element: ProofC }),
+            ),
+            // Valid encodings of other points decode, and the pairing check refuses them.
+            (
+                "C = the generator",
+                with(c.clone(), &generator),
+                Err(VerifyError::Proof(ProofError::Kyc)),
+            ),
+            (
+                "A = the identity",
+                with(a.clone(), &identity),
+                Err(VerifyError::Proof(ProofError::Kyc)),
+            ),
+        ];
+        for (what, bytes, expected) in cases {
+            let mut unsigned = f.tx.unsigned().clone();
+            unsigned.body.kyc_mut().expect("a KYC section").proof = bytes;
+            let tx = unsigned.sign(&f.signer);
+            // The wire carries them (the decoder does not parse proof points) …
+            assert_eq!(
+                Transaction::decode(&tx.encode()),
+                Ok(tx.clone()),
+                "{name}: {what}"
+            );
+            // … and the verifier refuses them at the KYC check, naming the element.
+            assert_eq!(
+                fx.verify(&tx, f).map(|v| v.kyc()),
+                expected,
+                "{name}: {what}"
+            );
+        }
+    }
+}
+
+/// Re-proves the "register" fixture's view-key possession for its (edited) body, as Rosa can:
+/// the edit then meets the KYC check rather than the sigma proof it would otherwise break.
+fn reprove_registration(fx: &Fixtures, mut unsigned: UnsignedTransaction) -> Transaction {
+    let f = fx.get("register");
+    let statement = resolve(&unsigned, &fx.genesis, &f.before, &f.block).expect("resolves");
+    assert_eq!(statement.relations.len(), 1);
+    let proof = corridor_prover::sigma::prove(
+        &statement.relations[0],
+        &[*fx.rosa.view.secret()],
+        0,
+        &mut statement.transcript(),
+        &mut ChaCha20Rng::seed_from_u64(SEED),
+    )
+    .expect("a possession proof");
+    match &mut unsigned.body {
+        TxBody::RegisterAddress(r) => r.view_key_possession = proof,
+        _ => panic!("not a registration"),
+    }
+    unsigned.sign(&fx.rosa.spend)
+}
+
+#[test]
+fn an_escrow_r_outside_baby_jubjubs_subgroup_is_a_typed_error() {
+    let fx = fixtures();
+    let on_curve = |y: u64| JubjubPoint::get_point_from_y_unchecked(Fr::from(y), false);
+    let low_order = (2u64..)
+        .filter_map(on_curve)
+        .find(|p| !p.is_in_correct_subgroup_assuming_on_curve())
+        .expect("a point outside the subgroup");
+    let off_curve = (2u64..)
+        .find(|y| on_curve(*y).is_none())
+        .expect("a y with no x");
+    let identity = point_to_bytes(&JubjubPoint::new(Fr::from(0u64), Fr::from(1u64)));
+    assert_eq!(identity, small_x(1));
+    let mut identity_negative_x = identity;
+    identity_negative_x[31] |= 0x80;
+    let subgroup = |reason| {
+        Err(VerifyError::Proof(ProofError::KycInputs(format!(
+            "escrow_R: {reason}"
+        ))))
+    };
+    let refused = "not a canonical Baby Jubjub point of the prime-order subgroup";
+    let cases: Vec<(&str, [u8; 32], Result<KycStatus, VerifyError>)> = vec![
+        (
+            "a point outside the prime-order subgroup",
+            point_to_bytes(&low_order),
+            subgroup(refused),
+        ),
+        ("a y with no point", small_x(off_curve), subgroup(refused)),
+        ("0xff…ff", [0xff; 32], subgroup(refused)),
+        (
+            "the identity with the sign of x set",
+            identity_negative_x,
+            subgroup("non-canonical encoding"),
+        ),
+        // Subgroup points other than the proof's: the Groth16 check refuses them.
+        (
+            "the identity",
+            identity,
+            Err(VerifyError::Proof(ProofError::Kyc)),
+        ),
+        (
+            "the base point B8",
+            point_to_bytes(&base_point()),
+            Err(VerifyError::Proof(ProofError::Kyc)),
+        ),
+    ];
+    let register = fx.get("register");
+    let transfer = fx.get("transfer");
+    for (what, escrow_r, expected) in cases {
+        // A registration whose owner re-proves its possession proof for the edited body: the
+        // verifier reaches the KYC public inputs and names the escrow point.
+        let mut unsigned = register.tx.unsigned().clone();
+        unsigned.body.kyc_mut().expect("a KYC section").escrow_r = escrow_r;
+        let tx = reprove_registration(fx, unsigned.clone());
+        assert_eq!(Transaction::decode(&tx.encode()), Ok(tx.clone()), "{what}");
+        assert_eq!(
+            fx.verify(&tx, register).map(|v| v.kyc()),
+            expected,
+            "register: {what}"
+        );
+        // Merely re-signed, the edit breaks the first sigma proof (escrow_R is in the digest).
+        let resigned = unsigned.sign(&register.signer);
+        assert!(
+            matches!(
+                fx.verify(&resigned, register).map(|_| ()),
+                Err(VerifyError::Proof(ProofError::Sigma { index: 0, .. }))
+            ),
+            "register re-signed: {what}"
+        );
+        // A transfer's KYC inputs, resolved by the verifier, refuse it the same way.
+        let mut unsigned = transfer.tx.unsigned().clone();
+        unsigned.body.kyc_mut().expect("a KYC section").escrow_r = escrow_r;
+        let statement =
+            resolve(&unsigned, &fx.genesis, &transfer.before, &transfer.block).expect("resolves");
+        let claim = kyc_claim(statement.kyc.as_ref().expect("KYC inputs")).map(|_| ());
+        match &expected {
+            Err(VerifyError::Proof(e @ ProofError::KycInputs(_))) => {
+                assert_eq!(claim, Err(e.clone()), "transfer: {what}")
+            }
+            _ => assert_eq!(claim, Ok(()), "transfer: {what}"),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Versions, networks, counts, lengths, missing and invalid fields, size.
 
 #[test]
@@ -1354,14 +1702,14 @@ fn unknown_versions_and_wrong_networks() {
             found: "corridor-mainnet".into(),
         };
         assert_eq!(
-            verify_transaction(&tx, &fx.genesis, &f.before).map(|_| ()),
+            fx.verify(&tx, f).map(|_| ()),
             Err(VerifyError::Statement(wrong.clone())),
             "{}",
             f.name
         );
         let resigned = tx.into_unsigned().sign(&f.signer);
         assert_eq!(
-            verify_transaction(&resigned, &fx.genesis, &f.before).map(|_| ()),
+            fx.verify(&resigned, f).map(|_| ()),
             Err(VerifyError::Statement(wrong)),
             "{}",
             f.name
@@ -1862,7 +2210,8 @@ fn proof_bytes_of_the_right_size_are_typed_verifier_errors() {
             let tx = Transaction::decode(&bytes)
                 .unwrap_or_else(|e| panic!("{name}: {what} range proof: {e}"));
             let resigned = tx.into_unsigned().sign(&f.signer);
-            let err = verify_transaction(&resigned, &fx.genesis, &f.before)
+            let err = fx
+                .verify(&resigned, f)
                 .map(|_| ())
                 .expect_err("a forged range proof verified");
             match what {
@@ -1892,7 +2241,7 @@ fn proof_bytes_of_the_right_size_are_typed_verifier_errors() {
     let resigned = tx.into_unsigned().sign(&t.signer);
     // Proofs in order: 2 equalities, 4 validities, then the balance (index 6).
     assert_eq!(
-        verify_transaction(&resigned, &fx.genesis, &t.before).map(|_| ()),
+        fx.verify(&resigned, t).map(|_| ()),
         Err(VerifyError::Proof(ProofError::Sigma {
             relation: "balance",
             index: 6,
@@ -2016,7 +2365,7 @@ fn random_bytes_never_panic() {
             let bytes = [prefix, &random].concat();
             if let Ok(tx) = Transaction::decode(&bytes) {
                 if bytes != f.bytes {
-                    prop_assert!(verify_transaction(&tx, &fx.genesis, &f.before).is_err());
+                    prop_assert!(fx.verify(&tx, f).is_err());
                 }
             }
             let _ = UnsignedTransaction::decode(&bytes);
@@ -2026,17 +2375,15 @@ fn random_bytes_never_panic() {
 }
 
 /// Whether `a` and `b` differ at most in their KYC proof bytes and signature: the Groth16 proof
-/// is outside ids, digests and transcripts (it can be re-randomised) and is not verified yet.
+/// is outside ids, digests and transcripts (it can be re-randomised), so only the KYC check
+/// itself stands between a re-signed change of those bytes and acceptance.
 fn same_but_kyc_proof(a: &Transaction, b: &Transaction) -> bool {
     let strip = |t: &Transaction| {
-        let mut p = t.unsigned().to_proto();
-        match p.body.as_mut() {
-            Some(Body::Transfer(t)) => t.kyc.iter_mut().for_each(|k| k.proof.clear()),
-            Some(Body::Burn(b)) => b.kyc.iter_mut().for_each(|k| k.proof.clear()),
-            Some(Body::RegisterAddress(r)) => r.kyc.iter_mut().for_each(|k| k.proof.clear()),
-            _ => {}
+        let mut u = t.unsigned().clone();
+        if let Some(k) = u.body.kyc_mut() {
+            k.proof = [0; GROTH16_PROOF_LEN];
         }
-        p
+        u
     };
     strip(a) == strip(b)
 }
@@ -2063,22 +2410,36 @@ fn mutated_encodings_never_panic_and_never_verify() {
             decoded.set(decoded.get() + 1);
             // What decodes is canonical: it re-encodes to the same bytes.
             prop_assert_eq!(tx.encode(), bytes.clone());
-            let verdict = verify_transaction(&tx, &fx.genesis, &f.before);
+            let verdict = fx.verify(&tx, f);
             if bytes == f.bytes {
                 prop_assert!(verdict.is_ok(), "the original must verify");
                 return Ok(());
             }
             prop_assert!(verdict.is_err(), "a mutated encoding verified");
             // The signer re-signs the mutation: still no panic, and only a signature-only kind
-            // or a change of the (not yet verified) KYC proof bytes may verify.
+            // may verify. A change of the Groth16 proof bytes alone reaches the KYC check, which
+            // refuses it as malformed or as not verifying.
             let resigned = tx.clone().into_unsigned().sign(&f.signer);
             resigned_checked.set(resigned_checked.get() + 1);
-            if verify_transaction(&resigned, &fx.genesis, &f.before).is_ok() {
+            let verdict = fx.verify(&resigned, f);
+            if resigned.unsigned() == f.tx.unsigned() {
+                // Only the signature was hit: re-signing restores the original.
+                prop_assert!(verdict.is_ok(), "the re-signed original must verify");
+            } else if same_but_kyc_proof(&resigned, &f.tx) {
+                prop_assert!(
+                    matches!(
+                        verdict,
+                        Err(VerifyError::Proof(
+                            ProofError::Kyc | ProofError::KycFormat(_)
+                        ))
+                    ),
+                    "a re-signed change of the KYC proof bytes: {:?}",
+                    verdict.map(|v| v.kyc())
+                );
+            } else if verdict.is_ok() {
                 let kind = resigned.body().kind();
                 prop_assert!(
-                    kind == "publish-quote"
-                        || kind == "kyc-root-update"
-                        || same_but_kyc_proof(&resigned, &f.tx),
+                    kind == "publish-quote" || kind == "kyc-root-update",
                     "a re-signed mutation of a {} verified",
                     kind
                 );
@@ -2092,5 +2453,62 @@ fn mutated_encodings_never_panic_and_never_verify() {
     assert!(
         resigned >= 16,
         "only {resigned} re-signed mutations verified"
+    );
+}
+
+/// Random edits of the Groth16 proof bytes alone (the rest of each KYC fixture unchanged),
+/// re-signed by the signer: every one reaches the KYC check and is refused, as malformed
+/// (off-curve, off-subgroup, non-canonical) or as not verifying.
+#[test]
+fn mutated_kyc_proofs_never_verify() {
+    let fx = fixtures();
+    let with_kyc: Vec<&Fixture> = fx
+        .all
+        .iter()
+        .filter(|f| f.tx.body().kyc().is_some())
+        .collect();
+    let edit = prop_oneof![
+        (0..GROTH16_PROOF_LEN, 0u8..8).prop_map(|(i, bit)| (i, 1u8 << bit, false)),
+        (0..GROTH16_PROOF_LEN, any::<u8>()).prop_map(|(i, b)| (i, b, true)),
+    ];
+    let strategy = (
+        any::<prop::sample::Index>(),
+        prop::collection::vec(edit, 1..4),
+    );
+    let (malformed, rejected) = (std::cell::Cell::new(0u32), std::cell::Cell::new(0u32));
+    runner(64)
+        .run(&strategy, |(which, edits)| {
+            let f = with_kyc[which.index(with_kyc.len())];
+            let mut unsigned = f.tx.unsigned().clone();
+            let proof = &mut unsigned.body.kyc_mut().expect("a KYC section").proof;
+            for &(i, b, set) in &edits {
+                if set {
+                    proof[i] = b;
+                } else {
+                    proof[i] ^= b;
+                }
+            }
+            if unsigned == *f.tx.unsigned() {
+                return Ok(());
+            }
+            let tx = unsigned.sign(&f.signer);
+            // It travels: the wire decoder does not parse proof points.
+            prop_assert_eq!(Transaction::decode(&tx.encode()), Ok(tx.clone()));
+            match fx.verify(&tx, f).map(|v| v.kyc()) {
+                Err(VerifyError::Proof(ProofError::KycFormat(_))) => {
+                    malformed.set(malformed.get() + 1)
+                }
+                Err(VerifyError::Proof(ProofError::Kyc)) => rejected.set(rejected.get() + 1),
+                other => prop_assert!(false, "{}: {:?}", f.name, other),
+            }
+            Ok(())
+        })
+        .expect("mutated KYC proofs");
+    // Both refusals occur: most edits break a point's encoding, some land on another point.
+    assert!(malformed.get() >= 8, "{} malformed", malformed.get());
+    assert!(
+        rejected.get() >= 1,
+        "{} well-formed but false",
+        rejected.get()
     );
 }

@@ -1,24 +1,38 @@
 //! Must-show 4 (issue #2): soundness tests that cannot pass for the wrong reason.
 //!
 //! A fixture chain ([`fixture`]) gives one valid, signed transaction of every kind, each with
-//! the state it was verified against. Every attack edits one thing, RE-SIGNS the result with the
-//! true signer's key (the attacker is the signer), sends the canonical bytes through decode and
-//! verification as a node would, and expects ONE specific verdict ([`harness`]): the sigma proof,
-//! equation and index that must fail, the range proof, or the statement or decode error that
-//! legitimately comes first — never "some error". Every catalog first checks its controls: the
-//! untampered transaction verifies, and so does the cheating prover's honest re-proof of it.
+//! the state and block it was verified against; its customers are onboarded for real and every
+//! customer transaction carries a Groth16 KYC proof. Every attack edits one thing, RE-SIGNS the
+//! result with the true signer's key (the attacker is the signer), sends the canonical bytes
+//! through decode and verification as a node would, and expects ONE specific verdict
+//! ([`harness`]): the sigma proof, equation and index that must fail, the range proof, the KYC
+//! proof, or the statement or decode error that legitimately comes first — never "some error".
+//! Every catalog first checks its controls: the untampered transaction verifies, and so does the
+//! cheating prover's honest re-proof of it.
 //!
 //! - `fields_*`: every public field of each kind ([`catalog::field_mutations`]), against two
 //!   attackers: one who only re-signs (the statement digest opens the transcript, so the FIRST
-//!   sigma proof fails on its first equation), and one who also re-proves every relation with
-//!   the honest witnesses (the relation that binds the field fails; fields no relation reads,
-//!   the prover's free choices such as hints, verify);
+//!   sigma proof fails on its first equation), and one who also re-proves every sigma relation
+//!   and the range proof with the honest witnesses (the relation that binds the field fails;
+//!   fields no relation reads, the prover's free choices such as hints, verify — in a customer's
+//!   transaction once its KYC proof is remade). The KYC section's fields (issuer, root, day,
+//!   nullifier, escrow, link) are public inputs of the Groth16 proof: resolution refuses what
+//!   the node can check (unknown issuer or root, a day out of range, a used registration
+//!   nullifier), the re-signed edit breaks the first sigma proof, the re-proved one the Groth16
+//!   proof (`ProofError::Kyc`); every element of the Groth16 proof, re-signed, gets `KycFormat`
+//!   (naming the element) or `Kyc`; a section from another transaction gets `Kyc`; a root update
+//!   out of sequence or not chaining from the current root, `StatementError::RootUpdate`;
 //! - `sigma_proofs_*`: every commitment and response of every sigma proof, as values and as
 //!   wire bytes;
 //! - `range_proof_*`: three bytes of every 32-byte element of every range proof, and every
-//!   byte of one (the burn's);
-//! - the named rejections of the issue, each its own test;
+//!   byte of one (the burn's); `kyc_proof_every_byte`: every byte of a Groth16 proof;
+//! - the named rejections of the issue, each its own test, and the KYC rules (root window,
+//!   day, registration nullifier, sections moved between transactions, the link);
 //! - property tests over random valid and invalid statements.
+//!
+//! Cost: the chain makes 7 Groth16 proofs, the re-proving attacker one per customer case (its
+//! baseline), a few tests one or two each; the property test that builds transfers is capped
+//! at 4 cases.
 #[path = "soundness/catalog.rs"]
 mod catalog;
 #[path = "soundness/fixture.rs"]
@@ -188,20 +202,24 @@ fn range_proof_burn_every_byte() {
 // The named rejections of the issue, each its own test.
 
 use catalog::{first_equation, Layout};
-use corridor::network::{DemoNetwork, HKD_LIMIT};
+use corridor::network::{DemoNetwork, HKD_LIMIT, KYC_ISSUER_ID};
+use corridor_circuits::fr_to_bytes;
+use corridor_circuits::kyc::{link, link_tag};
 use corridor_core::disclosure::DisclosureKind;
 use corridor_core::elgamal::{encrypt, AmountOpening, HintContext};
 use corridor_core::genesis::Genesis;
 use corridor_core::group::{g, Point};
 use corridor_core::keys::SpendKey;
 use corridor_core::proto;
-use corridor_core::state::{MemoryState, PublicState};
+use corridor_core::state::{BlockContext, MemoryState, PublicState, RootStanding};
 use corridor_core::statement::StatementError;
-use corridor_core::tx::{NoteId, Transaction, TxBody, UnsignedTransaction};
+use corridor_core::tx::{
+    FieldBytes, NoteId, Transaction, TxBody, UnsignedTransaction, GROTH16_PROOF_LEN,
+};
 use corridor_core::{DecodeError, Error as CoreError};
 use corridor_prover::builder::{Builder, OwnedNote, Payment};
 use corridor_prover::disclosure::{prove_recipient, prove_sender};
-use corridor_prover::ProveError;
+use corridor_prover::{KycCredential, ProveError};
 use corridor_verifier::disclosure::verify_disclosure;
 use corridor_verifier::{verify_transaction, ProofError, VerifyError};
 use curve25519_dalek::scalar::Scalar;
@@ -222,14 +240,22 @@ fn split(v: u64) -> [u64; 2] {
 /// transaction.
 fn prove_and_submit(
     fx: &Fixture,
-    state: &MemoryState,
+    case: &Case,
     f: &Forged,
     key: &SpendKey,
     rng: &mut ChaCha20Rng,
 ) -> (harness::Verdict, Transaction) {
-    let u = f.prove(&fx.genesis, state, rng).expect("resolves");
+    let u = f.prove(fx, case, rng).expect("resolves");
     let tx = u.clone().sign(key);
-    (submit(fx, state, u, key), tx)
+    (submit(fx, case, u, key), tx)
+}
+
+/// The case's KYC credential (a customer's case).
+fn credential(case: &Case) -> &KycCredential<'static> {
+    case.secrets
+        .kyc
+        .as_deref()
+        .expect("a customer's credential")
 }
 
 fn check(v: &harness::Verdict, want: &Expect, what: &str) {
@@ -248,6 +274,8 @@ fn unbalanced_transfer_fails_only_its_balance_proof() {
     let mut rng = ChaCha20Rng::seed_from_u64(41);
     // Output 0 pays Ana: re-encrypted with `delta` more (value created) or less (value burnt),
     // its validity proofs, the limit and the range proof all honest; only the balance is not.
+    // (The KYC proof is remade for the balanced control only: the balance proof, verified before
+    // it, refuses the others.)
     for delta in [0i64, 1, -1, 1_000, -1_000] {
         let mut f = Forged::from_case(fx, case, &mut rng);
         let v = fixture::ANA_PAYMENT
@@ -255,30 +283,29 @@ fn unbalanced_transfer_fails_only_its_balance_proof() {
             .expect("fits");
         f.set_output(&fx.genesis, &case.state, 0, split(v), &mut rng);
         f.refresh_limit(&fx.genesis, &case.state, &mut rng);
-        let (verdict, tx) = prove_and_submit(fx, &case.state, &f, &case.signer, &mut rng);
         if delta == 0 {
-            check(
-                &verdict,
-                &Expect::AcceptedKycNotVerified,
-                "balanced control",
-            );
+            f.remake_kyc(fx, case, &mut rng).expect("KYC proof");
+        }
+        let (verdict, tx) = prove_and_submit(fx, case, &f, &case.signer, &mut rng);
+        if delta == 0 {
+            check(&verdict, &Expect::Accepted, "balanced control");
             continue;
         }
         let what = format!("Ana paid {delta:+}");
         check(&verdict, &sigma("balance", l.balance(), 0), &what);
         let balance = format!("balance {}", l.balance());
-        assert_only(&each_proof(&fx.genesis, &case.state, &tx), &[&balance]);
+        assert_only(&each_proof(fx, case, &tx), &[&balance]);
     }
     // The fee: one more than the inputs cover.
     let mut f = Forged::from_case(fx, case, &mut rng);
     if let TxBody::Transfer(t) = &mut f.tx.body {
         t.fee += 1;
     }
-    let (verdict, _) = prove_and_submit(fx, &case.state, &f, &case.signer, &mut rng);
+    let (verdict, _) = prove_and_submit(fx, case, &f, &case.signer, &mut rng);
     check(&verdict, &sigma("balance", l.balance(), 0), "fee + 1");
     // The honest builder refuses to overspend.
     let notes = owned(&case.state, &fx.maria);
-    let err = Builder::new(&fx.genesis, &case.state)
+    let err = Builder::new(&fx.genesis, &case.state, case.block)
         .transfer(
             &fx.maria,
             "HKD",
@@ -289,7 +316,7 @@ fn unbalanced_transfer_fails_only_its_balance_proof() {
             }],
             1,
             None,
-            Some(fixture::kyc_section()),
+            Some(credential(case)),
             &mut rng,
         )
         .expect_err("overspends");
@@ -323,7 +350,7 @@ fn repeated_input_is_rejected() {
         let mut u = case.tx.clone().into_unsigned();
         let id = forge::inputs_mut(&mut u.body)[0].note_id;
         forge::inputs_mut(&mut u.body)[i].note_id = id;
-        let v = submit(fx, &case.state, u, &case.signer);
+        let v = submit(fx, case, u, &case.signer);
         let want = dec(DecodeError::Invalid {
             field: field.into(),
             reason: format!("note {} is spent twice in one transaction", id.short()),
@@ -342,11 +369,11 @@ fn repeated_input_is_rejected() {
         index: 1,
         id: id.short(),
     };
-    let v = verify_transaction(&u.sign(&case.signer), &fx.genesis, &case.state);
+    let v = harness::verify_in(fx, case, &u.sign(&case.signer));
     assert_eq!(v.map(|_| ()), Err(VerifyError::Statement(repeated.clone())));
     let notes = owned(&case.state, &fx.maria);
     let twice = [notes[0].clone(), notes[0].clone()];
-    let err = Builder::new(&fx.genesis, &case.state)
+    let err = Builder::new(&fx.genesis, &case.state, case.block)
         .transfer(
             &fx.maria,
             "HKD",
@@ -357,7 +384,7 @@ fn repeated_input_is_rejected() {
             }],
             0,
             None,
-            Some(fixture::kyc_section()),
+            Some(credential(case)),
             &mut ChaCha20Rng::seed_from_u64(42),
         )
         .expect_err("one note cannot pay twice its value");
@@ -366,43 +393,50 @@ fn repeated_input_is_rejected() {
 
 /// A network whose HKD treasury holds notes of 2^64 − 1 and 1: together they pass 2^64.
 fn wrap_case() -> (Case, Fixture) {
-    let mut net = DemoNetwork::new(fixture::SEED);
+    let mut net = DemoNetwork::new(fixture::SEED).expect("the demo network");
     let mut rng = ChaCha20Rng::seed_from_u64(43);
     let inst = &net.inst;
     let (issuer, treasury) = (inst.hkd_issuer.clone(), inst.hkd_treasury.clone());
-    let mint = Builder::new(&net.genesis, &net.state)
+    let mint = net
+        .builder()
         .mint("HKD", 0, &[u64::MAX, 1], &mut rng)
         .expect("mint");
     net.submit(&mint.tx.sign(&issuer)).expect("mint verifies");
     let notes = owned(&net.state, &treasury);
     // The builder will not make an output of 2^64.
-    let err = Builder::new(&net.genesis, &net.state)
+    let err = net
+        .builder()
         .transfer(&treasury, "HKD", &notes, &[], 0, None, None, &mut rng)
         .expect_err("2^64 does not fit a u64");
     assert!(matches!(err, ProveError::Overflow("change")));
     // With a fee of 1 the change is 2^64 − 1: a valid transfer to itself.
-    let built = Builder::new(&net.genesis, &net.state)
+    let built = net
+        .builder()
         .transfer(&treasury, "HKD", &notes, &[], 1, None, None, &mut rng)
         .expect("merge");
-    let case = Case {
-        name: "merge",
-        tx: built.tx.sign(&treasury.spend),
-        state: net.state.clone(),
-        signer: treasury.spend.clone(),
-        secrets: Secrets {
+    let case = Case::new(
+        "merge",
+        built.tx.sign(&treasury.spend),
+        net.state.clone(),
+        net.block(),
+        treasury.spend.clone(),
+        Secrets {
             inputs: notes
                 .iter()
                 .map(|n| (treasury.view.clone(), n.value))
                 .collect(),
             outputs: built.openings,
-            view: None,
+            ..Secrets::default()
         },
-    };
+    );
     let f = fixture();
     let fx = Fixture {
         genesis: net.genesis.clone(),
+        keys: net.keys,
         cases: Vec::new(),
         last_state: net.state.clone(),
+        last_block: net.block(),
+        roots: Vec::new(),
         maria: f.maria.clone(),
         ana: f.ana.clone(),
         juan: f.juan.clone(),
@@ -434,14 +468,14 @@ fn amount_wrapping_past_2_64_fails_the_range_proof() {
             t.fee = 0;
         }
         f.set_output(&fx.genesis, &case.state, 0, chunks, &mut rng);
-        let (verdict, tx) = prove_and_submit(&fx, &case.state, &f, &case.signer, &mut rng);
+        let (verdict, tx) = prove_and_submit(&fx, &case, &f, &case.signer, &mut rng);
         check(&verdict, &range(), &format!("chunks {chunks:?}"));
-        assert_only(&each_proof(&fx.genesis, &case.state, &tx), &["range"]);
+        assert_only(&each_proof(&fx, &case, &tx), &["range"]);
     }
     // Control: the same merge with in-range chunks [2^32 − 1, 2^32 − 1] and fee 1 verifies.
     let mut f = Forged::from_case(&fx, &case, &mut rng);
     f.set_output(&fx.genesis, &case.state, 0, split(u64::MAX), &mut rng);
-    let (verdict, _) = prove_and_submit(&fx, &case.state, &f, &case.signer, &mut rng);
+    let (verdict, _) = prove_and_submit(&fx, &case, &f, &case.signer, &mut rng);
     check(&verdict, &Expect::Accepted, "in-range control");
 }
 
@@ -466,10 +500,10 @@ fn u64_wrapping_sum_does_not_balance() {
         t.fee = fee;
     }
     f.set_output(&fx.genesis, &case.state, 1, split(u64::MAX), &mut rng);
-    let (verdict, tx) = prove_and_submit(fx, &case.state, &f, &case.signer, &mut rng);
+    let (verdict, tx) = prove_and_submit(fx, case, &f, &case.signer, &mut rng);
     check(&verdict, &sigma("balance", l.balance(), 0), "wrapping sum");
     let balance = format!("balance {}", l.balance());
-    assert_only(&each_proof(&fx.genesis, &case.state, &tx), &[&balance]);
+    assert_only(&each_proof(fx, case, &tx), &[&balance]);
 }
 
 #[test]
@@ -488,20 +522,20 @@ fn payees_over_the_limit_fail_the_range_proof() {
         f.set_output(&fx.genesis, &case.state, 0, split(paid - second), &mut rng);
         f.set_output(&fx.genesis, &case.state, 2, split(total - paid), &mut rng);
         f.refresh_limit(&fx.genesis, &case.state, &mut rng);
-        let (verdict, tx) = prove_and_submit(fx, &case.state, &f, &case.signer, &mut rng);
+        let (verdict, tx) = prove_and_submit(fx, case, &f, &case.signer, &mut rng);
         if excess == 0 {
             check(&verdict, &Expect::Accepted, "paying exactly L");
             continue;
         }
         check(&verdict, &range(), &format!("L + {excess}"));
-        assert_only(&each_proof(&fx.genesis, &case.state, &tx), &["range"]);
+        assert_only(&each_proof(fx, case, &tx), &["range"]);
     }
     // The builder refuses before proving.
     let notes: Vec<OwnedNote> = owned(&case.state, &fx.hkd_treasury)
         .into_iter()
         .filter(|n| n.value == total)
         .collect();
-    let err = Builder::new(&fx.genesis, &case.state)
+    let err = Builder::new(&fx.genesis, &case.state, case.block)
         .transfer(
             &fx.hkd_treasury,
             "HKD",
@@ -557,13 +591,13 @@ fn fx_rounding_off_by_one_either_way_fails_the_range_proof() {
         f.refresh_fx(&case.state, &mut rng);
         let r = f.w.fx.expect("fx").remainder.value;
         assert_eq!(r, rem as i128 - i128::from(offset) * den as i128);
-        let (verdict, tx) = prove_and_submit(fx, &case.state, &f, &case.signer, &mut rng);
+        let (verdict, tx) = prove_and_submit(fx, case, &f, &case.signer, &mut rng);
         if offset == 0 {
             check(&verdict, &Expect::Accepted, "b = ⌊a·num/den⌋");
             continue;
         }
         check(&verdict, &range(), &format!("b {offset:+}"));
-        assert_only(&each_proof(&fx.genesis, &case.state, &tx), &["range"]);
+        assert_only(&each_proof(fx, case, &tx), &["range"]);
         // Keeping R honest instead breaks the FX equation itself.
         f.set_fx_remainder(
             fixture::QUOTE_NUM,
@@ -571,17 +605,14 @@ fn fx_rounding_off_by_one_either_way_fails_the_range_proof() {
             rem as i128,
             &mut rng,
         );
-        let (verdict, tx) = prove_and_submit(fx, &case.state, &f, &case.signer, &mut rng);
+        let (verdict, tx) = prove_and_submit(fx, case, &f, &case.signer, &mut rng);
         let fx_index = l.balance() + 2;
         check(
             &verdict,
             &sigma("fx", fx_index, 0),
             &format!("b {offset:+}, R honest"),
         );
-        assert_only(
-            &each_proof(&fx.genesis, &case.state, &tx),
-            &[&format!("fx {fx_index}")],
-        );
+        assert_only(&each_proof(fx, case, &tx), &[&format!("fx {fx_index}")]);
     }
 }
 
@@ -595,13 +626,13 @@ fn spend_by_a_key_that_does_not_own_the_input_is_rejected() {
     for w in &mut f.w.inputs {
         w.t = fx.ana.view.inverse();
     }
-    let (verdict, _) = prove_and_submit(fx, &case.state, &f, &fx.ana.spend, &mut rng);
+    let (verdict, _) = prove_and_submit(fx, case, &f, &fx.ana.spend, &mut rng);
     check(&verdict, &signature("transfer"), "signed by Ana");
     // A thief with Maria's spend key but not her view key: the equality proofs fail, each on
     // H = t·P, and nothing else does.
-    let (verdict, tx) = prove_and_submit(fx, &case.state, &f, &case.signer, &mut rng);
+    let (verdict, tx) = prove_and_submit(fx, case, &f, &case.signer, &mut rng);
     check(&verdict, &sigma("equality", 0, 0), "without the view key");
-    let verdicts = each_proof(&fx.genesis, &case.state, &tx);
+    let verdicts = each_proof(fx, case, &tx);
     assert_only(&verdicts, &["equality 0", "equality 1"]);
     assert!(verdicts[..2]
         .iter()
@@ -610,7 +641,7 @@ fn spend_by_a_key_that_does_not_own_the_input_is_rejected() {
     let mut u = case.tx.clone().into_unsigned();
     let treasury_note = case.state.unspent_of(&fx.hkd_treasury.address())[0].id;
     forge::inputs_mut(&mut u.body)[1].note_id = treasury_note;
-    let v = submit(fx, &case.state, u, &case.signer);
+    let v = submit(fx, case, u, &case.signer);
     let want = stmt(StatementError::InputOwner {
         index: 1,
         owner: fx.hkd_treasury.address().encode(),
@@ -618,7 +649,7 @@ fn spend_by_a_key_that_does_not_own_the_input_is_rejected() {
     });
     check(&v, &want, "two owners");
     // The builder refuses notes that are not the wallet's.
-    let err = Builder::new(&fx.genesis, &case.state)
+    let err = Builder::new(&fx.genesis, &case.state, case.block)
         .transfer(
             &fx.ana,
             "HKD",
@@ -626,7 +657,7 @@ fn spend_by_a_key_that_does_not_own_the_input_is_rejected() {
             &[],
             0,
             None,
-            Some(fixture::kyc_section()),
+            Some(credential(case)),
             &mut rng,
         )
         .expect_err("not Ana's notes");
@@ -824,6 +855,263 @@ fn owner_handle_equal_to_the_identity_is_rejected() {
 }
 
 #[test]
+fn kyc_proof_every_byte() {
+    // Every byte of Maria's Groth16 proof, its low bit flipped, re-signed: the proof is in
+    // neither the digest nor the transcript, so every sigma and range proof holds; the bytes
+    // either stop decoding (`KycFormat`, naming A, B or C) or decode to a proof of nothing.
+    let fx = fixture();
+    let case = fx.case("transfer-customer");
+    let flips: Vec<(usize, u8)> = (0..GROTH16_PROOF_LEN).map(|at| (at, 0x01)).collect();
+    let muts = catalog::groth16_mutations(case, "transfer.kyc", &flips);
+    // Both verdicts occur: the test cannot pass on one alone.
+    assert!(muts.iter().any(|m| m.resigned == harness::kyc()));
+    assert!(muts
+        .iter()
+        .any(|m| matches!(m.resigned, Expect::KycFormat(_))));
+    harness::run(fx, case, &muts, 61);
+}
+
+#[test]
+fn kyc_sections_do_not_move_between_transactions() {
+    // Maria's two transfers: each one's KYC section (or only its Groth16 proof) in the other,
+    // re-signed by Maria, every sigma and range proof made again: the proof is for another
+    // statement digest (binding and scope), so the Groth16 verification refuses it. Juan's
+    // section in Maria's transfer: another link as well.
+    let fx = fixture();
+    let mut rng = ChaCha20Rng::seed_from_u64(62);
+    for (to, from) in [
+        ("transfer-customer", "transfer-remittance"),
+        ("transfer-remittance", "transfer-customer"),
+        ("transfer-customer", "burn"),
+    ] {
+        let case = fx.case(to);
+        let other = fx
+            .case(from)
+            .tx
+            .body()
+            .kyc()
+            .cloned()
+            .expect("a KYC section");
+        let proof = other.proof;
+        let whole = Mutation::body(
+            format!("{from}'s KYC section"),
+            move |u| *u.body.kyc_mut().expect("a KYC section") = other.clone(),
+            Layout::of(case.tx.body()).first(),
+            Some(harness::kyc()),
+        );
+        check(&harness::resigned(fx, case, &whole), &whole.resigned, to);
+        let v = harness::reproved(fx, case, &whole, &mut rng);
+        check(&v, &harness::kyc(), &format!("{to} with {from}'s section"));
+        let only_proof = Mutation::body(
+            format!("{from}'s Groth16 proof"),
+            move |u| u.body.kyc_mut().expect("a KYC section").proof = proof,
+            harness::kyc(),
+            None,
+        );
+        let v = harness::resigned(fx, case, &only_proof);
+        check(&v, &harness::kyc(), &format!("{to} with {from}'s proof"));
+    }
+}
+
+#[test]
+fn kyc_root_window_is_counted_from_supersession() {
+    // Maria's transfer proves membership under the root that Rosa's enrolment superseded. The
+    // unmodified transaction is accepted until `root_window` blocks after that supersession and
+    // refused one block later.
+    let fx = fixture();
+    let case = fx.case("transfer-customer");
+    let root = case.tx.body().kyc().expect("a KYC section").root;
+    let Some(RootStanding::SupersededAt(at)) = fx.last_state.kyc_root(KYC_ISSUER_ID, &root) else {
+        panic!("Maria's root is superseded by the end of the chain");
+    };
+    let window = fx.genesis.root_window;
+    let at_height = |height: u64| {
+        let block = BlockContext {
+            height,
+            time: case.block.time,
+        };
+        verify_transaction(&case.tx, &harness::context(fx, &fx.last_state, block))
+    };
+    check(&at_height(at), &Expect::Accepted, "superseded this block");
+    check(
+        &at_height(at + window),
+        &Expect::Accepted,
+        "last block of the window",
+    );
+    let want = harness::stmt_kyc(format!(
+        "root {root:?} of issuer {KYC_ISSUER_ID} was superseded at height {at}, more than \
+         {window} blocks before {}",
+        at + window + 1
+    ));
+    check(
+        &at_height(at + window + 1),
+        &want,
+        "one block past the window",
+    );
+}
+
+#[test]
+fn kyc_epoch_day_is_the_block_day_or_the_day_before() {
+    // Maria's unmodified transfer, dated on its block's day, in later blocks: accepted the next
+    // day, refused the day after.
+    let fx = fixture();
+    let case = fx.case("transfer-customer");
+    let day = case.tx.body().kyc().expect("a KYC section").epoch_day;
+    let on = |later_days: u64| {
+        let block = BlockContext {
+            height: case.block.height,
+            time: case.block.time + later_days * 86_400,
+        };
+        verify_transaction(&case.tx, &harness::context(fx, &case.state, block))
+    };
+    check(&on(1), &Expect::Accepted, "the next day");
+    let want = harness::stmt_kyc(format!(
+        "epoch day {day} is neither the block's day {} nor the day before",
+        day + 2
+    ));
+    check(&on(2), &want, "two days later");
+}
+
+#[test]
+fn kyc_registration_nullifier_is_single_use() {
+    // Rosa's registration, replayed for another address (the outsider's keys, signed by them)
+    // once hers is committed: the same identity in the same month has the same registration
+    // nullifier, which the node has recorded.
+    let fx = fixture();
+    let case = fx.case("register-address");
+    let mut u = case.tx.clone().into_unsigned();
+    catalog::register(&mut u).address = fx.outsider.address();
+    let nullifier = catalog::register(&mut u).kyc.nullifier;
+    assert!(fx.last_state.registration_nullifier_used(&nullifier));
+    let v = verify_transaction(
+        &u.clone().sign(&fx.outsider.spend),
+        &harness::context(fx, &fx.last_state, fx.last_block),
+    );
+    let want = harness::stmt_kyc(format!("registration nullifier {nullifier:?} already used"));
+    check(&v, &want, "a second registration of Rosa's identity");
+    // Before Rosa's registration the nullifier is unused: the same edit then fails only on
+    // its proofs (the digest moved).
+    let v = submit(fx, case, u, &fx.outsider.spend);
+    check(&v, &sigma("view-key", 0, 0), "before Rosa registered");
+}
+
+#[test]
+fn free_choices_verify_once_the_kyc_proof_is_remade() {
+    // The edits no sigma relation reads (`Layout::free`) move a customer's digest, so the
+    // re-proving attacker's stale Groth16 proof refuses them. A customer re-proving the KYC
+    // statement as well — her own credential, for her own transaction — makes them valid: they
+    // are hers to choose.
+    let fx = fixture();
+    let mut rng = ChaCha20Rng::seed_from_u64(63);
+    type Edit = fn(&mut UnsignedTransaction);
+    let cases: [(&str, &str, Edit); 4] = [
+        ("transfer-customer", "hints removed, E + G", |u| {
+            let out = &mut forge::outputs_mut(&mut u.body)[0].amount;
+            out.hints.clear();
+            out.ephemeral = catalog::plus_g(&out.ephemeral);
+        }),
+        (
+            "transfer-remittance",
+            "q and the instruction box edited",
+            |u| {
+                let r = catalog::transfer(u)
+                    .remittance
+                    .as_mut()
+                    .expect("remittance");
+                r.beneficiary_commitment[0] ^= 1;
+                r.instruction[40] ^= 1;
+            },
+        ),
+        ("burn", "burn − 1, fee + 1", |u| {
+            catalog::burn(u).burn_amount -= 1;
+            catalog::burn(u).fee += 1;
+        }),
+        ("register-address", "another X, signed by it", |_| {}),
+    ];
+    for (name, what, edit) in cases {
+        let case = fx.case(name);
+        let mut f = Forged::baseline(fx, case);
+        edit(&mut f.tx);
+        let mut signer = &case.signer;
+        if name == "register-address" {
+            let other_x = corridor_core::Address::from_keys(
+                *fx.outsider.address().spend_key(),
+                *fx.rosa.address().view_key(),
+            )
+            .expect("keys");
+            catalog::register(&mut f.tx).address = other_x;
+            signer = &fx.outsider.spend;
+        }
+        let stale = submit(
+            fx,
+            case,
+            f.prove(fx, case, &mut rng).expect("resolves"),
+            signer,
+        );
+        check(&stale, &harness::kyc(), &format!("{name}: {what}, stale"));
+        f.remake_kyc(fx, case, &mut rng).expect("KYC proof");
+        let (v, _) = prove_and_submit(fx, case, &f, signer, &mut rng);
+        check(&v, &Expect::Accepted, &format!("{name}: {what}, remade"));
+    }
+}
+
+#[test]
+fn a_link_on_a_transfer_is_refused_even_in_process() {
+    // A Transfer or Burn proves the credential its address registered with: the node supplies
+    // the stored `link`. One built in process (the decoder refuses it on the wire) that carried a
+    // `link` was once resolved as a registration — the carried link, the monthly registration
+    // scope — so Maria could spend with a proof of any other enrolled identity whose registration
+    // nullifier was unused that month. Here: Rosa's, enrolled and not yet registered.
+    let fx = fixture();
+    let base = fx.case("transfer-customer");
+    let reg = fx.case("register-address");
+    let case = Case::new(
+        "Maria's transfer, proven with Rosa's credential",
+        base.tx.clone(),
+        reg.state.clone(),
+        reg.block,
+        base.signer.clone(),
+        Secrets {
+            kyc: reg.secrets.kyc.clone(),
+            ..base.secrets.clone()
+        },
+    );
+    // Control: at that state Maria's transfer verifies (her root is still in its window).
+    check(
+        &harness::verify_in(fx, &case, &case.tx),
+        &Expect::Accepted,
+        "control",
+    );
+    let rosa = credential(reg);
+    let mut rng = ChaCha20Rng::seed_from_u64(64);
+    let mut f = Forged::from_case(fx, &case, &mut rng);
+    let section = f.tx.body.kyc_mut().expect("a KYC section");
+    section.link = Some(FieldBytes(fr_to_bytes(&link(
+        rosa.credential.identity_secret(),
+        link_tag(&fx.maria.address()),
+    ))));
+    section.root = reg.tx.body().kyc().expect("Rosa's section").root;
+    let refused = StatementError::Kyc("only RegisterAddress carries a link".into());
+    // The cheating prover cannot get a statement to prove, and the stale proofs are refused.
+    assert_eq!(f.remake_kyc(fx, &case, &mut rng), Err(refused.to_string()));
+    let v = harness::verify_in(fx, &case, &f.tx.clone().sign(&case.signer));
+    check(&v, &stmt(refused), "a Transfer carrying a link");
+    // On the wire the decoder refuses it first.
+    let v = harness::verify_bytes_unchecked(fx, &case, &f.tx.clone().sign(&case.signer).encode());
+    check(
+        &v,
+        &Expect::DecodeInvalid("transfer.kyc.link".into()),
+        "on the wire",
+    );
+    // A registration without its link, in process.
+    let mut u = reg.tx.clone().into_unsigned();
+    catalog::register(&mut u).kyc.link = None;
+    let v = harness::verify_in(fx, reg, &u.sign(&reg.signer));
+    let want = harness::stmt_kyc("a registration carries its link".into());
+    check(&v, &want, "a RegisterAddress without its link");
+}
+
+#[test]
 fn disclosure_of_a_wrong_amount_is_rejected() {
     let fx = fixture();
     let case = fx.case("transfer-customer");
@@ -915,14 +1203,7 @@ fn without_re_signing_every_edit_is_a_signature_error() {
         }
         let mut checked = 0;
         for m in muts.iter().filter(|m| m.signer.is_none()) {
-            let resolves = matches!(
-                &m.resigned,
-                Expect::Accepted
-                    | Expect::AcceptedKycNotVerified
-                    | Expect::Err(VerifyError::Proof(_))
-                    | Expect::Err(VerifyError::Signature { .. })
-            );
-            if !resolves {
+            if !m.resigned.resolves() {
                 continue;
             }
             let mut p = case.tx.to_proto();
@@ -935,11 +1216,7 @@ fn without_re_signing_every_edit_is_a_signature_error() {
                 harness::Edit::Wire(f) => f(&mut p),
             }
             p.signature = case.tx.signature().to_vec();
-            let v = harness::verify_bytes_unchecked(
-                fx,
-                &case.state,
-                &prost::Message::encode_to_vec(&p),
-            );
+            let v = harness::verify_bytes_unchecked(fx, case, &prost::Message::encode_to_vec(&p));
             let want = signature(kind);
             check(
                 &v,
@@ -959,9 +1236,8 @@ fn counts_and_shapes_are_checked_without_the_decoder() {
     let fx = fixture();
     let case = fx.case("transfer-customer");
     let l = Layout::of(case.tx.body());
-    let verify = |u: UnsignedTransaction| {
-        verify_transaction(&u.sign(&case.signer), &fx.genesis, &case.state).map(|_| ())
-    };
+    let verify =
+        |u: UnsignedTransaction| harness::verify_in(fx, case, &u.sign(&case.signer)).map(|_| ());
     let mut u = case.tx.clone().into_unsigned();
     catalog::sigma_mut(&mut u.body)[l.balance()].responses.pop();
     assert_eq!(
@@ -1004,7 +1280,7 @@ fn counts_and_shapes_are_checked_without_the_decoder() {
         outs[0].amount.hints.clear();
     }
     assert_eq!(
-        f.prove(&fx.genesis, &case.state, &mut rng).map(|_| ()),
+        f.prove(fx, case, &mut rng).map(|_| ()),
         Err(StatementError::Decryptors {
             index: 0,
             expected: 3,
@@ -1023,7 +1299,7 @@ fn counts_and_shapes_are_checked_without_the_decoder() {
     let quote = fx.case("publish-quote");
     let mut u = quote.tx.clone().into_unsigned();
     catalog::quote(&mut u).den = 0;
-    let v = verify_transaction(&u.sign(&quote.signer), &fx.genesis, &quote.state).map(|_| ());
+    let v = harness::verify_in(fx, quote, &u.sign(&quote.signer)).map(|_| ());
     assert_eq!(
         v,
         Err(VerifyError::Statement(StatementError::Quote(format!(
@@ -1061,11 +1337,13 @@ const PROVEN: [&str; 7] = [
 ];
 
 proptest! {
-    #![proptest_config(config(16, 0x5001))]
+    // Each case makes a Groth16 KYC proof (about a second): few cases.
+    #![proptest_config(config(4, 0x5001))]
 
     /// Maria pays up to two random payees random amounts with a random fee: the honest builder's
-    /// transaction verifies; the same transaction with its change moved by a random non-zero
-    /// amount (re-encrypted, re-proved) fails its balance proof and nothing else.
+    /// transaction verifies, its KYC proof with it; the same transaction with its change moved by
+    /// a random non-zero amount (re-encrypted, re-proved) fails its balance proof and no other
+    /// sigma or range proof.
     #[test]
     fn random_transfers_verify_and_random_imbalances_do_not(
         payments in prop::collection::vec((any::<bool>(), 1u64..=100_000), 0..=2),
@@ -1074,7 +1352,8 @@ proptest! {
         seed in any::<u64>(),
     ) {
         let fx = fixture();
-        let state = &fx.case("transfer-customer").state;
+        let base = fx.case("transfer-customer");
+        let state = &base.state;
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let notes = owned(state, &fx.maria);
         let pay: Vec<Payment> = payments
@@ -1084,30 +1363,31 @@ proptest! {
                 value: *value,
             })
             .collect();
-        let built = Builder::new(&fx.genesis, state)
-            .transfer(&fx.maria, "HKD", &notes, &pay, fee, None, Some(fixture::kyc_section()), &mut rng)
+        let built = Builder::new(&fx.genesis, state, base.block)
+            .transfer(&fx.maria, "HKD", &notes, &pay, fee, None, Some(credential(base)), &mut rng)
             .expect("builds");
-        let case = Case {
-            name: "random transfer",
-            tx: built.tx.sign(&fx.maria.spend),
-            state: state.clone(),
-            signer: fx.maria.spend.clone(),
-            secrets: Secrets {
+        let case = Case::new(
+            "random transfer",
+            built.tx.sign(&fx.maria.spend),
+            state.clone(),
+            base.block,
+            fx.maria.spend.clone(),
+            Secrets {
                 inputs: notes.iter().map(|n| (fx.maria.view.clone(), n.value)).collect(),
                 outputs: built.openings,
-                view: None,
+                ..base.secrets.clone()
             },
-        };
-        let v = harness::verify_bytes(fx, state, &case.tx.encode(), &case.signer);
-        prop_assert!(Expect::AcceptedKycNotVerified.matches(&v), "valid: {:?}", v.map(|_| ()));
+        );
+        let v = harness::verify_bytes(fx, &case, &case.tx.encode(), &case.signer);
+        prop_assert!(Expect::Accepted.matches(&v), "valid: {}", harness::describe(&v));
         let l = Layout::of(case.tx.body());
         let change = l.n_out - 1;
         let value = case.secrets.outputs[change].value;
         let mut f = Forged::from_case(fx, &case, &mut rng);
         f.set_output(&fx.genesis, state, change, split(value.checked_add_signed(delta).expect("fits")), &mut rng);
-        let (v, tx) = prove_and_submit(fx, state, &f, &case.signer, &mut rng);
+        let (v, tx) = prove_and_submit(fx, &case, &f, &case.signer, &mut rng);
         prop_assert!(sigma("balance", l.balance(), 0).matches(&v), "unbalanced by {}: {:?}", delta, v.map(|_| ()));
-        assert_only(&each_proof(&fx.genesis, state, &tx), &[&format!("balance {}", l.balance())]);
+        assert_only(&each_proof(fx, &case, &tx), &[&format!("balance {}", l.balance())]);
     }
 }
 
@@ -1116,12 +1396,13 @@ proptest! {
 
     /// One random change to a random transaction, re-signed: a random response (the first
     /// equation using it fails), a random commitment (the proof's first equation fails), a
-    /// random byte of the range proof XOR a random mask (it fails to parse or to verify), or a
-    /// random public-field attack of the catalog.
+    /// random byte of the range proof XOR a random mask (it fails to parse or to verify), a
+    /// random byte of a customer's Groth16 proof XOR a random mask (it fails to decode or to
+    /// verify), or a random public-field attack of the catalog.
     #[test]
     fn random_single_mutations_get_their_verdict(
         which in 0usize..PROVEN.len(),
-        kind in 0u8..4,
+        kind in 0u8..5,
         pick in any::<prop::sample::Index>(),
         bytes in any::<[u8; 32]>(),
         mask in 1u8..=255,
@@ -1131,7 +1412,11 @@ proptest! {
         let l = Layout::of(case.tx.body());
         let proofs = case.tx.body().sigma_proofs();
         let range_proof = case.tx.body().range_proof().cloned();
-        let kind = if kind == 2 && range_proof.is_none() { 0 } else { kind };
+        let kind = match kind {
+            2 if range_proof.is_none() => 0,
+            4 if !case.is_customer() => 0,
+            k => k,
+        };
         let i = pick.index(proofs.len());
         let rel = l.relation(i);
         let m = match kind {
@@ -1168,9 +1453,20 @@ proptest! {
                     None,
                 )
             }
-            _ => {
+            3 => {
                 let muts = field_mutations(fx, case);
                 muts[pick.index(muts.len())].clone()
+            }
+            _ => {
+                let pos = pick.index(GROTH16_PROOF_LEN);
+                let mut proof = case.tx.body().kyc().expect("a KYC section").proof;
+                proof[pos] ^= mask;
+                Mutation::body(
+                    format!("KYC proof byte {pos} ^ {mask:#04x}"),
+                    move |u| u.body.kyc_mut().expect("a KYC section").proof[pos] ^= mask,
+                    catalog::groth16_verdict(&proof),
+                    None,
+                )
             }
         };
         let v = harness::resigned(fx, case, &m);
@@ -1206,12 +1502,12 @@ proptest! {
         f.set_output(&fx.genesis, &case.state, 0, split(paid - second), &mut rng);
         f.set_output(&fx.genesis, &case.state, 2, split(fixture::HKD_MINT[0] - paid), &mut rng);
         f.refresh_limit(&fx.genesis, &case.state, &mut rng);
-        let (v, tx) = prove_and_submit(fx, &case.state, &f, &case.signer, &mut rng);
+        let (v, tx) = prove_and_submit(fx, case, &f, &case.signer, &mut rng);
         if excess <= 0 {
             prop_assert!(Expect::Accepted.matches(&v), "L {:+}: {:?}", excess, v.map(|_| ()));
         } else {
             prop_assert!(range().matches(&v), "L {:+}: {:?}", excess, v.map(|_| ()));
-            assert_only(&each_proof(&fx.genesis, &case.state, &tx), &["range"]);
+            assert_only(&each_proof(fx, case, &tx), &["range"]);
         }
 
         let case = fx.case("payout");
@@ -1223,12 +1519,12 @@ proptest! {
         f.set_output(&fx.genesis, &case.state, 2, split(fixture::PHP_FLOAT - paid), &mut rng);
         f.refresh_limit(&fx.genesis, &case.state, &mut rng);
         f.refresh_fx(&case.state, &mut rng);
-        let (v, tx) = prove_and_submit(fx, &case.state, &f, &case.signer, &mut rng);
+        let (v, tx) = prove_and_submit(fx, case, &f, &case.signer, &mut rng);
         if offset == 0 {
             prop_assert!(Expect::Accepted.matches(&v), "b {:+}: {:?}", offset, v.map(|_| ()));
         } else {
             prop_assert!(range().matches(&v), "b {:+}: {:?}", offset, v.map(|_| ()));
-            assert_only(&each_proof(&fx.genesis, &case.state, &tx), &["range"]);
+            assert_only(&each_proof(fx, case, &tx), &["range"]);
         }
     }
 }

@@ -542,13 +542,17 @@ impl Resolver<'_> {
     /// of the proof: the root must be the issuer's current root or superseded less than
     /// `root_window` blocks ago; `epoch_day` the block's UTC day or the day before; `link` the
     /// registration's (Transfer, Burn) or the one carried (RegisterAddress, whose nullifier must
-    /// be unused); all of them go into the transcript.
+    /// be unused); all of them go into the transcript. Whether the proof is a `registration`'s
+    /// comes from the kind, never from the section: a Transfer or Burn built in process (the
+    /// decoder refuses it on the wire) that carried a `link` would otherwise be resolved as a
+    /// registration and prove any credential instead of the one its address registered with.
     fn kyc(
         &mut self,
         signer: &Address,
         kyc: Option<&KycProof>,
         mask: u64,
         max_tier: u32,
+        registration: bool,
     ) -> Result<(), StatementError> {
         let institutional = self.genesis.is_institutional(signer);
         let k = match (institutional, kyc) {
@@ -596,9 +600,19 @@ impl Resolver<'_> {
                 k.epoch_day
             )));
         }
-        let (link, scope) = match k.link {
+        let (link, scope) = match (registration, k.link) {
+            (true, None) => {
+                return Err(StatementError::Kyc(
+                    "a registration carries its link".into(),
+                ))
+            }
+            (false, Some(_)) => {
+                return Err(StatementError::Kyc(
+                    "only RegisterAddress carries a link".into(),
+                ))
+            }
             // RegisterAddress: the link it carries is stored; the nullifier is recorded.
-            Some(link) => {
+            (true, Some(link)) => {
                 if self.state.registration_nullifier_used(&k.nullifier) {
                     return Err(StatementError::Kyc(format!(
                         "registration nullifier {:?} already used",
@@ -613,7 +627,7 @@ impl Resolver<'_> {
                 };
                 (link, scope)
             }
-            None => {
+            (false, None) => {
                 let link = self
                     .state
                     .registration_link(signer.spend_key())
@@ -756,7 +770,13 @@ impl Resolver<'_> {
         }
         let payees: Vec<&Output> = t.outputs.iter().filter(|o| o.owner != owner).collect();
         self.limit(&policy, &payees, &t.limit_w0)?;
-        self.kyc(&owner, t.kyc.as_ref(), policy.kyc_mask, policy.max_tier)?;
+        self.kyc(
+            &owner,
+            t.kyc.as_ref(),
+            policy.kyc_mask,
+            policy.max_tier,
+            false,
+        )?;
         let recommitments: Vec<&Point> = t.inputs.iter().map(|i| &i.recommitment).collect();
         let outs: Vec<&EncryptedAmount> = t.outputs.iter().map(|o| &o.amount).collect();
         self.relations
@@ -915,7 +935,13 @@ impl Resolver<'_> {
             }
         }
         self.outputs(b.change.iter().enumerate(), &policy)?;
-        self.kyc(&owner, b.kyc.as_ref(), policy.kyc_mask, policy.max_tier)?;
+        self.kyc(
+            &owner,
+            b.kyc.as_ref(),
+            policy.kyc_mask,
+            policy.max_tier,
+            false,
+        )?;
         let recommitments: Vec<&Point> = b.inputs.iter().map(|i| &i.recommitment).collect();
         let outs: Vec<&EncryptedAmount> = b.change.iter().map(|o| &o.amount).collect();
         self.relations.push(proofs::balance(
@@ -939,6 +965,7 @@ impl Resolver<'_> {
             Some(&a.kyc),
             self.genesis.registration_mask,
             self.genesis.registration_max_tier,
+            true,
         )?;
         self.relations
             .push(proofs::view_key_possession(a.address.view_key()));

@@ -1,26 +1,35 @@
 //! The attacks, per transaction kind, each with the one verdict it must get.
 //!
-//! Every public field of every kind, every message of every sigma proof and every 32-byte element
-//! of every range proof. The re-signing attacker's edits of statement fields break the FIRST
-//! sigma proof (the statement digest opens the transcript, so every challenge moves) unless
-//! resolution refuses the statement first; the re-proving attacker's edits break the relation
-//! that binds the field (see [`super::harness`]).
+//! Every public field of every kind, every message of every sigma proof, every 32-byte element
+//! of every range proof and every element of every Groth16 KYC proof. The re-signing attacker's
+//! edits of statement fields break the FIRST sigma proof (the statement digest opens the
+//! transcript, so every challenge moves) unless resolution refuses the statement first; the
+//! re-proving attacker's edits break the relation that binds the field (see
+//! [`super::harness`]) — for a KYC public input, the Groth16 proof.
 use super::fixture::{Case, Fixture, OPERATOR, QUOTE_ID};
 use super::forge::{inputs_mut, outputs_mut};
-use super::harness::{dec, range, range_format, sigma, signature, stmt, Expect, Mutation};
+use super::harness::{
+    dec, kyc, kyc_inputs, range, range_format, sigma, signature, stmt, stmt_kyc, Expect, Mutation,
+};
+use ark_bn254::{G1Affine, G2Affine};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
+use corridor::network::KYC_ISSUER_ID;
+use corridor_circuits::kyc::{nullifier, registration_scope};
+use corridor_circuits::{fr_to_bytes, EscrowCiphertext};
 use corridor_core::address::Address;
 use corridor_core::elgamal::HINT_LEN;
 use corridor_core::group::{chunk_scale, g, Point};
 use corridor_core::proto;
 use corridor_core::sigma::SigmaProof;
-use corridor_core::state::PublicState;
+use corridor_core::state::{year_month, PublicState, RootStanding};
 use corridor_core::statement::StatementError;
 use corridor_core::tx::{
     range_parties, range_proof_len, Burn, FieldBytes, KycProof, KycRootUpdate, Mint, NoteId,
     Payout, PublishQuote, RangeProofBytes, RegisterAddress, Remittance, Transfer, TxBody,
-    UnsignedTransaction,
+    UnsignedTransaction, GROTH16_PROOF_LEN,
 };
 use corridor_core::DecodeError;
+use corridor_verifier::groth16::Element;
 use curve25519_dalek::scalar::Scalar;
 use prost::Message;
 
@@ -43,6 +52,8 @@ pub struct Layout {
     pub n_in: usize,
     /// Outputs.
     pub n_out: usize,
+    /// Whether it carries a customer's KYC section.
+    pub customer: bool,
 }
 
 impl Layout {
@@ -61,6 +72,20 @@ impl Layout {
             kind,
             n_in: body.inputs().len(),
             n_out: body.outputs().len(),
+            customer: body.kyc().is_some(),
+        }
+    }
+
+    /// The re-proving attacker's verdict on an edit no sigma relation or range proof reads (a
+    /// free choice of the prover, such as hints): accepted, or for a customer's transaction —
+    /// whose digest the edit moves, and with it the KYC proof's `binding` — the stale Groth16
+    /// proof's `ProofError::Kyc` (remade, it verifies: see
+    /// `free_choices_verify_once_the_kyc_proof_is_remade`).
+    pub fn free(&self) -> Expect {
+        if self.customer {
+            kyc()
+        } else {
+            Expect::Accepted
         }
     }
 
@@ -649,7 +674,7 @@ fn output_mutations(case: &Case) -> Vec<Mutation> {
                 *e = plus_g(e);
             },
             first.clone(),
-            Some(Expect::Accepted),
+            Some(l.free()),
         ));
         for j in [0, n - 1] {
             for (at, mask) in [(0, 0x01), (HINT_LEN - 1, 0x80)] {
@@ -677,7 +702,7 @@ fn output_mutations(case: &Case) -> Vec<Mutation> {
             format!("{path}.hints removed"),
             move |u| outputs_mut(&mut u.body)[o].amount.hints.clear(),
             first.clone(),
-            Some(Expect::Accepted),
+            Some(l.free()),
         ));
         out.push(Mutation::wire(
             format!("{path}.hints: one of {n}"),
@@ -812,21 +837,131 @@ fn reown(o: usize, what: &str, to: Address, resigned: Expect, reproved: Expect) 
     )
 }
 
-/// Edits of a KYC section at `path`.
-fn kyc_mutations(l: &Layout, path: &'static str, register: bool) -> Vec<Mutation> {
+/// A customer's KYC section, as a transaction carries it (Maria's, from her transfer to Ana).
+pub fn customer_section(fx: &Fixture) -> KycProof {
+    fx.case("transfer-customer")
+        .tx
+        .body()
+        .kyc()
+        .cloned()
+        .expect("a KYC section")
+}
+
+/// Whether `bytes` hold one point of `T`'s group as [`corridor_verifier::groth16`] must accept
+/// it: ark-serialize's compressed form, on the curve, in the prime-order subgroup, and the one
+/// encoding of that point.
+fn decodes<T: CanonicalDeserialize + CanonicalSerialize>(bytes: &[u8]) -> bool {
+    T::deserialize_with_mode(bytes, Compress::Yes, Validate::Yes).is_ok_and(|p| {
+        let mut again = Vec::new();
+        p.serialize_compressed(&mut again).is_ok() && again == bytes
+    })
+}
+
+/// The verdict of Groth16 proof bytes `A ‖ B ‖ C` in place of the valid proof, every other
+/// proof intact: `KycFormat` naming the first element that does not decode, else `Kyc` (a proof
+/// other than the one made for these public inputs does not verify).
+pub fn groth16_verdict(bytes: &[u8; GROTH16_PROOF_LEN]) -> Expect {
+    if !decodes::<G1Affine>(&bytes[..32]) {
+        Expect::KycFormat(Element::ProofA)
+    } else if !decodes::<G2Affine>(&bytes[32..96]) {
+        Expect::KycFormat(Element::ProofB)
+    } else if !decodes::<G1Affine>(&bytes[96..]) {
+        Expect::KycFormat(Element::ProofC)
+    } else {
+        kyc()
+    }
+}
+
+/// Byte offsets and masks flipped in each element of a Groth16 proof (`A` at 0, `B` at 32, `C`
+/// at 96): the low bit of the first byte (usually off the curve), and the two flag bits of the
+/// last byte (`0x80` negates the point, `0x40` claims the point at infinity).
+pub const GROTH16_FLIPS: [(usize, u8); 9] = [
+    (0, 0x01),
+    (31, 0x80),
+    (31, 0x40),
+    (32, 0x01),
+    (95, 0x80),
+    (95, 0x40),
+    (96, 0x01),
+    (127, 0x80),
+    (127, 0x40),
+];
+
+/// The name of the proof element holding byte `at`.
+pub fn groth16_element(at: usize) -> &'static str {
+    match at {
+        0..32 => "A",
+        32..96 => "B",
+        _ => "C",
+    }
+}
+
+/// Flips of the Groth16 proof at `path` (re-signed: the proof is in neither the digest nor the
+/// transcript, so every sigma and range proof still holds and the Groth16 verdict is the one).
+pub fn groth16_mutations(case: &Case, path: &str, flips: &[(usize, u8)]) -> Vec<Mutation> {
+    let proof = case.tx.body().kyc().expect("a KYC section").proof;
+    flips
+        .iter()
+        .map(|&(at, mask)| {
+            let mut bytes = proof;
+            bytes[at] ^= mask;
+            Mutation::body(
+                format!(
+                    "{path}.proof byte {at} ({}) ^ {mask:#04x}",
+                    groth16_element(at)
+                ),
+                move |u| kyc_of(u).proof[at] ^= mask,
+                groth16_verdict(&bytes),
+                None,
+            )
+        })
+        .collect()
+}
+
+/// The re-proving attacker's verdict on `escrow_R` bytes: a point the verifier cannot decode is
+/// `KycInputs`, any other escrow than the one proven is `Kyc`.
+fn escrow_r_verdict(bytes: &[u8; 32]) -> Expect {
+    match EscrowCiphertext::r_from_bytes(bytes) {
+        Ok(_) => kyc(),
+        Err(e) => kyc_inputs(e.to_string()),
+    }
+}
+
+/// Edits of a customer's KYC section at `path` (`transfer.kyc`, `burn.kyc` or
+/// `register_address.kyc`). Every traveling field is a public input of the Groth16 proof: the
+/// re-signing attacker breaks the first sigma proof (the field is in the digest, or — the
+/// nullifier — in the transcript) unless resolution refuses it first (unknown issuer or root, a
+/// day out of range, a used registration nullifier); the re-proving attacker, whose sigma and
+/// range proofs hold, is refused by the Groth16 proof.
+fn kyc_mutations(fx: &Fixture, case: &Case, l: &Layout, path: &'static str) -> Vec<Mutation> {
     let first = l.first();
     let k = kyc_of;
+    let section = case.tx.body().kyc().cloned().expect("a KYC section");
+    let register = section.link.is_some();
+    let today = case.block.epoch_day();
+    assert_eq!(section.epoch_day, today, "the builder dates proofs today");
+    let day_refused = move |day: u32| {
+        stmt_kyc(format!(
+            "epoch day {day} is neither the block's day {today} nor the day before"
+        ))
+    };
+    let unknown_root = |root: FieldBytes| {
+        stmt_kyc(format!(
+            "root {root:?} was never published by issuer {KYC_ISSUER_ID}"
+        ))
+    };
+    let mut flipped_root = section.root;
+    flipped_root.0[0] ^= 1;
     let mut out = vec![
         Mutation::same(
             format!("{path}.issuer unknown"),
             move |u| k(u).issuer = 2,
             stmt(StatementError::UnknownIssuer(2)),
         ),
-        Mutation::body(
+        Mutation::same(
             format!("{path}.root byte flipped"),
             move |u| k(u).root.0[0] ^= 1,
-            first.clone(),
-            Some(Expect::Accepted),
+            unknown_root(flipped_root),
         ),
         Mutation::same(
             format!("{path}.root not below the BN254 modulus"),
@@ -835,54 +970,205 @@ fn kyc_mutations(l: &Layout, path: &'static str, register: bool) -> Vec<Mutation
                 field: format!("{path}.root"),
             }),
         ),
-        Mutation::body(
-            format!("{path}.epoch_day + 1"),
+        Mutation::same(
+            format!("{path}.epoch_day + 1 (tomorrow)"),
             move |u| k(u).epoch_day += 1,
+            day_refused(today + 1),
+        ),
+        // Yesterday is a day the node accepts: only the proof tells.
+        Mutation::body(
+            format!("{path}.epoch_day − 1 (yesterday)"),
+            move |u| k(u).epoch_day -= 1,
             first.clone(),
-            Some(Expect::Accepted),
+            Some(kyc()),
+        ),
+        Mutation::same(
+            format!("{path}.epoch_day − 2"),
+            move |u| k(u).epoch_day -= 2,
+            day_refused(today - 2),
         ),
         // Not in the digest (it is derived from it) but in the transcript.
         Mutation::body(
             format!("{path}.nullifier byte flipped"),
             move |u| k(u).nullifier.0[0] ^= 1,
             first.clone(),
-            Some(Expect::Accepted),
+            Some(kyc()),
         ),
-        Mutation::body(
-            format!("{path}.escrow_r byte flipped"),
-            move |u| k(u).escrow_r[0] ^= 1,
-            first.clone(),
-            Some(Expect::Accepted),
+        Mutation::same(
+            format!("{path}.nullifier not below the BN254 modulus"),
+            move |u| k(u).nullifier = FieldBytes([0xff; 32]),
+            dec(DecodeError::NonCanonicalScalar {
+                field: format!("{path}.nullifier"),
+            }),
         ),
         Mutation::body(
             format!("{path}.escrow_c byte flipped"),
             move |u| k(u).escrow_c.0[0] ^= 1,
             first.clone(),
-            Some(Expect::Accepted),
+            Some(kyc()),
         ),
-        // The Groth16 proof is not verified yet (next issue): the verifier says so.
         Mutation::same(
-            format!("{path}.proof byte flipped"),
-            move |u| k(u).proof[0] ^= 1,
-            Expect::AcceptedKycNotVerified,
+            format!("{path}.escrow_c not below the BN254 modulus"),
+            move |u| k(u).escrow_c = FieldBytes([0xff; 32]),
+            dec(DecodeError::NonCanonicalScalar {
+                field: format!("{path}.escrow_c"),
+            }),
         ),
     ];
-    if register {
+    // The root: another of the issuer's roots that the node still accepts (superseded within
+    // its window), and one it has not published yet.
+    let issuer_roots: Vec<(FieldBytes, Option<RootStanding>)> = fx
+        .roots
+        .iter()
+        .map(|r| (*r, case.state.kyc_root(KYC_ISSUER_ID, r)))
+        .collect();
+    let in_window = issuer_roots
+        .iter()
+        .find(|(r, s)| *r != section.root && matches!(s, Some(RootStanding::SupersededAt(_))))
+        .map(|(r, _)| *r);
+    if let Some(older) = in_window {
         out.push(Mutation::body(
-            format!("{path}.link byte flipped"),
-            move |u| k(u).link.as_mut().expect("link").0[0] ^= 1,
+            format!("{path}.root → an older root still in its window"),
+            move |u| k(u).root = older,
             first.clone(),
-            Some(Expect::Accepted),
+            Some(kyc()),
         ));
+    }
+    if let Some((later, _)) = issuer_roots.iter().find(|(_, s)| s.is_none()) {
+        let later = *later;
         out.push(Mutation::same(
-            format!("{path}.link missing"),
-            move |u| k(u).link = None,
-            dec(DecodeError::Length {
-                field: format!("{path}.link"),
-                expected: 32,
-                got: 0,
-            }),
+            format!("{path}.root → a root not yet published"),
+            move |u| k(u).root = later,
+            unknown_root(later),
         ));
+    }
+    // The escrow point: its sign flag flipped (another valid point), its low byte flipped, the
+    // identity (0, 1).
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    for (what, bytes) in [
+        ("sign flag flipped", {
+            let mut b = section.escrow_r;
+            b[31] ^= 0x80;
+            b
+        }),
+        ("byte 0 flipped", {
+            let mut b = section.escrow_r;
+            b[0] ^= 0x01;
+            b
+        }),
+        ("the identity", identity),
+    ] {
+        out.push(Mutation::body(
+            format!("{path}.escrow_r {what}"),
+            move |u| k(u).escrow_r = bytes,
+            first.clone(),
+            Some(escrow_r_verdict(&bytes)),
+        ));
+    }
+    // The Groth16 proof.
+    out.extend(groth16_mutations(case, path, &GROTH16_FLIPS));
+    let proof = section.proof;
+    let mut swapped = proof;
+    swapped[..32].copy_from_slice(&proof[96..]);
+    swapped[96..].copy_from_slice(&proof[..32]);
+    for (what, bytes) in [
+        ("all zero", [0u8; GROTH16_PROOF_LEN]),
+        ("with A and C swapped", swapped),
+    ] {
+        out.push(Mutation::body(
+            format!("{path}.proof {what}"),
+            move |u| k(u).proof = bytes,
+            groth16_verdict(&bytes),
+            None,
+        ));
+    }
+    // Sections (and proofs) of other transactions: of the same signer, and of another customer.
+    let others = fx
+        .cases
+        .iter()
+        .filter(|c| c.name != case.name)
+        .filter_map(|c| c.tx.body().kyc().map(|s| (c, s.clone())))
+        .filter(|(_, s)| s.link.is_some() == register);
+    let same_signer = |c: &&Case| c.signer.public() == case.signer.public();
+    let picks: Vec<(&str, KycProof)> = others
+        .clone()
+        .find(|(c, _)| same_signer(c))
+        .map(|(_, s)| ("the same signer's other transaction", s))
+        .into_iter()
+        .chain(
+            others
+                .clone()
+                .find(|(c, _)| !same_signer(c))
+                .map(|(_, s)| ("another customer's transaction", s)),
+        )
+        .collect();
+    for (what, other) in picks {
+        let proof = other.proof;
+        out.push(Mutation::body(
+            format!("{path}.proof of {what}"),
+            move |u| k(u).proof = proof,
+            kyc(),
+            None,
+        ));
+        // Binding (signer, digest), scope and, across customers, the link differ.
+        out.push(Mutation::body(
+            format!("{path} copied whole from {what}"),
+            move |u| *k(u) = other.clone(),
+            first.clone(),
+            Some(kyc()),
+        ));
+    }
+    if register {
+        // Maria registered first, in the same month: her registration nullifier and link.
+        let maria = fx
+            .case("transfer-customer")
+            .secrets
+            .kyc
+            .clone()
+            .expect("Maria's credential");
+        let (year, month) = year_month(today);
+        let scope = registration_scope(&fx.genesis.network, year, month).expect("a month");
+        let used = FieldBytes(fr_to_bytes(&nullifier(
+            maria.credential.identity_secret(),
+            scope,
+        )));
+        assert!(
+            case.state.registration_nullifier_used(&used),
+            "Maria's registration nullifier is recorded"
+        );
+        let maria_link = case
+            .state
+            .registration_link(fx.maria.address().spend_key())
+            .expect("Maria's link");
+        out.extend([
+            Mutation::body(
+                format!("{path}.link byte flipped"),
+                move |u| k(u).link.as_mut().expect("link").0[0] ^= 1,
+                first.clone(),
+                Some(kyc()),
+            ),
+            Mutation::body(
+                format!("{path}.link → Maria's registered link"),
+                move |u| k(u).link = Some(maria_link),
+                first.clone(),
+                Some(kyc()),
+            ),
+            Mutation::same(
+                format!("{path}.link missing"),
+                move |u| k(u).link = None,
+                dec(DecodeError::Length {
+                    field: format!("{path}.link"),
+                    expected: 32,
+                    got: 0,
+                }),
+            ),
+            Mutation::same(
+                format!("{path}.nullifier → Maria's registration nullifier (used)"),
+                move |u| k(u).nullifier = used,
+                stmt_kyc(format!("registration nullifier {used:?} already used")),
+            ),
+        ]);
     } else {
         out.push(Mutation::same(
             format!("{path}.link present"),
@@ -896,9 +1182,7 @@ fn kyc_mutations(l: &Layout, path: &'static str, register: bool) -> Vec<Mutation
                 TxBody::Burn(b) => b.kyc = None,
                 _ => unreachable!(),
             },
-            stmt(StatementError::Kyc(
-                "a customer's transaction must carry a KYC proof".into(),
-            )),
+            stmt_kyc("a customer's transaction must carry a KYC proof".into()),
         ));
     }
     out
@@ -966,9 +1250,9 @@ pub fn field_mutations(fx: &Fixture, case: &Case) -> Vec<Mutation> {
         TxBody::Transfer(_) => transfer_mutations(fx, case, &l),
         TxBody::Payout(_) => payout_mutations(fx, case, &l),
         TxBody::Burn(_) => burn_mutations(fx, case, &l),
-        TxBody::RegisterAddress(_) => register_mutations(fx, &l),
+        TxBody::RegisterAddress(_) => register_mutations(fx, case, &l),
         TxBody::PublishQuote(_) => quote_mutations(),
-        TxBody::KycRootUpdate(_) => root_update_mutations(),
+        TxBody::KycRootUpdate(_) => root_update_mutations(fx, case),
     });
     out
 }
@@ -1214,7 +1498,7 @@ fn transfer_mutations(fx: &Fixture, case: &Case, l: &Layout) -> Vec<Mutation> {
     }
     // KYC.
     if institutional {
-        let kyc = super::fixture::kyc_section();
+        let kyc = customer_section(fx);
         out.push(Mutation::same(
             "transfer.kyc added to an institution's transfer",
             move |u| transfer(u).kyc = Some(kyc.clone()),
@@ -1223,7 +1507,7 @@ fn transfer_mutations(fx: &Fixture, case: &Case, l: &Layout) -> Vec<Mutation> {
             )),
         ));
     } else {
-        out.extend(kyc_mutations(l, "transfer.kyc", false));
+        out.extend(kyc_mutations(fx, case, l, "transfer.kyc"));
     }
     // Remittance.
     match &t.remittance {
@@ -1259,19 +1543,19 @@ fn transfer_mutations(fx: &Fixture, case: &Case, l: &Layout) -> Vec<Mutation> {
                     "transfer.remittance.beneficiary_commitment byte flipped",
                     move |u| r(u).beneficiary_commitment[0] ^= 1,
                     first.clone(),
-                    Some(Expect::Accepted),
+                    Some(l.free()),
                 ),
                 Mutation::body(
                     "transfer.remittance.instruction byte flipped",
                     move |u| r(u).instruction[40] ^= 1,
                     first.clone(),
-                    Some(Expect::Accepted),
+                    Some(l.free()),
                 ),
                 Mutation::body(
                     "transfer.remittance removed",
                     |u| transfer(u).remittance = None,
                     first.clone(),
-                    Some(Expect::Accepted),
+                    Some(l.free()),
                 ),
             ]);
         }
@@ -1470,8 +1754,8 @@ fn burn_mutations(fx: &Fixture, case: &Case, l: &Layout) -> Vec<Mutation> {
                 burn(u).fee += 1;
             },
             first.clone(),
-            // The same sum: only the transcript tells them apart.
-            Some(Expect::Accepted),
+            // The same sum: only the transcript (and the KYC binding) tells them apart.
+            Some(l.free()),
         ),
         Mutation::same(
             "burn.asset → HKD",
@@ -1509,11 +1793,11 @@ fn burn_mutations(fx: &Fixture, case: &Case, l: &Layout) -> Vec<Mutation> {
         expected: "PHP".into(),
     });
     out.push(swap_input("Ana's HKD", 0, ana, e.clone(), e));
-    out.extend(kyc_mutations(l, "burn.kyc", false));
+    out.extend(kyc_mutations(fx, case, l, "burn.kyc"));
     out
 }
 
-fn register_mutations(fx: &Fixture, l: &Layout) -> Vec<Mutation> {
+fn register_mutations(fx: &Fixture, case: &Case, l: &Layout) -> Vec<Mutation> {
     let first = l.first();
     let rosa = fx.rosa.address();
     let other_p =
@@ -1527,13 +1811,14 @@ fn register_mutations(fx: &Fixture, l: &Layout) -> Vec<Mutation> {
             first.clone(),
             Some(sigma("view-key", 0, 0)),
         ),
-        // The holder of the other X and of Rosa's view key may register (X', P): a new, valid
-        // registration, signed by X'.
+        // The holder of the other X and of Rosa's view key (and credential) may register (X', P):
+        // a new, valid registration, signed by X', once its KYC proof is made for X' (the
+        // binding holds X).
         Mutation::body(
             "register_address.address: another X, signed by it",
             move |u| register(u).address = other_x,
             first.clone(),
-            Some(Expect::Accepted),
+            Some(l.free()),
         )
         .signed_by(&fx.outsider.spend),
         Mutation::same(
@@ -1581,7 +1866,7 @@ fn register_mutations(fx: &Fixture, l: &Layout) -> Vec<Mutation> {
             }),
         ));
     }
-    out.extend(kyc_mutations(l, "register_address.kyc", true));
+    out.extend(kyc_mutations(fx, case, l, "register_address.kyc"));
     out
 }
 
@@ -1655,41 +1940,90 @@ fn quote_mutations() -> Vec<Mutation> {
     ]
 }
 
-fn root_update_mutations() -> Vec<Mutation> {
+fn root_update_mutations(fx: &Fixture, case: &Case) -> Vec<Mutation> {
     let r = root_update;
+    let TxBody::KycRootUpdate(u) = case.tx.body() else {
+        unreachable!()
+    };
+    let (seq, previous) = (u.seq, u.previous_root);
+    let head = case
+        .state
+        .kyc_root_head(u.issuer)
+        .expect("the issuer's head");
+    assert_eq!((head.seq + 1, head.root), (seq, previous));
+    let wrong_seq = move |found: u64| {
+        stmt(StatementError::RootUpdate(format!(
+            "issuer {KYC_ISSUER_ID}: seq {found}, expected {seq}"
+        )))
+    };
+    let wrong_previous = move |found: FieldBytes| {
+        stmt(StatementError::RootUpdate(format!(
+            "issuer {KYC_ISSUER_ID}: previous root {found:?} is not the current root {previous:?}"
+        )))
+    };
+    let mut flipped = previous;
+    flipped.0[0] ^= 1;
+    let older = fx.roots[0];
+    assert_ne!(older, previous);
+    let none = |name: &str, f: Box<dyn Fn(&mut UnsignedTransaction) + Send + Sync>, e: Expect| {
+        Mutation::body(name, f, e, None)
+    };
     vec![
-        Mutation::body(
+        none(
             "kyc_root_update.issuer unknown",
-            move |u| r(u).issuer = 2,
+            Box::new(move |u| r(u).issuer = 2),
             stmt(StatementError::UnknownIssuer(2)),
-            None,
         ),
-        Mutation::body(
+        none(
             "kyc_root_update.new_root not below the BN254 modulus",
-            move |u| r(u).new_root = FieldBytes([0xff; 32]),
+            Box::new(move |u| r(u).new_root = FieldBytes([0xff; 32])),
             dec(DecodeError::NonCanonicalScalar {
                 field: "kyc_root_update.new_root".into(),
             }),
-            None,
         ),
-        // The issuer's own statement: sequence and roots are the node's stateful rules.
-        Mutation::body(
+        // Sequences and the chain of roots are exact: a skipped or replayed update is refused.
+        none(
             "kyc_root_update.seq + 1",
-            move |u| r(u).seq += 1,
-            Expect::Accepted,
-            None,
+            Box::new(move |u| r(u).seq += 1),
+            wrong_seq(seq + 1),
         ),
-        Mutation::body(
+        none(
+            "kyc_root_update.seq − 1",
+            Box::new(move |u| r(u).seq -= 1),
+            wrong_seq(seq - 1),
+        ),
+        none(
+            "kyc_root_update.seq = 0",
+            Box::new(move |u| r(u).seq = 0),
+            wrong_seq(0),
+        ),
+        none(
             "kyc_root_update.previous_root byte flipped",
-            move |u| r(u).previous_root.0[0] ^= 1,
-            Expect::Accepted,
-            None,
+            Box::new(move |u| r(u).previous_root.0[0] ^= 1),
+            wrong_previous(flipped),
         ),
-        Mutation::body(
+        none(
+            "kyc_root_update.previous_root → the issuer's first root",
+            Box::new(move |u| r(u).previous_root = older),
+            wrong_previous(older),
+        ),
+        none(
+            "kyc_root_update.previous_root = 0 (as if first)",
+            Box::new(move |u| r(u).previous_root = FieldBytes([0; 32])),
+            wrong_previous(FieldBytes([0; 32])),
+        ),
+        // The issuer's own statement: the root it publishes is its word, nothing to prove.
+        none(
             "kyc_root_update.new_root byte flipped",
-            move |u| r(u).new_root.0[0] ^= 1,
+            Box::new(move |u| r(u).new_root.0[0] ^= 1),
             Expect::Accepted,
-            None,
         ),
+        // Only the issuer's key may publish its roots.
+        none(
+            "kyc_root_update signed by the PH operator",
+            Box::new(|_| {}),
+            signature("kyc-root-update"),
+        )
+        .signed_by(&fx.ph_operator),
     ]
 }

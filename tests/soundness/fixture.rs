@@ -1,28 +1,32 @@
 //! The fixture chain of the soundness suite: one valid, signed transaction of every kind, each
-//! kept with the state it was verified against, its signer's key and the secrets a (cheating)
-//! prover needs to prove it again.
+//! kept with the state and block it was verified against, its signer's key and the secrets a
+//! (cheating) prover needs to prove it again — for a customer, the KYC credential too.
 //!
+//! Customers are onboarded for real ([`DemoNetwork::customer_in`]: credential enrolled,
+//! KycRootUpdate, RegisterAddress with a Groth16 proof): Maria, Ana (HK) and Juan (PH). Then:
 //! Mint HKD (two notes) → Transfer treasury → Maria (one of the two mint notes, 3 outputs with
 //! limit) → Transfer Maria → Ana (2 in, 2 out, fee) → Mint PHP → Transfer PHP treasury → PH float
-//! → PublishQuote → remittance Transfer Maria → PH wallet for Juan → Payout → Burn (with change)
-//! → RegisterAddress (Rosa) → KycRootUpdate.
-use corridor::network::DemoNetwork;
+//! → PublishQuote → remittance Transfer Maria → PH wallet for Juan → Payout → Burn (Juan, with
+//! change) → KycRootUpdate (Rosa enrolled) → RegisterAddress (Rosa).
+//!
+//! Every customer transaction costs a Groth16 proof (7 in all, the registrations included), so
+//! the chain is built once per test binary and keeps to one transaction per kind and role.
+use super::forge::Forged;
+use corridor::network::{DemoNetwork, KycKeys, CREDENTIAL_DAYS, KYC_ISSUER_ID};
+use corridor_circuits::{fr_to_bytes, Credential, CredentialAttributes, IdentitySecret};
 use corridor_core::elgamal::AmountOpening;
 use corridor_core::genesis::Genesis;
 use corridor_core::keys::{SpendKey, ViewKey, WalletKeys, WalletSeed};
-use corridor_core::state::{MemoryState, PublicState};
-use corridor_core::tx::{
-    FieldBytes, KycProof, NoteId, PublishQuote, Transaction, GROTH16_PROOF_LEN,
-};
-use corridor_prover::builder::{Builder, OwnedNote, Payment, RemittanceRequest};
+use corridor_core::state::{BlockContext, MemoryState, PublicState};
+use corridor_core::tx::{FieldBytes, NoteId, PublishQuote, Transaction};
+use corridor_prover::builder::{OwnedNote, Payment, RemittanceRequest};
+use corridor_prover::KycCredential;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Seed of the network's keys and of every proof's randomness.
 pub const SEED: u64 = 0x500d_2e55;
-/// The UTC day customers' KYC sections claim.
-pub const TODAY: u32 = 20_000;
 /// The two HKD mint notes.
 pub const HKD_MINT: [u64; 2] = [60_000_000, 40_000_000];
 /// Maria's two notes from the treasury.
@@ -63,6 +67,9 @@ pub struct Secrets {
     pub outputs: Vec<AmountOpening>,
     /// RegisterAddress: the new address's view key.
     pub view: Option<ViewKey>,
+    /// A customer's transaction: the credential (and its path under the root the transaction
+    /// claims) it was proven with.
+    pub kyc: Option<Arc<KycCredential<'static>>>,
 }
 
 /// One valid, signed transaction.
@@ -73,20 +80,57 @@ pub struct Case {
     pub tx: Transaction,
     /// The state it was verified against.
     pub state: MemoryState,
+    /// The block it was verified for.
+    pub block: BlockContext,
     /// Its signer's key.
     pub signer: SpendKey,
     /// The prover's secrets.
     pub secrets: Secrets,
+    /// The cheating prover's honest re-proof of it, made once ([`Forged::baseline`]).
+    pub baseline: OnceLock<Forged>,
+}
+
+impl Case {
+    /// A case without its baseline (made on first use).
+    pub fn new(
+        name: &'static str,
+        tx: Transaction,
+        state: MemoryState,
+        block: BlockContext,
+        signer: SpendKey,
+        secrets: Secrets,
+    ) -> Self {
+        Case {
+            name,
+            tx,
+            state,
+            block,
+            signer,
+            secrets,
+            baseline: OnceLock::new(),
+        }
+    }
+
+    /// Whether its signer is a customer (it carries a KYC section).
+    pub fn is_customer(&self) -> bool {
+        self.tx.body().kyc().is_some()
+    }
 }
 
 /// The chain and every key of it.
 pub struct Fixture {
     /// Genesis.
     pub genesis: Genesis,
+    /// The KYC circuit's Groth16 keys.
+    pub keys: &'static KycKeys,
     /// The cases, in chain order.
     pub cases: Vec<Case>,
     /// The state after the last step.
     pub last_state: MemoryState,
+    /// The block after the last step.
+    pub last_block: BlockContext,
+    /// The KYC issuer's roots, in publication order.
+    pub roots: Vec<FieldBytes>,
     /// Customers.
     pub maria: WalletKeys,
     /// Ana.
@@ -131,27 +175,16 @@ pub fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(build)
 }
 
-/// Keys from a seed (a customer not registered by `DemoNetwork::customer`).
+/// Keys from a seed (a wallet `DemoNetwork::customer` did not onboard).
 pub fn wallet(seed: u8) -> WalletKeys {
     WalletKeys::from_seed(&WalletSeed::from_bytes([seed; 32])).expect("seed derives keys")
 }
 
-/// The customer KYC section: public values and no Groth16 proof (the KYC prover lands in the
-/// next issue; the verifier reports `KycStatus::NotVerified`).
-pub fn kyc_section() -> KycProof {
-    KycProof {
-        issuer: corridor::network::KYC_ISSUER_ID,
-        root: FieldBytes([3; 32]),
-        epoch_day: TODAY,
-        nullifier: FieldBytes([4; 32]),
-        escrow_r: [5; 32],
-        escrow_c: FieldBytes([6; 32]),
-        link: None,
-        proof: [0; GROTH16_PROOF_LEN],
-    }
-}
-
-fn secrets_of(inputs: &[(&WalletKeys, &OwnedNote)], outputs: Vec<AmountOpening>) -> Secrets {
+fn secrets_of(
+    inputs: &[(&WalletKeys, &OwnedNote)],
+    outputs: Vec<AmountOpening>,
+    kyc: Option<KycCredential<'static>>,
+) -> Secrets {
     Secrets {
         inputs: inputs
             .iter()
@@ -159,6 +192,7 @@ fn secrets_of(inputs: &[(&WalletKeys, &OwnedNote)], outputs: Vec<AmountOpening>)
             .collect(),
         outputs,
         view: None,
+        kyc: kyc.map(Arc::new),
     }
 }
 
@@ -166,10 +200,12 @@ struct Chain {
     net: DemoNetwork,
     rng: ChaCha20Rng,
     cases: Vec<Case>,
+    roots: Vec<FieldBytes>,
 }
 
 impl Chain {
-    /// Submits `tx` (built on the current state) and records it as a case when `name` is set.
+    /// Submits `tx` (built on the current state, for the next block) and records it as a case
+    /// when `name` is set.
     fn commit(
         &mut self,
         name: Option<&'static str>,
@@ -178,33 +214,56 @@ impl Chain {
         s: Secrets,
     ) {
         let before = self.net.state.clone();
+        let block = self.net.block();
         if let Err(e) = self.net.submit(&tx) {
             panic!("fixture step {name:?} ({}) refused: {e}", tx.body().kind());
         }
+        self.note_root();
         if let Some(name) = name {
-            self.cases.push(Case {
-                name,
-                tx,
-                state: before,
-                signer: signer.clone(),
-                secrets: s,
-            });
+            self.cases
+                .push(Case::new(name, tx, before, block, signer.clone(), s));
         }
+    }
+
+    /// Records the issuer's root if it is new.
+    fn note_root(&mut self) {
+        if let Some(head) = self.net.state.kyc_root_head(KYC_ISSUER_ID) {
+            if self.roots.last() != Some(&head.root) {
+                self.roots.push(head.root);
+            }
+        }
+    }
+
+    /// A customer onboarded for real in `jurisdiction`.
+    fn customer(&mut self, seed: u8, jurisdiction: &str) -> WalletKeys {
+        let keys = self
+            .net
+            .customer_in([seed; 32], jurisdiction)
+            .unwrap_or_else(|e| panic!("onboarding customer {seed:#04x}: {e}"));
+        self.note_root();
+        keys
+    }
+
+    /// `keys`' credential with its path under the current root.
+    fn credential(&self, keys: &WalletKeys) -> KycCredential<'static> {
+        self.net.kyc_credential(keys).expect("a customer")
     }
 }
 
 fn build() -> Fixture {
-    let net = DemoNetwork::new(SEED);
+    let net = DemoNetwork::new(SEED).expect("the demo network");
     let mut c = Chain {
         net,
         rng: ChaCha20Rng::seed_from_u64(SEED),
         cases: Vec::new(),
+        roots: Vec::new(),
     };
-    let maria = c.net.customer([0x4d; 32]);
-    let ana = c.net.customer([0x41; 32]);
-    let juan = c.net.customer([0x4a; 32]);
+    let maria = c.customer(0x4d, "HK");
+    let ana = c.customer(0x41, "HK");
+    let juan = c.customer(0x4a, "PH");
     let rosa = wallet(0x52);
     let outsider = wallet(0x4f);
+    let keys: &'static KycKeys = c.net.keys;
     let i = &c.net.inst;
     let hkd_treasury = i.hkd_treasury.clone();
     let php_treasury = i.php_treasury.clone();
@@ -218,7 +277,9 @@ fn build() -> Fixture {
     let hkma = i.hkma.clone();
 
     // Mint HKD: two notes.
-    let built = Builder::new(&c.net.genesis, &c.net.state)
+    let built = c
+        .net
+        .builder()
         .mint("HKD", 0, &HKD_MINT, &mut c.rng)
         .expect("mint HKD");
     let s = Secrets {
@@ -241,7 +302,9 @@ fn build() -> Fixture {
             value: *v,
         })
         .collect();
-    let built = Builder::new(&c.net.genesis, &c.net.state)
+    let built = c
+        .net
+        .builder()
         .transfer(
             &hkd_treasury,
             "HKD",
@@ -253,7 +316,7 @@ fn build() -> Fixture {
             &mut c.rng,
         )
         .expect("treasury transfer");
-    let s = secrets_of(&[(&hkd_treasury, &note)], built.openings);
+    let s = secrets_of(&[(&hkd_treasury, &note)], built.openings, None);
     c.commit(
         Some("transfer-treasury"),
         built.tx.sign(&hkd_treasury.spend),
@@ -268,11 +331,26 @@ fn build() -> Fixture {
         to: ana.address(),
         value: ANA_PAYMENT,
     }];
-    let kyc = Some(kyc_section());
-    let built = Builder::new(&c.net.genesis, &c.net.state)
-        .transfer(&maria, "HKD", &notes, &pay, ANA_FEE, None, kyc, &mut c.rng)
+    let kyc = c.credential(&maria);
+    let built = c
+        .net
+        .builder()
+        .transfer(
+            &maria,
+            "HKD",
+            &notes,
+            &pay,
+            ANA_FEE,
+            None,
+            Some(&kyc),
+            &mut c.rng,
+        )
         .expect("customer transfer");
-    let s = secrets_of(&[(&maria, &notes[0]), (&maria, &notes[1])], built.openings);
+    let s = secrets_of(
+        &[(&maria, &notes[0]), (&maria, &notes[1])],
+        built.openings,
+        Some(kyc),
+    );
     c.commit(
         Some("transfer-customer"),
         built.tx.sign(&maria.spend),
@@ -281,7 +359,9 @@ fn build() -> Fixture {
     );
 
     // Mint PHP, fill the PH float.
-    let built = Builder::new(&c.net.genesis, &c.net.state)
+    let built = c
+        .net
+        .builder()
         .mint("PHP", 0, &[PHP_MINT], &mut c.rng)
         .expect("mint PHP");
     c.commit(
@@ -295,7 +375,9 @@ fn build() -> Fixture {
         to: ph_float.address(),
         value: PHP_FLOAT,
     }];
-    let built = Builder::new(&c.net.genesis, &c.net.state)
+    let built = c
+        .net
+        .builder()
         .transfer(
             &php_treasury,
             "PHP",
@@ -315,7 +397,9 @@ fn build() -> Fixture {
     );
 
     // PublishQuote.
-    let tx = Builder::new(&c.net.genesis, &c.net.state)
+    let tx = c
+        .net
+        .builder()
         .publish_quote(PublishQuote {
             operator: OPERATOR.into(),
             quote_id: QUOTE_ID,
@@ -342,8 +426,10 @@ fn build() -> Fixture {
         salt: SALT,
         value: REMIT,
     };
-    let kyc = Some(kyc_section());
-    let built = Builder::new(&c.net.genesis, &c.net.state)
+    let kyc = c.credential(&maria);
+    let built = c
+        .net
+        .builder()
         .transfer(
             &maria,
             "HKD",
@@ -351,12 +437,12 @@ fn build() -> Fixture {
             &[],
             REMIT_FEE,
             Some(&req),
-            kyc,
+            Some(&kyc),
             &mut c.rng,
         )
         .expect("remittance");
     let pairs: Vec<(&WalletKeys, &OwnedNote)> = notes.iter().map(|n| (&maria, n)).collect();
-    let s = secrets_of(&pairs, built.openings);
+    let s = secrets_of(&pairs, built.openings, Some(kyc));
     let remit_tx = built.tx.sign(&maria.spend);
     c.commit(
         Some("transfer-remittance"),
@@ -373,7 +459,9 @@ fn build() -> Fixture {
         .expect("remittance note");
     let remit_note = OwnedNote::decrypt(remit_note, &ph_settlement.view).expect("decrypts");
     let floats = c.net.owned(&ph_float, "PHP");
-    let built = Builder::new(&c.net.genesis, &c.net.state)
+    let built = c
+        .net
+        .builder()
         .payout(
             OPERATOR,
             &ph_settlement.view,
@@ -387,53 +475,54 @@ fn build() -> Fixture {
         .expect("payout");
     let mut pairs = vec![(&ph_settlement, &remit_note)];
     pairs.extend(floats.iter().map(|n| (&ph_float, n)));
-    let s = secrets_of(&pairs, built.openings);
+    let s = secrets_of(&pairs, built.openings, None);
     c.commit(Some("payout"), built.tx.sign(&ph_operator), &ph_operator, s);
 
     // Juan burns, keeping change.
     let notes = c.net.owned(&juan, "PHP");
-    let kyc = Some(kyc_section());
-    let built = Builder::new(&c.net.genesis, &c.net.state)
+    let kyc = c.credential(&juan);
+    let built = c
+        .net
+        .builder()
         .burn(
             &juan,
             "PHP",
             &notes,
             JUAN_BURN,
             JUAN_BURN_FEE,
-            kyc,
+            Some(&kyc),
             &mut c.rng,
         )
         .expect("burn");
     let pairs: Vec<(&WalletKeys, &OwnedNote)> = notes.iter().map(|n| (&juan, n)).collect();
-    let s = secrets_of(&pairs, built.openings);
+    let s = secrets_of(&pairs, built.openings, Some(kyc));
     c.commit(Some("burn"), built.tx.sign(&juan.spend), &juan.spend, s);
 
-    // Rosa registers.
-    let kyc = KycProof {
-        link: Some(FieldBytes([7; 32])),
-        ..kyc_section()
-    };
-    let tx = Builder::new(&c.net.genesis, &c.net.state)
-        .register_address(&rosa, kyc, &mut c.rng)
-        .expect("registration");
-    let s = Secrets {
-        view: Some(rosa.view.clone()),
-        ..Secrets::default()
-    };
-    c.commit(
-        Some("register-address"),
-        tx.sign(&rosa.spend),
-        &rosa.spend,
-        s,
-    );
-
-    // The KYC issuer publishes a new root.
-    let tx = Builder::new(&c.net.genesis, &c.net.state)
+    // The KYC issuer enrols Rosa and publishes its new root.
+    let credential = Credential::new(
+        IdentitySecret::random(&mut c.rng),
+        CredentialAttributes {
+            jurisdiction: 0,
+            expiry_day: c.net.block().epoch_day() + CREDENTIAL_DAYS,
+            tier: 1,
+            issuer_id: KYC_ISSUER_ID,
+        },
+    )
+    .expect("a credential");
+    let leaf = c.net.kyc.enrol_credential(&credential).expect("enrols");
+    let head = c
+        .net
+        .state
+        .kyc_root_head(KYC_ISSUER_ID)
+        .expect("the issuer published roots");
+    let tx = c
+        .net
+        .builder()
         .kyc_root_update(
-            corridor::network::KYC_ISSUER_ID,
-            1,
-            FieldBytes([0; 32]),
-            FieldBytes([9; 32]),
+            KYC_ISSUER_ID,
+            head.seq + 1,
+            head.root,
+            FieldBytes(fr_to_bytes(&c.net.kyc.root())),
         )
         .expect("root update");
     c.commit(
@@ -443,10 +532,36 @@ fn build() -> Fixture {
         Secrets::default(),
     );
 
+    // Rosa registers.
+    let kyc = KycCredential {
+        proving_key: &keys.proving,
+        credential,
+        membership: c.net.kyc.witness(leaf).expect("Rosa's path"),
+    };
+    let tx = c
+        .net
+        .builder()
+        .register_address(&rosa, &kyc, &mut c.rng)
+        .expect("registration");
+    let s = Secrets {
+        view: Some(rosa.view.clone()),
+        kyc: Some(Arc::new(kyc)),
+        ..Secrets::default()
+    };
+    c.commit(
+        Some("register-address"),
+        tx.sign(&rosa.spend),
+        &rosa.spend,
+        s,
+    );
+
     Fixture {
         genesis: c.net.genesis.clone(),
+        keys,
         cases: c.cases,
         last_state: c.net.state.clone(),
+        last_block: c.net.block(),
+        roots: c.roots,
         maria,
         ana,
         juan,

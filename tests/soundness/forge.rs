@@ -7,8 +7,25 @@
 //!
 //! The builder refuses what the protocol refuses before proving; this prover never does, so the
 //! verifier alone stands between it and the ledger.
+//!
+//! KYC: a customer's Groth16 proof is bound to the statement digest (through `binding` and, for
+//! a Transfer or Burn, `scope`), and the forger re-randomises input re-commitments, so its
+//! re-proof of a customer's transaction needs a new Groth16 proof. That costs about a second, so
+//! the forger makes it only when asked ([`Forged::remake_kyc`]): once per case for the
+//! [`Forged::baseline`] every re-proving attack starts from, and in the few tests whose honest
+//! control moves the digest. Otherwise the KYC section stays as it was: an attack whose edit
+//! moves the digest and survives every sigma and range proof then meets a Groth16 proof made for
+//! another statement, which is what the re-proving attacker of a KYC field faces (a proof for
+//! the edited public inputs needs a credential that proves them).
 use super::fixture::{Case, Fixture};
+use ark_serialize::CanonicalSerialize;
 use bulletproofs::RangeProof;
+use corridor_circuits::escrow::point_to_bytes;
+use corridor_circuits::kyc::{link, link_tag};
+use corridor_circuits::statement::context;
+use corridor_circuits::{
+    fr_to_bytes, EscrowCiphertext, EscrowPublicKey, EscrowRandomness, KycCircuit, KycWitness,
+};
 use corridor_core::domain::proof as sep;
 use corridor_core::elgamal::{encrypt_chunks, HintContext};
 use corridor_core::genesis::{AssetPolicy, Genesis};
@@ -18,11 +35,13 @@ use corridor_core::state::{MemoryState, PublicState};
 use corridor_core::statement::{resolve, StatementError};
 use corridor_core::transcript::TranscriptProtocol;
 use corridor_core::tx::{
-    Input, Output, PublishQuote, RangeProofBytes, TxBody, UnsignedTransaction,
+    FieldBytes, Input, Output, PublishQuote, RangeProofBytes, TxBody, UnsignedTransaction,
+    GROTH16_PROOF_LEN,
 };
 use corridor_prover::sigma::prove;
 use curve25519_dalek::scalar::Scalar;
 use merlin::Transcript;
+use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
 /// `v` as a scalar, negative values included.
@@ -167,8 +186,25 @@ pub struct Forged {
 }
 
 impl Forged {
+    /// The case's body with every witness known, its KYC proof remade for it (once per case,
+    /// then cloned): proving it verifies. Every re-proving attack starts here.
+    pub fn baseline(fx: &Fixture, case: &Case) -> Self {
+        case.baseline
+            .get_or_init(|| {
+                let mut rng = ChaCha20Rng::seed_from_u64(0xba5e);
+                let mut f = Forged::from_case(fx, case, &mut rng);
+                if case.is_customer() {
+                    f.remake_kyc(fx, case, &mut rng)
+                        .expect("the baseline's KYC proof");
+                }
+                f
+            })
+            .clone()
+    }
+
     /// Takes a fixture case and re-randomises what the fixture's prover kept to itself (input
-    /// re-commitments, `W0`, `R`), so that every witness is known. Proving the result verifies.
+    /// re-commitments, `W0`, `R`), so that every witness is known. Proving the result verifies,
+    /// except for a customer's, whose KYC proof must be remade first ([`Forged::remake_kyc`]).
     pub fn from_case(fx: &Fixture, case: &Case, rng: &mut ChaCha20Rng) -> Self {
         let s = &case.secrets;
         let w = Witness {
@@ -419,15 +455,76 @@ impl Forged {
         v
     }
 
-    /// Resolves the body as it is and proves every relation with the witnesses above, then the
-    /// range proof, whether or not they hold.
+    /// Remakes the customer's KYC section for the body as it is now, as the honest builder
+    /// does: a fresh escrow of the credential's `id_commit`, then — once the statement (and so
+    /// the digest) is resolved — the nullifier and a Groth16 proof of the resolved public inputs
+    /// with the case's credential (and, for a registration, the link of the address it
+    /// registers). The root stays the section's (the credential's path is under it). Fails where the statement does not resolve or the credential cannot prove it.
+    pub fn remake_kyc(
+        &mut self,
+        fx: &Fixture,
+        case: &Case,
+        rng: &mut ChaCha20Rng,
+    ) -> Result<(), String> {
+        let cred = case
+            .secrets
+            .kyc
+            .clone()
+            .ok_or("the case has no KYC credential")?;
+        let escrow_pk =
+            EscrowPublicKey::from_bytes(&fx.genesis.escrow_key).map_err(|e| e.to_string())?;
+        let k = EscrowRandomness::random(rng);
+        let escrow = EscrowCiphertext::encrypt(&escrow_pk, cred.credential.id_commit(), &k);
+        // A registration carries the link of its identity and address.
+        if let TxBody::RegisterAddress(r) = &mut self.tx.body {
+            let tag = link_tag(&r.address);
+            r.kyc.link = Some(FieldBytes(fr_to_bytes(&link(
+                cred.credential.identity_secret(),
+                tag,
+            ))));
+        }
+        {
+            let section = self.tx.body.kyc_mut().ok_or("no KYC section")?;
+            section.escrow_r = point_to_bytes(&escrow.r);
+            section.escrow_c = FieldBytes(fr_to_bytes(&escrow.c));
+            section.nullifier = FieldBytes([0; 32]);
+            section.proof = [0; GROTH16_PROOF_LEN];
+        }
+        let statement =
+            resolve(&self.tx, &fx.genesis, &case.state, &case.block).map_err(|e| e.to_string())?;
+        let public = statement.kyc.ok_or("no KYC statement")?;
+        let address = statement.signer_address.ok_or("no signer address")?;
+        let ctx = context(&public).map_err(|e| e.to_string())?;
+        let witness = KycWitness {
+            credential: cred.credential.clone(),
+            membership: cred.membership.clone(),
+            link_tag: link_tag(&address),
+            escrow_randomness: k,
+        };
+        let (circuit, inputs) =
+            KycCircuit::from_witness(witness, &ctx).map_err(|e| e.to_string())?;
+        let proof = corridor_prover::groth16::prove(&cred.proving_key.0, circuit, rng)
+            .map_err(|e| e.to_string())?;
+        let mut bytes = [0u8; GROTH16_PROOF_LEN];
+        proof
+            .serialize_compressed(&mut bytes[..])
+            .map_err(|e| e.to_string())?;
+        let section = self.tx.body.kyc_mut().ok_or("no KYC section")?;
+        section.nullifier = FieldBytes(fr_to_bytes(&inputs.nullifier));
+        section.proof = bytes;
+        Ok(())
+    }
+
+    /// Resolves the body as it is (against the case's state and block) and proves every
+    /// relation with the witnesses above, then the range proof, whether or not they hold. The
+    /// KYC section is left as it is.
     pub fn prove(
         &self,
-        genesis: &Genesis,
-        state: &MemoryState,
+        fx: &Fixture,
+        case: &Case,
         rng: &mut ChaCha20Rng,
     ) -> Result<UnsignedTransaction, StatementError> {
-        let statement = resolve(&self.tx, genesis, state)?;
+        let statement = resolve(&self.tx, &fx.genesis, &case.state, &case.block)?;
         let witnesses = self.sigma_witnesses();
         assert_eq!(
             witnesses.len(),

@@ -1,22 +1,26 @@
 //! How an attack runs: edit a valid transaction, RE-SIGN it with the true signer's key (the
 //! attacker is the signer), send the canonical bytes through `Transaction::decode` and
-//! `verify_transaction` exactly as a node would, and compare the verdict with the one error the
-//! edit must produce.
+//! `verify_transaction` exactly as a node would (the case's state and block, the KYC verifying
+//! key), and compare the verdict with the one error the edit must produce.
 //!
 //! Two attackers:
 //! - *re-signed*: edits a field or a proof byte, keeps the other proofs, re-signs;
-//! - *re-proved*: edits a public field, then proves every relation of the edited statement again
-//!   with the honest witnesses (see [`super::forge`]) and re-signs. The transcript no longer
-//!   betrays the edit, so the relation that binds the field has to catch it.
+//! - *re-proved*: edits a public field, then proves every sigma relation and the range proof of
+//!   the edited statement again with the honest witnesses (see [`super::forge`]) and re-signs.
+//!   The transcript no longer betrays the edit, so the relation that binds the field has to
+//!   catch it. A customer's Groth16 KYC proof is not remade ([`super::forge`]): an edit that
+//!   every sigma and range proof lets through meets the KYC proof, which is verified last.
 use super::fixture::{Case, Fixture};
 use super::forge::Forged;
 use corridor_core::keys::SpendKey;
 use corridor_core::proto;
+use corridor_core::state::{BlockContext, MemoryState};
 use corridor_core::statement::StatementError;
 use corridor_core::tx::{Transaction, UnsignedTransaction};
 use corridor_core::DecodeError;
+use corridor_verifier::groth16::Element;
 use corridor_verifier::{
-    verify_transaction, KycStatus, ProofError, VerifiedTransaction, VerifyError,
+    verify_transaction, KycStatus, ProofError, VerifiedTransaction, VerifyContext, VerifyError,
 };
 use prost::Message;
 use rand::SeedableRng;
@@ -31,24 +35,25 @@ pub type Verdict = Result<VerifiedTransaction, VerifyError>;
 #[derive(Clone, PartialEq, Eq)]
 pub enum Expect {
     /// It verifies: the edit is a statement its signer may make and nothing needs proving (a
-    /// quote's terms, a root update), or a value no relation depends on by design (hints).
+    /// quote's terms, a root update), or a value no relation depends on by design (hints). A
+    /// customer's transaction verifies with its KYC proof `Verified`, any other `NotRequired`.
     Accepted,
-    /// It verifies, but its KYC proof was not verified (the Groth16 verifier is the next issue):
-    /// the verdict says so and nothing may treat it as fully verified.
-    AcceptedKycNotVerified,
     /// Exactly this error.
     Err(VerifyError),
     /// `DecodeError::Invalid` of exactly this field (its reason is prose).
     DecodeInvalid(String),
+    /// `ProofError::KycFormat` naming exactly this element of the Groth16 proof (the rest of
+    /// the message is prose).
+    KycFormat(Element),
 }
 
 impl fmt::Debug for Expect {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Expect::Accepted => f.write_str("accepted"),
-            Expect::AcceptedKycNotVerified => f.write_str("accepted, KYC not verified"),
             Expect::Err(e) => write!(f, "{e:?}"),
             Expect::DecodeInvalid(field) => write!(f, "Decode(Invalid {{ field: {field:?}, .. }})"),
+            Expect::KycFormat(element) => write!(f, "Proof(KycFormat(\"{element}: ..\"))"),
         }
     }
 }
@@ -57,17 +62,36 @@ impl Expect {
     /// Whether `v` is this verdict.
     pub fn matches(&self, v: &Verdict) -> bool {
         match (self, v) {
-            (Expect::Accepted, Ok(_)) => true,
-            (Expect::AcceptedKycNotVerified, Ok(t)) => {
-                t.kyc() == KycStatus::NotVerified && !t.is_fully_verified()
+            (Expect::Accepted, Ok(t)) => {
+                let expected = if t.statement().kyc.is_some() {
+                    KycStatus::Verified
+                } else {
+                    KycStatus::NotRequired
+                };
+                t.kyc() == expected
             }
             (Expect::Err(e), Err(got)) => e == got,
             (
                 Expect::DecodeInvalid(f),
                 Err(VerifyError::Decode(DecodeError::Invalid { field, .. })),
             ) => field == f,
+            (Expect::KycFormat(element), Err(VerifyError::Proof(ProofError::KycFormat(m)))) => {
+                m.starts_with(&format!("{element}: "))
+            }
             _ => false,
         }
+    }
+
+    /// Whether this verdict comes after the statement resolved (a proof's or the signature's
+    /// verdict, or acceptance).
+    pub fn resolves(&self) -> bool {
+        matches!(
+            self,
+            Expect::Accepted
+                | Expect::KycFormat(_)
+                | Expect::Err(VerifyError::Proof(_))
+                | Expect::Err(VerifyError::Signature { .. })
+        )
     }
 }
 
@@ -92,9 +116,25 @@ pub fn range_format() -> Expect {
     )))
 }
 
+/// `ProofError::Kyc`: the Groth16 proof does not verify against the public inputs the verifier
+/// resolved.
+pub fn kyc() -> Expect {
+    Expect::Err(VerifyError::Proof(ProofError::Kyc))
+}
+
+/// `ProofError::KycInputs` with this message.
+pub fn kyc_inputs(message: String) -> Expect {
+    Expect::Err(VerifyError::Proof(ProofError::KycInputs(message)))
+}
+
 /// A statement error.
 pub fn stmt(e: StatementError) -> Expect {
     Expect::Err(VerifyError::Statement(e))
+}
+
+/// `StatementError::Kyc` with this message.
+pub fn stmt_kyc(message: String) -> Expect {
+    stmt(StatementError::Kyc(message))
 }
 
 /// A decode error.
@@ -189,30 +229,41 @@ pub fn sign_wire(mut p: proto::Transaction, key: &SpendKey) -> Vec<u8> {
     p.encode_to_vec()
 }
 
-/// What a node does with bytes: canonical decode, then verification against `state`. Checks
-/// first that the attacker's signature is valid, so that no verdict comes from a bad re-signing.
-pub fn verify_bytes(
-    fx: &Fixture,
-    state: &corridor_core::state::MemoryState,
-    bytes: &[u8],
-    signer: &SpendKey,
-) -> Verdict {
+/// What the verifier is given besides a transaction: genesis, `state`, `block` and the KYC
+/// verifying key.
+pub fn context<'a>(
+    fx: &'a Fixture,
+    state: &'a MemoryState,
+    block: BlockContext,
+) -> VerifyContext<'a> {
+    VerifyContext {
+        genesis: &fx.genesis,
+        state,
+        block,
+        kyc_key: &fx.keys.verifying,
+    }
+}
+
+/// Verifies `tx` as a node validating the case's block does.
+pub fn verify_in(fx: &Fixture, case: &Case, tx: &Transaction) -> Verdict {
+    verify_transaction(tx, &context(fx, &case.state, case.block))
+}
+
+/// What a node does with bytes: canonical decode, then verification against the case's state
+/// and block. Checks first that the attacker's signature is valid, so that no verdict comes from
+/// a bad re-signing.
+pub fn verify_bytes(fx: &Fixture, case: &Case, bytes: &[u8], signer: &SpendKey) -> Verdict {
     let tx = Transaction::decode(bytes)?;
     assert!(
         tx.signature_valid(&signer.public()),
         "the attacker's re-signature must be valid"
     );
-    verify_transaction(&tx, &fx.genesis, state)
+    verify_in(fx, case, &tx)
 }
 
-/// Verifies `u` signed by `key` against `state`.
-pub fn submit(
-    fx: &Fixture,
-    state: &corridor_core::state::MemoryState,
-    u: UnsignedTransaction,
-    key: &SpendKey,
-) -> Verdict {
-    verify_bytes(fx, state, &u.sign(key).encode(), key)
+/// Verifies `u` signed by `key` against the case's state and block.
+pub fn submit(fx: &Fixture, case: &Case, u: UnsignedTransaction, key: &SpendKey) -> Verdict {
+    verify_bytes(fx, case, &u.sign(key).encode(), key)
 }
 
 /// The re-signing attacker.
@@ -230,16 +281,17 @@ pub fn resigned(fx: &Fixture, case: &Case, m: &Mutation) -> Verdict {
             sign_wire(p, signer)
         }
     };
-    verify_bytes(fx, &case.state, &bytes, signer)
+    verify_bytes(fx, case, &bytes, signer)
 }
 
-/// The re-proving attacker.
+/// The re-proving attacker: the case's [`Forged::baseline`], edited, every sigma and range
+/// proof made again.
 pub fn reproved(fx: &Fixture, case: &Case, m: &Mutation, rng: &mut ChaCha20Rng) -> Verdict {
     let signer = m.signer.as_ref().unwrap_or(&case.signer);
     let Edit::Body(f) = &m.edit else {
         panic!("{}: only domain edits are re-proved", m.name);
     };
-    let mut forged = Forged::from_case(fx, case, rng);
+    let mut forged = Forged::baseline(fx, case);
     f(&mut forged.tx);
     // A body the wire refuses never reaches the prover's statement.
     if let Err(e) = UnsignedTransaction::decode(&forged.tx.encode()) {
@@ -248,36 +300,42 @@ pub fn reproved(fx: &Fixture, case: &Case, m: &Mutation, rng: &mut ChaCha20Rng) 
     // A statement that does not resolve cannot be proven; the stale proofs go out and the
     // verifier's resolution must refuse it the same way.
     let u = forged
-        .prove(&fx.genesis, &case.state, rng)
+        .prove(fx, case, rng)
         .unwrap_or_else(|_| forged.tx.clone());
-    submit(fx, &case.state, u, signer)
+    submit(fx, case, u, signer)
 }
 
-fn describe(v: &Verdict) -> String {
+/// A verdict in a message.
+pub fn describe(v: &Verdict) -> String {
     match v {
         Ok(t) => format!("accepted (kyc {:?})", t.kyc()),
         Err(e) => format!("{e:?}"),
     }
 }
 
-/// The controls of a case: the fixture transaction verifies, and so does the re-proving
-/// attacker's transaction before any edit (so a rejection never comes from a broken fixture or
-/// a broken forger).
+/// The controls of a case: the fixture transaction verifies (a customer's with its KYC proof
+/// verified), and so does the re-proving attacker's transaction before any edit (so a rejection
+/// never comes from a broken fixture or a broken forger).
 pub fn controls(fx: &Fixture, case: &Case, rng: &mut ChaCha20Rng) {
-    let v = verify_bytes(fx, &case.state, &case.tx.encode(), &case.signer);
-    assert!(
-        v.is_ok(),
+    let v = verify_bytes(fx, case, &case.tx.encode(), &case.signer);
+    let want = if case.is_customer() {
+        KycStatus::Verified
+    } else {
+        KycStatus::NotRequired
+    };
+    assert_eq!(
+        v.as_ref().map(|t| t.kyc()).ok(),
+        Some(want),
         "{}: the fixture must verify: {}",
         case.name,
         describe(&v)
     );
-    let forged = Forged::from_case(fx, case, rng);
-    let u = forged
-        .prove(&fx.genesis, &case.state, rng)
+    let u = Forged::baseline(fx, case)
+        .prove(fx, case, rng)
         .expect("resolves");
-    let v = submit(fx, &case.state, u, &case.signer);
+    let v = submit(fx, case, u, &case.signer);
     assert!(
-        v.is_ok(),
+        Expect::Accepted.matches(&v),
         "{}: the forger's honest proof must verify: {}",
         case.name,
         describe(&v)
@@ -341,17 +399,21 @@ pub fn run(fx: &Fixture, case: &Case, muts: &[Mutation], seed: u64) -> usize {
     muts.len()
 }
 
-/// Each proof's own verdict, in verification order: every sigma proof (labelled
+/// Each sigma and range proof's own verdict, in verification order: every sigma proof (labelled
 /// `relation index`), then the range proof (`range`). The transcript advances exactly as the
 /// verifier's does whether or not a proof holds, so a failing proof does not disturb the
 /// verdicts after it: this shows which proofs an attack breaks, and that it breaks only those.
+/// (The Groth16 KYC proof, verified after them, is the forger's to remake or not: see
+/// [`super::forge`].)
 pub fn each_proof(
-    genesis: &corridor_core::genesis::Genesis,
-    state: &corridor_core::state::MemoryState,
+    fx: &Fixture,
+    case: &Case,
     tx: &Transaction,
 ) -> Vec<(String, Result<(), ProofError>)> {
     use corridor_verifier::sigma::{relation_name, verify};
-    let st = corridor_core::statement::resolve(tx.unsigned(), genesis, state).expect("resolves");
+    let st =
+        corridor_core::statement::resolve(tx.unsigned(), &fx.genesis, &case.state, &case.block)
+            .expect("resolves");
     let mut t = st.transcript();
     let mut out: Vec<(String, Result<(), ProofError>)> = st
         .relations
@@ -382,12 +444,9 @@ pub fn assert_only(verdicts: &[(String, Result<(), ProofError>)], failing: &[&st
     assert_eq!(failed, failing, "the proofs that fail: {verdicts:?}");
 }
 
-/// Decode and verify, with whatever signature the bytes carry.
-pub fn verify_bytes_unchecked(
-    fx: &Fixture,
-    state: &corridor_core::state::MemoryState,
-    bytes: &[u8],
-) -> Verdict {
+/// Decode and verify against the case's state and block, with whatever signature the bytes
+/// carry.
+pub fn verify_bytes_unchecked(fx: &Fixture, case: &Case, bytes: &[u8]) -> Verdict {
     let tx = Transaction::decode(bytes)?;
-    verify_transaction(&tx, &fx.genesis, state)
+    verify_in(fx, case, &tx)
 }
