@@ -1,18 +1,21 @@
-//! Groth16 benches on a SYNTHETIC circuit (`MulChain::synthetic_kyc_sized`: 15,000
-//! multiplication constraints, 12 public inputs), a stand-in of the KYC circuit's size until
-//! that circuit lands. Each group measures its baseline in the same run:
-//! - `groth16_prove_synthetic_15k`: our prover on the CPU backend vs ark-groth16's own
-//!   `create_random_proof_with_reduction` (same key, same circuit);
-//! - `groth16_verify_synthetic_15k`: single verification (ours, and ark-groth16's
-//!   `verify_proof`) vs `verify_batch` of 64 and 256 proofs; batch throughput is per proof
+//! Groth16 benches on the KYC circuit (DESIGN.md §3.6: depth-32 membership, policy, nullifier,
+//! link and escrow; 13,393 constraints, 14 public inputs), with keys from a dev-seed setup made
+//! once and valid statements from `corridor_circuits::kyc::sample`. Each group measures its
+//! baseline in the same run:
+//! - `groth16_prove_kyc`: our prover on the CPU backend vs ark-groth16's own
+//!   `create_random_proof_with_reduction` (same key, same statement);
+//! - `groth16_verify_kyc`: single verification (ours, and ark-groth16's `verify_proof`) vs
+//!   `verify_batch` of 64 and 256 proofs; batch throughput is per proof
 //!   (`Throughput::Elements(n)`), so divide the batch time by `n` to compare with single.
 //!
-//! Deterministic RNGs throughout; small sample sizes (proving takes ~1 s per sample).
+//! Deterministic RNGs throughout; small sample sizes (proving takes ~1 s per sample on 2 cores).
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::r1cs_to_qap::LibsnarkReduction;
 use ark_groth16::{prepare_verifying_key, Groth16, Proof, ProvingKey};
+use corridor_circuits::kyc::sample::KycSample;
+use corridor_circuits::KycCircuit;
+use corridor_params::setup::dev_setup;
 use corridor_prover::groth16::prove;
-use corridor_prover::test_circuits::MulChain;
 use corridor_verifier::groth16::{verify, verify_batch, BatchEntry, PreparedKey};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use rand_chacha::rand_core::SeedableRng;
@@ -22,23 +25,32 @@ use std::time::Duration;
 
 type Ark = Groth16<Bn254, LibsnarkReduction>;
 
+/// The dev seed of the benches' keys.
+const DEV_SEED: u64 = 2026;
+
 struct Setup {
     pk: ProvingKey<Bn254>,
-    circuit: MulChain,
-    /// 256 distinct valid proofs (re-randomised copies of 4) with their inputs.
+    /// The statement proven in the prove group.
+    sample: KycSample,
+    /// 256 distinct valid proofs (re-randomised copies of proofs of 4 statements) with their
+    /// inputs.
     proofs: Vec<(Proof<Bn254>, Vec<Fr>)>,
 }
 
 fn setup() -> Setup {
-    let mut rng = ChaCha20Rng::seed_from_u64(2026);
-    let circuit = MulChain::synthetic_kyc_sized(&mut rng);
-    let pk = Ark::generate_random_parameters_with_reduction(circuit.clone(), &mut rng)
-        .expect("setup of the synthetic circuit");
-    let base: Vec<_> = (0..4)
-        .map(|_| {
-            let c = MulChain::synthetic_kyc_sized(&mut rng);
-            let inputs = c.public_inputs();
-            (prove(&pk, c, &mut rng).expect("prove"), inputs)
+    let pk = dev_setup(KycCircuit::for_setup(), DEV_SEED)
+        .expect("dev-seed setup of the KYC circuit")
+        .0;
+    let mut rng = ChaCha20Rng::seed_from_u64(DEV_SEED);
+    let samples: Vec<KycSample> = (0..4)
+        .map(|_| KycSample::generate(&mut rng).expect("sample statement"))
+        .collect();
+    let base: Vec<_> = samples
+        .iter()
+        .map(|sample| {
+            let (circuit, public) = sample.circuit().expect("valid sample");
+            let proof = prove(&pk, circuit, &mut rng).expect("prove");
+            (proof, public.to_field_elements())
         })
         .collect();
     let proofs = (0..256)
@@ -50,17 +62,14 @@ fn setup() -> Setup {
             )
         })
         .collect();
-    Setup {
-        pk,
-        circuit,
-        proofs,
-    }
+    let sample = samples.into_iter().next().expect("four samples");
+    Setup { pk, sample, proofs }
 }
 
 fn benches(c: &mut Criterion) {
     let s = setup();
 
-    let mut prove_group = c.benchmark_group("groth16_prove_synthetic_15k");
+    let mut prove_group = c.benchmark_group("groth16_prove_kyc");
     prove_group
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
@@ -68,14 +77,14 @@ fn benches(c: &mut Criterion) {
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     prove_group.bench_function("corridor_cpu_backend", |b| {
         b.iter_batched(
-            || s.circuit.clone(),
+            || s.sample.circuit().expect("valid sample").0,
             |circuit| prove(&s.pk, circuit, &mut rng).expect("prove"),
             BatchSize::SmallInput,
         )
     });
     prove_group.bench_function("ark_groth16_baseline", |b| {
         b.iter_batched(
-            || s.circuit.clone(),
+            || s.sample.circuit().expect("valid sample").0,
             |circuit| {
                 Ark::create_random_proof_with_reduction(circuit, &s.pk, &mut rng).expect("prove")
             },
@@ -86,7 +95,7 @@ fn benches(c: &mut Criterion) {
 
     let key = PreparedKey::new(&s.pk.vk);
     let pvk = prepare_verifying_key(&s.pk.vk);
-    let mut verify_group = c.benchmark_group("groth16_verify_synthetic_15k");
+    let mut verify_group = c.benchmark_group("groth16_verify_kyc");
     verify_group
         .sample_size(20)
         .warm_up_time(Duration::from_secs(1))

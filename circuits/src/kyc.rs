@@ -575,5 +575,7 @@ fn enforce_selected_bit_is_one(
     }
 }
 
+pub mod sample;
+
 #[cfg(test)]
 mod tests;

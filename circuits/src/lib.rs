@@ -1,12 +1,14 @@
 //! corridor-circuits: the BN254 R1CS side of Corridor's KYC proofs (DESIGN.md §3.6) and the
 //! native twin of every gadget.
 //!
-//! - [`poseidon`]: circomlib's Poseidon, natively (light-poseidon) and as [`PoseidonVar`].
+//! - [`poseidon`](mod@poseidon): circomlib's Poseidon, natively (light-poseidon) and as
+//!   [`PoseidonVar`].
 //! - [`tree`]: the depth-32 Poseidon Merkle tree of credentials and its membership gadget.
 //! - [`credential`]: credentials, `id_commit` and leaves.
 //! - [`jubjub`]: Baby Jubjub (ark-ed-on-bn254) point gadgets.
 //! - [`escrow`]: the regulators' identity escrow (ElGamal-style on Baby Jubjub).
-//! - [`kyc`]: the KYC circuit, its public inputs, its witness and the native twins.
+//! - [`kyc`]: the KYC circuit, its public inputs, its witness and the native twins; a valid
+//!   sample statement in [`kyc::sample`] for tests, benches and the snarkjs export.
 //! - [`registry`]: an issuer's credential registry (enrol, revoke, roots, witnesses).
 //! - [`fingerprint`]: canonical R1CS matrices and the committed circuit fingerprint.
 //! - [`field`]: `H_to_Fr` and canonical field bytes.

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::encoding::Groth16DecodeError;
+
 /// What was wrong with a parameter folder, a key file or a key encoding.
 #[derive(Debug, thiserror::Error)]
 pub enum ParamsError {
@@ -26,7 +28,12 @@ pub enum ParamsError {
     /// The manifest is malformed or inconsistent.
     #[error("manifest: {0}")]
     Manifest(String),
-    /// A key's bytes do not decode (bad point, not in the subgroup, truncated, trailing bytes).
+    /// A verifying key's or proof's bytes do not decode: the element named, and why
+    /// ([`crate::encoding`]).
+    #[error(transparent)]
+    Groth16Encoding(#[from] Groth16DecodeError),
+    /// The proving key's bytes do not decode (bad point, not in the subgroup, truncated,
+    /// trailing bytes, inconsistent query lengths).
     #[error("{what}: invalid encoding: {reason}")]
     Encoding {
         /// Which key or proof.
@@ -53,6 +60,9 @@ pub enum ParamsError {
     /// Dev-seed parameters presented where they are refused (a non-dev network).
     #[error("these parameters come from dev seed {0}: anyone can forge proofs with them; refused outside a dev network")]
     DevSeedRefused(u64),
+    /// The circuit could not be synthesised or fingerprinted.
+    #[error("circuit: {0}")]
+    Circuit(#[from] corridor_circuits::Error),
     /// Setup failed (the circuit did not synthesise).
     #[error("setup: {0}")]
     Setup(String),

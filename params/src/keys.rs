@@ -1,16 +1,18 @@
 //! Groth16 key types on BN254 with canonical, validating encodings.
 //!
 //! Encodings are arkworks' canonical serialisation: the verifying key compressed (small,
-//! hashed into genesis), the proving key uncompressed (tens of thousands of points; decoding
-//! compressed points would cost a square root each). Decoding always validates: every point
-//! on the curve and in the prime-order subgroup (G2 subgroup checks included), no trailing
-//! bytes.
+//! hashed into genesis) and decoded by the strict decoder of [`crate::encoding`] (canonical
+//! points, bounded input-base count, errors naming the element); the proving key uncompressed
+//! (tens of thousands of points; decoding compressed points would cost a square root each).
+//! Decoding always validates: every point on the curve and in the prime-order subgroup (G2
+//! subgroup checks included), no trailing bytes.
 
 use ark_bn254::Bn254;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
+use crate::encoding::{decode_verifying_key, encode_verifying_key};
 use crate::ParamsError;
 
 fn encode<T: CanonicalSerialize>(value: &T, compress: Compress) -> Vec<u8> {
@@ -53,14 +55,16 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub struct VerifyingKey(pub ark_groth16::VerifyingKey<Bn254>);
 
 impl VerifyingKey {
-    /// Canonical bytes (compressed points).
+    /// Canonical bytes (compressed points, [`crate::encoding`]'s layout).
     pub fn to_bytes(&self) -> Vec<u8> {
-        encode(&self.0, Compress::Yes)
+        encode_verifying_key(&self.0)
     }
 
-    /// Decodes and validates canonical bytes.
+    /// Decodes canonical bytes with [`crate::encoding::decode_verifying_key`]: every point on
+    /// its curve, in the prime-order subgroup and canonically encoded, the input-base count
+    /// bounded by the bytes, nothing trailing. The error names the element.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ParamsError> {
-        decode(bytes, Compress::Yes, "verifying key").map(VerifyingKey)
+        Ok(VerifyingKey(decode_verifying_key(bytes)?))
     }
 
     /// The number of public inputs the key verifies.
@@ -135,6 +139,7 @@ impl fmt::Debug for ProvingKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encoding::{Element, Groth16DecodeError};
     use crate::testing::key_pair;
     use ark_bn254::{Fq2, G2Affine};
     use ark_ec::AffineRepr;
@@ -153,17 +158,17 @@ mod tests {
         for cut in [0, 1, bytes.len() / 2, bytes.len() - 1] {
             assert!(matches!(
                 VerifyingKey::from_bytes(&bytes[..cut]),
-                Err(ParamsError::Encoding {
-                    what: "verifying key",
-                    ..
-                })
+                Err(ParamsError::Groth16Encoding(_))
             ));
         }
         let mut long = bytes.clone();
         long.push(0);
-        assert!(
-            matches!(VerifyingKey::from_bytes(&long), Err(ParamsError::Encoding { reason, .. }) if reason.contains("trailing"))
-        );
+        let err = VerifyingKey::from_bytes(&long).unwrap_err();
+        assert!(matches!(
+            err,
+            ParamsError::Groth16Encoding(Groth16DecodeError::TrailingBytes { count: 1 })
+        ));
+        assert_eq!(err.to_string(), "verifying key: 1 trailing bytes");
         let pk_bytes = pk.to_bytes();
         assert!(matches!(
             ProvingKey::from_bytes(&pk_bytes[..pk_bytes.len() - 1]),
@@ -190,10 +195,11 @@ mod tests {
         let bytes = vk.to_bytes();
         assert!(matches!(
             VerifyingKey::from_bytes(&bytes),
-            Err(ParamsError::Encoding {
-                what: "verifying key",
-                ..
-            })
+            Err(ParamsError::Groth16Encoding(
+                Groth16DecodeError::NotInSubgroup {
+                    element: Element::Delta
+                }
+            ))
         ));
         assert!(!off_subgroup.is_zero());
     }

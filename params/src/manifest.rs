@@ -9,6 +9,7 @@
 //! Every load checks the file against the manifest first, so a corrupted or swapped file is
 //! named, never half-used.
 
+use corridor_circuits::{CircuitFingerprint, KycCircuit};
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -25,17 +26,43 @@ pub const VERIFYING_KEY_FILE: &str = "kyc_verifying_key.bin";
 /// The manifest's file name.
 pub const MANIFEST_FILE: &str = "manifest.json";
 
+/// The KYC circuit's versioned name in manifests.
+pub const KYC_CIRCUIT_NAME: &str = "corridor-kyc/v1";
+
 /// What the parameters are for: the caller's circuit, described.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CircuitInfo {
     /// Versioned circuit name, e.g. `corridor-kyc/v1`.
     pub name: String,
-    /// The circuit fingerprint (constraint count and hash of the matrices), hex.
+    /// The SHA-256 of the circuit's canonical R1CS matrices
+    /// ([`corridor_circuits::fingerprint`]), hex.
     pub fingerprint: String,
     /// Number of constraints.
     pub constraints: usize,
     /// Number of public inputs.
     pub public_inputs: usize,
+}
+
+impl CircuitInfo {
+    /// Describes the circuit of fingerprint `fp` under `name`.
+    pub fn from_fingerprint(name: &str, fp: &CircuitFingerprint) -> Self {
+        CircuitInfo {
+            name: name.to_string(),
+            fingerprint: hex::encode(fp.matrices_sha256),
+            constraints: fp.num_constraints,
+            public_inputs: fp.num_public_inputs,
+        }
+    }
+
+    /// The KYC circuit compiled into this binary, described: it is synthesised once, without
+    /// values (a fraction of a second), and fingerprinted. Parameters made for another circuit
+    /// are refused by [`ParamsDir::load_proving_key`] and [`ParamsDir::load_verifying_key`].
+    pub fn kyc() -> Result<Self, ParamsError> {
+        Ok(Self::from_fingerprint(
+            KYC_CIRCUIT_NAME,
+            &KycCircuit::fingerprint()?,
+        ))
+    }
 }
 
 /// One file of the folder with its hash.
@@ -238,6 +265,21 @@ mod tests {
         ));
         let _ = fs::remove_dir_all(&dir);
         dir
+    }
+
+    #[test]
+    fn kyc_circuit_info_is_the_compiled_circuits() {
+        let info = CircuitInfo::kyc().unwrap();
+        let fp = KycCircuit::fingerprint().unwrap();
+        assert_eq!(info.name, KYC_CIRCUIT_NAME);
+        assert_eq!(
+            info.public_inputs,
+            corridor_circuits::kyc::NUM_PUBLIC_INPUTS
+        );
+        assert_eq!(info.constraints, fp.num_constraints);
+        assert_eq!(info.fingerprint.len(), 64);
+        assert!(corridor_circuits::kyc::KYC_CIRCUIT_FINGERPRINT
+            .ends_with(&format!("sha256={}", info.fingerprint)));
     }
 
     #[test]

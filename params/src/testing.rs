@@ -1,12 +1,12 @@
 //! Test fixtures: a tiny circuit and its keys.
 
 use ark_bn254::{Bn254, Fr};
-use ark_groth16::Groth16;
+use ark_groth16::{Groth16, Proof};
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystemRef, LinearCombination, SynthesisError, Variable,
 };
 use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
+use rand_core::{CryptoRng, RngCore, SeedableRng};
 
 use crate::{CircuitInfo, ProvingKey};
 
@@ -67,4 +67,18 @@ pub fn key_pair(seed: u64) -> ProvingKey {
     )
     .unwrap();
     ProvingKey(pk)
+}
+
+/// A proof of `a · b = c` under `pk`, with its public inputs `(a·b, a + b)`.
+pub fn product_proof<R: RngCore + CryptoRng>(
+    pk: &ProvingKey,
+    a: u64,
+    b: u64,
+    rng: &mut R,
+) -> (Proof<Bn254>, Vec<Fr>) {
+    let (a, b) = (Fr::from(a), Fr::from(b));
+    let proof =
+        Groth16::<Bn254>::create_random_proof_with_reduction(product_circuit(a, b), &pk.0, rng)
+            .unwrap();
+    (proof, vec![a * b, a + b])
 }

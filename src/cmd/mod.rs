@@ -1,3 +1,4 @@
 //! The subcommands of `corridor`, one module each: thin adapters over the library.
 pub mod bench;
 pub mod demo;
+pub mod params;

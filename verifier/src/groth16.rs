@@ -6,7 +6,8 @@
 //! `e(A, B) = e(α, β) · e(IC, γ) · e(C, δ)` with `IC = γ_abc_0 + Σ_j x_j·γ_abc_j`.
 //!
 //! What is checked, and where:
-//! - Decoding ([`decode_proof`], [`decode_verifying_key`], [`PreparedKey::from_bytes`]):
+//! - Decoding ([`decode_proof`], [`decode_verifying_key`], [`PreparedKey::from_bytes`]) is
+//!   corridor-params' one strict decoder ([`corridor_params::encoding`], re-exported here):
 //!   compressed points only, each on its curve and in the prime-order subgroup (the G2 check
 //!   matters: BN254's G2 has a large cofactor), each encoded canonically (re-encoding gives the
 //!   same bytes, so one proof has one encoding), exact lengths, no trailing bytes. Errors name
@@ -26,118 +27,23 @@
 //!   always passes; a batch holding an invalid proof passes with probability at most
 //!   `1/(2^128 − 1)` over the weights. [`verify_batch`] then bisects (fresh weights for every
 //!   sub-batch, single verification at the leaves) and names every bad proof.
-use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine};
+use ark_bn254::{Bn254, Fr, G1Affine, G1Projective};
 use ark_ec::pairing::Pairing;
-use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_ec::{CurveGroup, VariableBaseMSM};
 use ark_ff::{One, Zero};
 use ark_groth16::{prepare_verifying_key, PreparedVerifyingKey, Proof, VerifyingKey};
-use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
-use core::fmt;
 use rand_core::{CryptoRng, RngCore};
 use thiserror::Error;
 
+/// The canonical encodings and their strict decoder live in corridor-params (one place for
+/// keys and proofs alike); they are re-exported here for the verifier's callers.
+pub use corridor_params::encoding::{
+    decode_proof, decode_verifying_key, encode_proof, Element, Groth16DecodeError, G1_BYTES,
+    G2_BYTES, PROOF_BYTES,
+};
+
 #[cfg(test)]
 mod tests;
-
-/// Compressed G1 point: 32 bytes.
-pub const G1_BYTES: usize = 32;
-/// Compressed G2 point: 64 bytes.
-pub const G2_BYTES: usize = 64;
-/// A compressed proof `A ‖ B ‖ C`: 128 bytes.
-pub const PROOF_BYTES: usize = G1_BYTES + G2_BYTES + G1_BYTES;
-
-/// An element of a proof or a verifying key, to name what failed to decode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Element {
-    /// Proof `A` (G1).
-    ProofA,
-    /// Proof `B` (G2).
-    ProofB,
-    /// Proof `C` (G1).
-    ProofC,
-    /// Verifying key `alpha_g1`.
-    Alpha,
-    /// Verifying key `beta_g2`.
-    Beta,
-    /// Verifying key `gamma_g2`.
-    Gamma,
-    /// Verifying key `delta_g2`.
-    Delta,
-    /// Verifying key `gamma_abc_g1[i]`.
-    GammaAbc(usize),
-}
-
-impl fmt::Display for Element {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Element::ProofA => f.write_str("proof A (G1)"),
-            Element::ProofB => f.write_str("proof B (G2)"),
-            Element::ProofC => f.write_str("proof C (G1)"),
-            Element::Alpha => f.write_str("verifying key alpha_g1"),
-            Element::Beta => f.write_str("verifying key beta_g2"),
-            Element::Gamma => f.write_str("verifying key gamma_g2"),
-            Element::Delta => f.write_str("verifying key delta_g2"),
-            Element::GammaAbc(i) => write!(f, "verifying key gamma_abc_g1[{i}]"),
-        }
-    }
-}
-
-/// Why proof or key bytes were refused.
-#[derive(Clone, Debug, Error, PartialEq, Eq)]
-pub enum Groth16DecodeError {
-    /// A proof of the wrong length.
-    #[error("proof: {found} bytes, expected {PROOF_BYTES}")]
-    ProofLength {
-        /// Length found.
-        found: usize,
-    },
-    /// The bytes end inside an element.
-    #[error("{element}: truncated ({found} of {expected} bytes)")]
-    Truncated {
-        /// Which element.
-        element: Element,
-        /// Bytes it needs.
-        expected: usize,
-        /// Bytes left.
-        found: usize,
-    },
-    /// Not a point: bad flags, a coordinate not below the field modulus, or no point on the
-    /// curve with that `x`.
-    #[error("{element}: not a valid compressed curve point")]
-    InvalidPoint {
-        /// Which element.
-        element: Element,
-    },
-    /// On the curve but outside the prime-order subgroup.
-    #[error("{element}: not in the prime-order subgroup")]
-    NotInSubgroup {
-        /// Which element.
-        element: Element,
-    },
-    /// A valid point under a non-canonical encoding (for example the infinity flag with
-    /// non-zero coordinate bits).
-    #[error("{element}: non-canonical encoding")]
-    NonCanonical {
-        /// Which element.
-        element: Element,
-    },
-    /// The verifying key's `gamma_abc_g1` length prefix is missing, zero, or larger than the
-    /// bytes that follow could hold.
-    #[error("verifying key: gamma_abc_g1 declares {declared} points, {room} fit the remaining bytes (at least 1 required)")]
-    InputBaseCount {
-        /// Declared count (0 if the prefix itself is truncated).
-        declared: u64,
-        /// How many points the remaining bytes could hold.
-        room: usize,
-    },
-    /// Bytes after the last element.
-    #[error("verifying key: {count} trailing bytes")]
-    TrailingBytes {
-        /// How many.
-        count: usize,
-    },
-}
 
 /// Why a single proof was rejected.
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
@@ -201,12 +107,19 @@ impl PreparedKey {
         }
     }
 
-    /// Decodes (with validation, see [`decode_verifying_key`]) and prepares a verifying key.
+    /// Decodes (with corridor-params' strict decoder, [`decode_verifying_key`]) and prepares
+    /// a verifying key.
     ///
     /// # Errors
     /// As [`decode_verifying_key`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Groth16DecodeError> {
         Ok(Self::new(&decode_verifying_key(bytes)?))
+    }
+
+    /// Prepares a verifying key loaded by corridor-params (decoded with validation already).
+    #[must_use]
+    pub fn from_key(vk: &corridor_params::VerifyingKey) -> Self {
+        Self::new(&vk.0)
     }
 
     /// The verifying key.
@@ -232,105 +145,6 @@ impl PreparedKey {
             })
         }
     }
-}
-
-/// Reads one compressed point of `P`'s curve from the front of `bytes`: on the curve, in the
-/// prime-order subgroup, canonically encoded.
-fn read_point<P: SWCurveConfig>(
-    bytes: &mut &[u8],
-    element: Element,
-) -> Result<Affine<P>, Groth16DecodeError> {
-    let size = Affine::<P>::identity().compressed_size();
-    if bytes.len() < size {
-        return Err(Groth16DecodeError::Truncated {
-            element,
-            expected: size,
-            found: bytes.len(),
-        });
-    }
-    let (head, rest) = bytes.split_at(size);
-    // Decompression finds y on the curve or fails; the subgroup check is separate so that the
-    // error says which of the two went wrong.
-    let point = Affine::<P>::deserialize_with_mode(head, Compress::Yes, Validate::No)
-        .map_err(|_| Groth16DecodeError::InvalidPoint { element })?;
-    if !point.is_on_curve() {
-        return Err(Groth16DecodeError::InvalidPoint { element });
-    }
-    if !point.is_in_correct_subgroup_assuming_on_curve() {
-        return Err(Groth16DecodeError::NotInSubgroup { element });
-    }
-    let mut again = Vec::with_capacity(size);
-    if point.serialize_compressed(&mut again).is_err() || again != head {
-        return Err(Groth16DecodeError::NonCanonical { element });
-    }
-    *bytes = rest;
-    Ok(point)
-}
-
-/// Decodes a compressed proof `A ‖ B ‖ C` (exactly [`PROOF_BYTES`] bytes), validating every
-/// point (curve, subgroup, canonical encoding).
-///
-/// # Errors
-/// [`Groth16DecodeError::ProofLength`] for a wrong length; otherwise the first bad element,
-/// named.
-pub fn decode_proof(bytes: &[u8]) -> Result<Proof<Bn254>, Groth16DecodeError> {
-    if bytes.len() != PROOF_BYTES {
-        return Err(Groth16DecodeError::ProofLength { found: bytes.len() });
-    }
-    let mut rest = bytes;
-    let a: G1Affine = read_point(&mut rest, Element::ProofA)?;
-    let b: G2Affine = read_point(&mut rest, Element::ProofB)?;
-    let c: G1Affine = read_point(&mut rest, Element::ProofC)?;
-    Ok(Proof { a, b, c })
-}
-
-/// Decodes a compressed verifying key in ark-groth16's layout (`alpha_g1 ‖ beta_g2 ‖ gamma_g2 ‖
-/// delta_g2 ‖ u64-LE count ‖ gamma_abc_g1…`), validating every point (curve, subgroup,
-/// canonical encoding), the count (at least 1, no larger than the bytes can hold) and the
-/// absence of trailing bytes.
-///
-/// # Errors
-/// The first bad element, named; [`Groth16DecodeError::InputBaseCount`];
-/// [`Groth16DecodeError::TrailingBytes`].
-pub fn decode_verifying_key(bytes: &[u8]) -> Result<VerifyingKey<Bn254>, Groth16DecodeError> {
-    let mut rest = bytes;
-    let alpha_g1: G1Affine = read_point(&mut rest, Element::Alpha)?;
-    let beta_g2: G2Affine = read_point(&mut rest, Element::Beta)?;
-    let gamma_g2: G2Affine = read_point(&mut rest, Element::Gamma)?;
-    let delta_g2: G2Affine = read_point(&mut rest, Element::Delta)?;
-    let (prefix, after) = match rest.split_first_chunk::<8>() {
-        Some((prefix, after)) => (u64::from_le_bytes(*prefix), after),
-        None => {
-            return Err(Groth16DecodeError::InputBaseCount {
-                declared: 0,
-                room: 0,
-            })
-        }
-    };
-    let room = after.len() / G1_BYTES;
-    let count = match usize::try_from(prefix) {
-        Ok(count) if count >= 1 && count <= room => count,
-        _ => {
-            return Err(Groth16DecodeError::InputBaseCount {
-                declared: prefix,
-                room,
-            })
-        }
-    };
-    rest = after;
-    let gamma_abc_g1 = (0..count)
-        .map(|i| read_point(&mut rest, Element::GammaAbc(i)))
-        .collect::<Result<Vec<G1Affine>, _>>()?;
-    if !rest.is_empty() {
-        return Err(Groth16DecodeError::TrailingBytes { count: rest.len() });
-    }
-    Ok(VerifyingKey {
-        alpha_g1,
-        beta_g2,
-        gamma_g2,
-        delta_g2,
-        gamma_abc_g1,
-    })
 }
 
 /// `IC = γ_abc_0 + Σ_j x_j·γ_abc_j` (the input count is checked by the caller).

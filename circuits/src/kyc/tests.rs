@@ -2,8 +2,8 @@
 //! statement leaves the system unsatisfied, and the violated rows lie in the part of the circuit
 //! that states it (and nowhere else). Proof-level checks (binding, tampered public inputs) use
 //! one dev-seed Groth16 setup for the whole test binary.
+use super::sample::{KycSample, EXPIRY, ISSUER, JURISDICTION, TIER, TODAY};
 use super::*;
-use crate::credential::CredentialAttributes;
 use crate::escrow::EscrowSecretKey;
 use crate::fingerprint::R1csMatrices;
 use crate::registry::KycRegistry;
@@ -15,85 +15,36 @@ use ark_relations::gr1cs::ConstraintSystem;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use std::collections::BTreeSet;
+use std::ops::{Deref, DerefMut};
 use std::sync::OnceLock;
 
-const ISSUER: u32 = 7;
-const JURISDICTION: u32 = 3;
-const EXPIRY: u32 = 20_100;
-const TIER: u32 = 2;
-const TODAY: u32 = 20_000;
+/// The sample statement of [`sample`], with infallible accessors for the tests.
+struct Fixture(KycSample);
 
-struct Fixture {
-    registry: KycRegistry,
-    credential: Credential,
-    index: u64,
-    link_tag: Fr,
-    k: EscrowRandomness,
-    regulator: EscrowSecretKey,
-    ctx: KycContext,
+impl Deref for Fixture {
+    type Target = KycSample;
+    fn deref(&self) -> &KycSample {
+        &self.0
+    }
 }
 
-fn attributes() -> CredentialAttributes {
-    CredentialAttributes {
-        jurisdiction: JURISDICTION,
-        expiry_day: EXPIRY,
-        tier: TIER,
-        issuer_id: ISSUER,
+impl DerefMut for Fixture {
+    fn deref_mut(&mut self) -> &mut KycSample {
+        &mut self.0
     }
 }
 
 fn fixture() -> Fixture {
-    let mut rng = ChaCha20Rng::seed_from_u64(2024);
-    let mut registry = KycRegistry::new(ISSUER);
-    // Some other customers around ours.
-    for j in [0u32, 5, 3] {
-        let other = Credential::new(
-            IdentitySecret::random(&mut rng),
-            CredentialAttributes {
-                jurisdiction: j,
-                ..attributes()
-            },
-        )
-        .unwrap();
-        registry.enrol_credential(&other).unwrap();
-    }
-    let credential = Credential::new(IdentitySecret::random(&mut rng), attributes()).unwrap();
-    let index = registry.enrol_credential(&credential).unwrap();
-    registry
-        .enrol_credential(&Credential::new(IdentitySecret::random(&mut rng), attributes()).unwrap())
-        .unwrap();
-    let regulator = EscrowSecretKey::random(&mut rng);
-    let ctx = KycContext {
-        epoch_day: TODAY,
-        allowed_mask: (1 << JURISDICTION) | (1 << 5) | 1,
-        max_tier: 3,
-        binding: Fr::rand(&mut rng),
-        scope: Fr::rand(&mut rng),
-        escrow_pk: regulator.public_key(),
-    };
-    Fixture {
-        registry,
-        credential,
-        index,
-        link_tag: Fr::rand(&mut rng),
-        k: EscrowRandomness::random(&mut rng),
-        regulator,
-        ctx,
-    }
+    Fixture(KycSample::generate(&mut ChaCha20Rng::seed_from_u64(2024)).unwrap())
 }
 
 impl Fixture {
     fn witness(&self) -> KycWitness {
-        KycWitness {
-            credential: self.credential.clone(),
-            membership: self.registry.tree().witness(self.index).unwrap(),
-            link_tag: self.link_tag,
-            escrow_randomness: self.k.clone(),
-        }
+        self.0.witness().unwrap()
     }
 
     fn public(&self) -> KycPublicInputs {
-        self.witness().public_inputs(&self.ctx)
+        self.0.public_inputs().unwrap()
     }
 }
 
@@ -179,7 +130,7 @@ fn public_inputs_are_allocated_in_the_documented_order() {
             Fr::from(ISSUER),
             Fr::from(TODAY),
             Fr::from(f.ctx.allowed_mask),
-            Fr::from(3u32),
+            Fr::from(super::sample::MAX_TIER),
             f.ctx.binding,
             f.ctx.scope,
             public.nullifier,
@@ -237,7 +188,8 @@ fn revoked_leaf() {
     let mut f = fixture();
     let old_root = f.registry.root();
     let old_witness = f.witness();
-    f.registry.revoke(f.index).unwrap();
+    let index = f.index;
+    f.registry.revoke(index).unwrap();
     // Against the new root, neither the old path nor the new one opens the credential.
     let mut public = f.public();
     assert_ne!(public.root, f.registry.root());

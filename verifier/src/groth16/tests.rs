@@ -1,11 +1,12 @@
 //! Single and batched verification against proofs made by ark-groth16 itself, over the
 //! SYNTHETIC circuits of `corridor_prover::test_circuits`.
 use super::*;
-use ark_bn254::{Fq, Fq2};
+use ark_bn254::G2Affine;
 use ark_ec::AffineRepr;
 use ark_ff::{BigInteger, PrimeField};
 use ark_groth16::r1cs_to_qap::LibsnarkReduction;
 use ark_groth16::{Groth16, ProvingKey};
+use ark_serialize::CanonicalSerialize;
 use corridor_prover::test_circuits::MulChain;
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
@@ -81,30 +82,6 @@ fn spoil(item: &mut (Proof<Bn254>, Vec<Fr>), kind: usize) {
         2 => proof.b = (proof.b + G2Affine::generator()).into_affine(),
         _ => proof.c = (proof.c + G1Affine::generator()).into_affine(),
     }
-}
-
-/// Compressed bytes of an `x` with no point on G1 (`x³ + 3` a non-residue).
-fn g1_x_off_curve() -> [u8; G1_BYTES] {
-    let x = (1u64..)
-        .map(Fq::from)
-        .find(|x| G1Affine::get_ys_from_x_unchecked(*x).is_none())
-        .unwrap();
-    let mut bytes = [0u8; G1_BYTES];
-    x.serialize_compressed(&mut bytes[..]).unwrap();
-    bytes
-}
-
-/// Compressed bytes of a point on BN254's G2 twist that is not in the prime-order subgroup.
-fn g2_outside_subgroup() -> [u8; G2_BYTES] {
-    let point = (1u64..)
-        .filter_map(|i| {
-            G2Affine::get_point_from_x_unchecked(Fq2::new(Fq::from(i), Fq::from(1u64)), true)
-        })
-        .find(|p| p.is_on_curve() && !p.is_in_correct_subgroup_assuming_on_curve())
-        .unwrap();
-    let mut bytes = [0u8; G2_BYTES];
-    point.serialize_compressed(&mut bytes[..]).unwrap();
-    bytes
 }
 
 #[test]
@@ -184,197 +161,31 @@ fn tampered_proof_bytes_never_verify() {
 }
 
 #[test]
-fn bad_points_are_named() {
-    let f = fixture(1, 5, 8);
-    let bytes = proof_bytes(&f.base[0].0);
-    let off_curve = g1_x_off_curve();
-    let (a, c) = (0..G1_BYTES, G1_BYTES + G2_BYTES..PROOF_BYTES);
-
-    let mut t = bytes.clone();
-    t[a.clone()].copy_from_slice(&off_curve);
-    assert_eq!(
-        decode_proof(&t),
-        Err(Groth16DecodeError::InvalidPoint {
-            element: Element::ProofA
-        })
-    );
-    let mut t = bytes.clone();
-    t[c.clone()].copy_from_slice(&off_curve);
-    assert_eq!(
-        decode_proof(&t),
-        Err(Groth16DecodeError::InvalidPoint {
-            element: Element::ProofC
-        })
-    );
-
-    // B on the twist but outside the prime-order subgroup.
-    let mut t = bytes.clone();
-    t[G1_BYTES..G1_BYTES + G2_BYTES].copy_from_slice(&g2_outside_subgroup());
-    let err = decode_proof(&t).unwrap_err();
-    assert_eq!(
-        err,
-        Groth16DecodeError::NotInSubgroup {
-            element: Element::ProofB
-        }
-    );
-    assert_eq!(
-        err.to_string(),
-        "proof B (G2): not in the prime-order subgroup"
-    );
-    // …which ark's own validating decoder refuses too.
-    assert!(Proof::<Bn254>::deserialize_compressed(&t[..]).is_err());
-
-    // B's x not on the twist.
-    let mut t = bytes.clone();
-    let mut x = Fq2::new(Fq::from(1u64), Fq::from(1u64));
-    while G2Affine::get_ys_from_x_unchecked(x).is_some() {
-        x.c0 += Fq::from(1u64);
-    }
-    x.serialize_compressed(&mut t[G1_BYTES..G1_BYTES + G2_BYTES])
-        .unwrap();
-    assert_eq!(
-        decode_proof(&t),
-        Err(Groth16DecodeError::InvalidPoint {
-            element: Element::ProofB
-        })
-    );
-}
-
-#[test]
-fn non_canonical_and_wrong_length_encodings_are_refused() {
-    let f = fixture(1, 5, 9);
-    let bytes = proof_bytes(&f.base[0].0);
-
-    // The infinity flag over non-zero x bits: decodes to the identity, but not canonically.
-    let mut t = bytes.clone();
-    t[G1_BYTES - 1] |= 1 << 6;
-    assert_eq!(
-        decode_proof(&t),
-        Err(Groth16DecodeError::NonCanonical {
-            element: Element::ProofA
-        })
-    );
-    // The canonical identity decodes (and does not verify).
-    let mut t = bytes.clone();
-    t[..G1_BYTES].fill(0);
-    t[G1_BYTES - 1] = 1 << 6;
-    let identity_a = decode_proof(&t).unwrap();
-    assert!(identity_a.a.is_zero());
-    assert!(verify(&f.key, &identity_a, &f.base[0].1).is_err());
-
-    // The generator (1, 2) as C, with x written as 1 + p: not reduced, refused.
-    let mut t = bytes.clone();
-    let mut generator = [0u8; G1_BYTES];
-    G1Affine::generator()
-        .serialize_compressed(&mut generator[..])
-        .unwrap();
-    let mut x = Fq::from(1u64).into_bigint();
-    assert!(!x.add_with_carry(&Fq::MODULUS));
-    let mut unreduced = x.to_bytes_le();
-    assert_eq!(unreduced[31] & 0xc0, 0);
-    unreduced[31] |= generator[31] & 0xc0;
-    t[G1_BYTES + G2_BYTES..].copy_from_slice(&generator);
-    assert!(decode_proof(&t).is_ok());
-    t[G1_BYTES + G2_BYTES..].copy_from_slice(&unreduced);
-    assert_eq!(
-        decode_proof(&t),
-        Err(Groth16DecodeError::InvalidPoint {
-            element: Element::ProofC
-        })
-    );
-
-    for len in [0, 1, PROOF_BYTES - 1, PROOF_BYTES + 1] {
-        let mut t = bytes.clone();
-        t.resize(len, 0);
-        assert_eq!(
-            decode_proof(&t),
-            Err(Groth16DecodeError::ProofLength { found: len })
-        );
-    }
-}
-
-#[test]
-fn verifying_key_decoding_round_trips_and_names_bad_elements() {
+fn prepared_keys_decode_with_the_strict_decoder_of_params() {
+    // The decoder itself is tested in corridor-params (`encoding`); here, that the verifier's
+    // entry points are that decoder: the same keys and the same named refusals.
     let f = fixture(3, 5, 10);
     let bytes = vk_bytes(&f.pk.vk);
-    assert_eq!(decode_verifying_key(&bytes).unwrap(), f.pk.vk);
-    assert_eq!(bytes.len(), G1_BYTES + 3 * G2_BYTES + 8 + 5 * G1_BYTES);
-
-    let g2_offset = |k: usize| G1_BYTES + k * G2_BYTES;
-    for (k, element) in [(0, Element::Beta), (1, Element::Gamma), (2, Element::Delta)] {
-        let mut t = bytes.clone();
-        t[g2_offset(k)..g2_offset(k + 1)].copy_from_slice(&g2_outside_subgroup());
-        assert_eq!(
-            decode_verifying_key(&t),
-            Err(Groth16DecodeError::NotInSubgroup { element })
-        );
-        assert!(PreparedKey::from_bytes(&t).is_err());
-    }
-    let mut t = bytes.clone();
-    t[..G1_BYTES].copy_from_slice(&g1_x_off_curve());
-    assert_eq!(
-        decode_verifying_key(&t),
-        Err(Groth16DecodeError::InvalidPoint {
-            element: Element::Alpha
-        })
-    );
-    let abc = g2_offset(3) + 8;
-    let mut t = bytes.clone();
-    t[abc + G1_BYTES..abc + 2 * G1_BYTES].copy_from_slice(&g1_x_off_curve());
-    let err = decode_verifying_key(&t).unwrap_err();
-    assert_eq!(
-        err,
-        Groth16DecodeError::InvalidPoint {
-            element: Element::GammaAbc(1)
-        }
-    );
-    assert_eq!(
-        err.to_string(),
-        "verifying key gamma_abc_g1[1]: not a valid compressed curve point"
-    );
-
-    // Count prefix: zero, more than the bytes hold, truncated.
-    let set_count = |n: u64| {
-        let mut t = bytes.clone();
-        t[g2_offset(3)..abc].copy_from_slice(&n.to_le_bytes());
-        t
-    };
-    assert_eq!(
-        decode_verifying_key(&set_count(0)),
-        Err(Groth16DecodeError::InputBaseCount {
-            declared: 0,
-            room: 5
-        })
-    );
-    assert_eq!(
-        decode_verifying_key(&set_count(u64::MAX)),
-        Err(Groth16DecodeError::InputBaseCount {
-            declared: u64::MAX,
-            room: 5
-        })
-    );
-    assert_eq!(
-        decode_verifying_key(&set_count(4)),
-        Err(Groth16DecodeError::TrailingBytes { count: G1_BYTES })
-    );
-    assert!(matches!(
-        decode_verifying_key(&bytes[..g2_offset(3) + 3]),
-        Err(Groth16DecodeError::InputBaseCount { .. })
-    ));
-    assert_eq!(
-        decode_verifying_key(&bytes[..G1_BYTES + 10]),
-        Err(Groth16DecodeError::Truncated {
-            element: Element::Beta,
-            expected: G2_BYTES,
-            found: 10
-        })
-    );
+    let key = PreparedKey::from_bytes(&bytes).unwrap();
+    assert_eq!(key.verifying_key(), &f.pk.vk);
+    let loaded = corridor_params::VerifyingKey::from_bytes(&bytes).unwrap();
+    assert_eq!(PreparedKey::from_key(&loaded).verifying_key(), &f.pk.vk);
     let mut long = bytes.clone();
     long.push(0);
     assert_eq!(
-        decode_verifying_key(&long),
-        Err(Groth16DecodeError::TrailingBytes { count: 1 })
+        PreparedKey::from_bytes(&long).unwrap_err(),
+        Groth16DecodeError::TrailingBytes { count: 1 }
     );
+    let mut t = bytes.clone();
+    t[G1_BYTES - 1] = (t[G1_BYTES - 1] & 0x3f) | 0x40; // the infinity flag over alpha's x bits
+    assert_eq!(
+        PreparedKey::from_bytes(&t).unwrap_err(),
+        Groth16DecodeError::NonCanonical {
+            element: Element::Alpha
+        }
+    );
+    let proof = &f.base[0].0;
+    assert_eq!(decode_proof(&encode_proof(proof)).unwrap(), *proof);
 }
 
 #[test]
