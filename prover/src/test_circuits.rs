@@ -11,20 +11,13 @@
 //!   through symbolic linear combinations so that LC inlining is exercised.
 //! - [`BitDecomposition`]: public `v`, private bits `b_0…b_63`; `b_i·(b_i − 1) = 0` and
 //!   `Σ 2^i·b_i = v` (65 constraints, mostly 0/1 witness scalars).
-//!
-//! [`MulChain::synthetic_kyc_sized`] is the ~15,000-constraint, 12-input stand-in the benches
-//! use until the KYC circuit replaces it.
+
 use ark_bn254::Fr;
 use ark_ff::{AdditiveGroup, One, UniformRand, Zero};
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystemRef, LinearCombination, SynthesisError, Variable,
 };
 use rand_core::RngCore;
-
-/// Constraint count of [`MulChain::synthetic_kyc_sized`].
-pub const SYNTHETIC_KYC_CONSTRAINTS: usize = 15_000;
-/// Public input count of [`MulChain::synthetic_kyc_sized`] (the KYC circuit's 12).
-pub const SYNTHETIC_KYC_INPUTS: usize = 12;
 
 /// SYNTHETIC: a chain of `steps` multiplications binding `k + 1` public inputs to a secret `x`
 /// (see the module doc for the relation).
@@ -59,12 +52,6 @@ impl MulChain {
         let x = Fr::rand(rng);
         let publics = (0..num_publics).map(|_| Fr::rand(rng)).collect();
         Self::new(x, publics, steps)
-    }
-
-    /// SYNTHETIC bench circuit: [`SYNTHETIC_KYC_CONSTRAINTS`] constraints and
-    /// [`SYNTHETIC_KYC_INPUTS`] public inputs, roughly the size of the KYC circuit.
-    pub fn synthetic_kyc_sized(rng: &mut impl RngCore) -> Self {
-        Self::random(rng, SYNTHETIC_KYC_INPUTS - 1, SYNTHETIC_KYC_CONSTRAINTS)
     }
 
     /// The same instance claiming a different `out`: no witness satisfies it.
