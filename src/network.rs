@@ -230,7 +230,7 @@ impl DemoNetwork {
             root_window: 100,
             registration_mask: 0b11,
             registration_max_tier: 3,
-            vk_hash: verifying_key_hash(&keys.proving),
+            vk_hash: keys.verifying.sha256(),
             ceremony_hash: [0u8; 32],
         };
         let state = MemoryState::from_genesis(&genesis);
@@ -449,10 +449,4 @@ impl DemoNetwork {
     pub fn is_registered(&self, a: &Address) -> bool {
         self.state.is_registered(a)
     }
-}
-
-/// SHA-256 of the verifying key's canonical bytes, as genesis pins it.
-fn verifying_key_hash(pk: &ProvingKey) -> [u8; 32] {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(pk.verifying_key().to_bytes()).into()
 }

@@ -5,9 +5,10 @@
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::{Groth16, Proof};
 use corridor::network::DemoNetwork;
+use corridor_core::tx::Transaction;
 use corridor_prover::builder::Payment;
 use corridor_verifier::groth16::{check_batch, verify_batch, BatchEntry, Groth16BatchError};
-use corridor_verifier::kyc_claim;
+use corridor_verifier::{kyc_claim, verify_transaction, VerifyError};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use std::sync::OnceLock;
@@ -16,6 +17,8 @@ struct Claims {
     net: DemoNetwork,
     /// (proof, public inputs) of each customer transaction.
     claims: Vec<(Proof<Bn254>, Vec<Fr>)>,
+    /// The last customer transfer.
+    last: Transaction,
 }
 
 /// Two customer transfers (two different statements), each verified on submission.
@@ -54,6 +57,7 @@ fn claims() -> &'static Claims {
             .sign(&treasury.spend);
         net.submit(&funding).unwrap();
         let mut claims = Vec::new();
+        let mut last = None;
         for value in [1_000, 2_000] {
             let kyc = net.kyc_credential(&maria).unwrap();
             let tx = net
@@ -77,8 +81,13 @@ fn claims() -> &'static Claims {
             let verified = net.submit(&tx).unwrap();
             let statement_kyc = verified.statement().kyc.as_ref().unwrap();
             claims.push(kyc_claim(statement_kyc).unwrap());
+            last = Some(tx);
         }
-        Claims { net, claims }
+        Claims {
+            net,
+            claims,
+            last: last.unwrap(),
+        }
     })
 }
 
@@ -152,5 +161,29 @@ fn every_bad_kyc_proof_is_named() {
                 "n = {n}"
             );
         }
+    }
+}
+
+/// The verifier refuses a KYC key other than the one genesis pins, before any pairing.
+#[test]
+fn a_key_other_than_the_pinned_one_is_refused() {
+    let c = claims();
+    // The transaction was committed at the previous height: verify it as of that block.
+    let mut ctx = c.net.verify_context();
+    ctx.block.height -= 1;
+    // Control: with the pinned key it verifies.
+    verify_transaction(&c.last, &ctx).unwrap();
+    let mut genesis = c.net.genesis.clone();
+    genesis.vk_hash[0] ^= 1;
+    let with_other_pin = corridor_verifier::VerifyContext {
+        genesis: &genesis,
+        ..ctx
+    };
+    match verify_transaction(&c.last, &with_other_pin) {
+        Err(VerifyError::KycKeyMismatch { expected, found }) => {
+            assert_eq!(expected, hex::encode(genesis.vk_hash));
+            assert_eq!(found, hex::encode(c.net.keys.verifying.sha256()));
+        }
+        other => panic!("expected KycKeyMismatch, got {other:?}"),
     }
 }

@@ -82,4 +82,12 @@ pub enum VerifyError {
     /// A proof fails.
     #[error("proof: {0}")]
     Proof(#[from] ProofError),
+    /// The KYC verifying key the caller supplied is not the one genesis pins.
+    #[error("kyc verifying key {found} is not the key genesis pins ({expected})")]
+    KycKeyMismatch {
+        /// Genesis's `vk_hash`, hex.
+        expected: String,
+        /// The supplied key's SHA-256, hex.
+        found: String,
+    },
 }

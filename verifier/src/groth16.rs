@@ -94,6 +94,7 @@ pub enum Groth16BatchError {
 pub struct PreparedKey {
     pvk: PreparedVerifyingKey<Bn254>,
     beta_g2: <Bn254 as Pairing>::G2Prepared,
+    sha256: [u8; 32],
 }
 
 impl PreparedKey {
@@ -101,10 +102,18 @@ impl PreparedKey {
     /// or made by the setup in this process).
     #[must_use]
     pub fn new(vk: &VerifyingKey<Bn254>) -> Self {
+        use sha2::{Digest, Sha256};
         Self {
             pvk: prepare_verifying_key(vk),
             beta_g2: vk.beta_g2.into(),
+            sha256: Sha256::digest(corridor_params::encoding::encode_verifying_key(vk)).into(),
         }
+    }
+
+    /// SHA-256 of the key's canonical bytes: the hash genesis pins (`vk_hash`).
+    #[must_use]
+    pub fn sha256(&self) -> [u8; 32] {
+        self.sha256
     }
 
     /// Decodes (with corridor-params' strict decoder, [`decode_verifying_key`]) and prepares

@@ -118,6 +118,12 @@ pub fn verify_transaction(
     let kyc = match &statement.kyc {
         None => KycStatus::NotRequired,
         Some(k) => {
+            if ctx.kyc_key.sha256() != ctx.genesis.vk_hash {
+                return Err(VerifyError::KycKeyMismatch {
+                    expected: hex::encode(ctx.genesis.vk_hash),
+                    found: hex::encode(ctx.kyc_key.sha256()),
+                });
+            }
             let (proof, inputs) = kyc_claim(k)?;
             match verify_groth16(ctx.kyc_key, &proof, &inputs) {
                 Ok(()) => KycStatus::Verified,
