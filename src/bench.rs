@@ -665,13 +665,7 @@ impl Fixtures {
         let funding = {
             let treasury = &net.inst.hkd_treasury;
             let inputs = net.owned(treasury, "HKD");
-            let pay: Vec<Payment> = MARIA_NOTES
-                .iter()
-                .map(|v| Payment {
-                    to: maria.address(),
-                    value: *v,
-                })
-                .collect();
+            let pay = Payment::each(maria.address(), &MARIA_NOTES);
             net.builder()
                 .transfer(treasury, "HKD", &inputs, &pay, 0, None, None, &mut rng)?
                 .tx

@@ -176,13 +176,7 @@ pub fn run_remittance(seed: u64, progress: &mut dyn FnMut(&Step)) -> Result<Demo
         |net, rng| {
             let b = net.builder();
             let inputs = net.owned(&net.inst.hkd_treasury, "HKD");
-            let pay: Vec<Payment> = MARIA_NOTES
-                .iter()
-                .map(|v| Payment {
-                    to: maria.address(),
-                    value: *v,
-                })
-                .collect();
+            let pay = Payment::each(maria.address(), &MARIA_NOTES);
             Ok(b.transfer(
                 &net.inst.hkd_treasury,
                 "HKD",

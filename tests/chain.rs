@@ -291,13 +291,7 @@ fn build_chain() -> Chain {
     // 2. Treasury → Maria: two notes, change back to the treasury.
     let b = net.builder();
     let inputs = net.owned(&net.inst.hkd_treasury, "HKD");
-    let pay: Vec<Payment> = MARIA_NOTES
-        .iter()
-        .map(|v| Payment {
-            to: maria.address(),
-            value: *v,
-        })
-        .collect();
+    let pay = Payment::each(maria.address(), &MARIA_NOTES);
     let built = b
         .transfer(
             &net.inst.hkd_treasury,

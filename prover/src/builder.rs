@@ -77,6 +77,13 @@ pub struct Payment {
     pub value: u64,
 }
 
+impl Payment {
+    /// One payment to `to` per value (several notes to one recipient).
+    pub fn each(to: Address, values: &[u64]) -> Vec<Payment> {
+        values.iter().map(|&value| Payment { to, value }).collect()
+    }
+}
+
 /// A remittance: pay `value` to the operator's settlement address at its quote, for the
 /// beneficiary committed by `(beneficiary, salt)`.
 #[derive(Clone, Debug)]

@@ -295,13 +295,7 @@ fn build() -> Fixture {
         .into_iter()
         .find(|n| n.value == HKD_MINT[0])
         .expect("the first mint note");
-    let pay: Vec<Payment> = MARIA_NOTES
-        .iter()
-        .map(|v| Payment {
-            to: maria.address(),
-            value: *v,
-        })
-        .collect();
+    let pay = Payment::each(maria.address(), &MARIA_NOTES);
     let built = c
         .net
         .builder()
