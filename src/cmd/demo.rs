@@ -60,6 +60,39 @@ pub fn run(seed: u64) -> Result<()> {
         report.fx_remainder,
         amounts::QUOTE_DEN
     );
+    // The regulators: the HKMA audits the remittance's amount, and the escrow key opens its
+    // KYC escrow to the sender's identity commitment (de-anonymisation, when entitled).
+    let remittance = report
+        .steps
+        .iter()
+        .find(|s| corridor::demo::is_remittance(&s.tx))
+        .ok_or_else(|| anyhow::anyhow!("no remittance step"))?;
+    let note_id = corridor_core::tx::NoteId::derive(&remittance.tx.id(), 0);
+    let note = corridor_core::state::PublicState::note(&net.state, &note_id)
+        .ok_or_else(|| anyhow::anyhow!("the remittance note is not on the ledger"))?;
+    let audited = net
+        .audit(&note, 0, &net.inst.hkma)
+        .ok_or_else(|| anyhow::anyhow!("the HKMA cannot decrypt the remittance"))?;
+    let kyc = remittance
+        .tx
+        .body()
+        .kyc()
+        .ok_or_else(|| anyhow::anyhow!("the remittance carries no KYC section"))?;
+    let escrow = corridor_circuits::EscrowCiphertext {
+        r: corridor_circuits::EscrowCiphertext::r_from_bytes(&kyc.escrow_r)?,
+        c: corridor_circuits::fr_from_bytes(&kyc.escrow_c.0, "escrow_c")?,
+    };
+    let sender = net.inst.escrow.decrypt(&escrow);
+    let is_maria = sender == net.kyc_credential(&report.maria)?.credential.id_commit();
+    println!(
+        "HKMA audits the remittance note: HKD {}. The regulators' escrow key opens its KYC \
+         escrow to {} id_commit.",
+        money(u128::from(audited)),
+        if is_maria { "Maria's" } else { "an unexpected" }
+    );
+    if !is_maria || audited != amounts::REMIT {
+        bail!("the regulators' view does not match the remittance");
+    }
     let expected_juan = u128::from(report.payout - amounts::JUAN_BURN - amounts::JUAN_BURN_FEE);
     if net.balance(&report.juan, "PHP") != expected_juan {
         bail!("Juan's balance does not match the payout");
