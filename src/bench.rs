@@ -33,18 +33,18 @@ use crate::network::{DemoNetwork, KycKeys, LedgerError};
 use bulletproofs::{BulletproofGens, RangeProof};
 use corridor_core::disclosure::Disclosure;
 use corridor_core::elgamal::{encrypt, AmountOpening, EncryptedAmount, HintContext};
-use corridor_core::genesis::Genesis;
-use corridor_core::group::{bulletproof_gens, chunk_scale, g, pedersen, Point, CHUNK_BITS};
+use corridor_core::genesis::{AssetPolicy, Genesis};
+use corridor_core::group::{bulletproof_gens, pedersen, Point, CHUNK_BITS};
 use corridor_core::keys::{ViewKey, WalletKeys};
 use corridor_core::note::Note;
 use corridor_core::proofs;
-use corridor_core::range::RangeStatement;
+use corridor_core::range::{limit_w1, RangeStatement};
 use corridor_core::sigma::{LinearRelation, SigmaProof};
 use corridor_core::state::{BlockContext, MemoryState, PublicState};
 use corridor_core::statement::{resolve, StatementError};
 use corridor_core::transcript::tx_transcript;
 use corridor_core::tx::{NoteId, RangeProofBytes, Transaction, TxBody};
-use corridor_prover::builder::{Builder, OwnedNote, Payment};
+use corridor_prover::builder::{limit_part, Builder, OwnedNote, Payment};
 use corridor_prover::disclosure::{prove_recipient, prove_sender};
 use corridor_prover::range::prove_range;
 use corridor_prover::{KycCredential, ProveError};
@@ -330,7 +330,7 @@ impl SigmaCase {
 
 /// The limit of one asset over the payee outputs of a transaction, outside its range part.
 struct LimitCase {
-    limit: u64,
+    policy: AssetPolicy,
     paid: u64,
     payee_blindings: Scalar,
     payees: Vec<EncryptedAmount>,
@@ -338,30 +338,34 @@ struct LimitCase {
 }
 
 impl LimitCase {
-    /// The prover's part (as the builder does it): `w = L − paid = w0 + 2^32·w1`,
+    /// The prover's part, the builder's [`limit_part`]: `w = L − paid = w0 + 2^32·w1`,
     /// `W0 = w0·G + ρ·H`, and the openings of `W0` and of `W1 = w1·G + 2^-32·(−Σ r_o − ρ)·H`.
     fn prove<R: RngCore + CryptoRng>(
         &self,
         rng: &mut R,
     ) -> Result<(Point, [(u64, Scalar); 2]), BenchError> {
-        let w = self
-            .limit
-            .checked_sub(self.paid)
-            .ok_or_else(|| BenchError::Fixture("payments exceed the limit".into()))?;
-        let (w0, w1) = (w & 0xffff_ffff, w >> CHUNK_BITS);
-        let rho = Scalar::random(rng);
-        let b1 = chunk_scale().invert() * (-self.payee_blindings - rho);
-        let big_w0 = Point::new(pedersen().commit(Scalar::from(w0), rho));
-        Ok((big_w0, [(w0, rho), (w1, b1)]))
+        let part = limit_part(
+            &self.policy,
+            u128::from(self.paid),
+            self.payee_blindings,
+            rng,
+        )?
+        .ok_or_else(|| fixture("the asset has no limit"))?;
+        Ok((part.w0, part.openings))
     }
 
-    /// The verifier's part (as the statement resolver does it):
+    /// The verifier's part, the statement resolver's [`limit_w1`]:
     /// `W1 = 2^-32·(L·G − Σ C_o − W0)`.
-    fn verify(&self, w0: &Point) -> Point {
-        let sum: curve25519_dalek::ristretto::RistrettoPoint =
-            self.payees.iter().map(|o| o.commitment()).sum();
-        let w = Scalar::from(self.limit) * g() - sum - w0.point();
-        Point::new(chunk_scale().invert() * w)
+    fn verify(&self, w0: &Point) -> Result<Point, BenchError> {
+        let limit = self
+            .policy
+            .limit
+            .ok_or_else(|| fixture("the asset has no limit"))?;
+        Ok(limit_w1(
+            limit,
+            self.payees.iter().map(|o| o.commitment()),
+            w0,
+        ))
     }
 }
 
@@ -786,7 +790,7 @@ impl Fixtures {
         // The limit over Ana's output, and the transfer's range list built with it.
         let limit = {
             let mut case = LimitCase {
-                limit: hkd.limit.ok_or_else(|| fixture("HKD has no limit"))?,
+                policy: hkd.clone(),
                 paid: ANA_PAYMENT,
                 payee_blindings: open_ana.combined_blinding(),
                 payees: vec![out_ana.amount.clone()],
@@ -796,7 +800,7 @@ impl Fixtures {
             case
         };
         let (w0, limit_openings) = limit.prove(&mut rng)?;
-        let w1 = limit.verify(&w0);
+        let w1 = limit.verify(&w0)?;
         if w1.point() != pedersen().commit(Scalar::from(limit_openings[1].0), limit_openings[1].1) {
             return Err(fixture("W1 does not open as the prover says"));
         }
@@ -973,10 +977,7 @@ impl Fixtures {
         }
         match (proof, op) {
             (Proof::Limit, Op::Prove) => self.limit.prove(rng).map(consume),
-            (Proof::Limit, Op::Verify) => {
-                consume(self.limit.verify(black_box(&self.limit.w0)));
-                Ok(())
-            }
+            (Proof::Limit, Op::Verify) => self.limit.verify(black_box(&self.limit.w0)).map(consume),
             (Proof::RecipientDisclosure, Op::Prove) => {
                 self.disclosure.prove_recipient(rng).map(consume)
             }

@@ -42,6 +42,12 @@ pub fn chunk_scale() -> Scalar {
     Scalar::from(1u64 << CHUNK_BITS)
 }
 
+/// `2^-32`, inverted once per process (the limit's `W1` needs it in every transaction).
+pub fn chunk_scale_inverse() -> Scalar {
+    static INVERSE: OnceLock<Scalar> = OnceLock::new();
+    *INVERSE.get_or_init(|| chunk_scale().invert())
+}
+
 /// A decompressed Ristretto point together with its canonical 32-byte encoding, so that
 /// transcripts and encoders never recompress.
 #[derive(Clone, Copy, PartialEq, Eq)]

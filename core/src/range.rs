@@ -3,9 +3,18 @@
 //! `W0`, `W1`, then the FX `R` and `(den−1)·G − R` — and pads it with identities to
 //! `m = 2^k ≤ 64`; the proof uses `BulletproofGens::new(32, 64)` and runs in the transaction
 //! transcript after the sigma proofs.
-use crate::group::Point;
+use crate::group::{chunk_scale_inverse, g, Point};
 use crate::tx::range_parties;
-use curve25519_dalek::ristretto::CompressedRistretto;
+use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoPoint};
+use curve25519_dalek::scalar::Scalar;
+
+/// The limit's `W1 = 2^-32·(L·G − Σ C_o − W0)` over the payee commitments `C_o`: only `W0`
+/// travels, `W1` is derived (DESIGN.md §3.5). With `W0`, `W1` range-proven, payees receive at
+/// most `L`.
+pub fn limit_w1(limit: u64, payees: impl IntoIterator<Item = RistrettoPoint>, w0: &Point) -> Point {
+    let paid: RistrettoPoint = payees.into_iter().sum();
+    Point::new(chunk_scale_inverse() * (Scalar::from(limit) * g() - paid - w0.point()))
+}
 
 /// The list of range-proven commitments of one transaction.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -11,11 +11,11 @@
 use crate::address::Address;
 use crate::elgamal::EncryptedAmount;
 use crate::genesis::{AssetPolicy, Genesis};
-use crate::group::{chunk_scale, g, Point};
+use crate::group::{g, Point};
 use crate::instruction::beneficiary_commitment;
 use crate::note::Note;
 use crate::proofs;
-use crate::range::RangeStatement;
+use crate::range::{limit_w1, RangeStatement};
 use crate::sigma::LinearRelation;
 use crate::state::{year_month, BlockContext, PublicState, RootStanding};
 use crate::transcript::{tx_transcript, TranscriptProtocol};
@@ -519,13 +519,9 @@ impl Resolver<'_> {
         match (policy.limit, payees.is_empty(), w0) {
             (Some(l), false, Some(w0)) => {
                 self.t.append_point(b"limit-w0", w0);
-                // W1 = 2^-32·(L·G − Σ C_o − W0).
-                let sum: curve25519_dalek::ristretto::RistrettoPoint =
-                    payees.iter().map(|o| o.amount.commitment()).sum();
-                let w = Scalar::from(l) * g() - sum - w0.point();
-                let w1 = chunk_scale().invert() * w;
+                let w1 = limit_w1(l, payees.iter().map(|o| o.amount.commitment()), w0);
                 self.range.commitments.push(*w0);
-                self.range.commitments.push(Point::new(w1));
+                self.range.commitments.push(w1);
                 Ok(())
             }
             (Some(_), false, None) => Err(StatementError::Limit(

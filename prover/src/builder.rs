@@ -18,7 +18,7 @@ use crate::sigma::prove;
 use corridor_core::address::Address;
 use corridor_core::elgamal::{encrypt, AmountOpening, HintContext};
 use corridor_core::genesis::{AssetPolicy, Genesis};
-use corridor_core::group::{chunk_scale, pedersen, Point};
+use corridor_core::group::{chunk_scale_inverse, pedersen, Point};
 use corridor_core::instruction::{beneficiary_commitment, seal};
 use corridor_core::keys::{ViewKey, WalletKeys};
 use corridor_core::note::Note;
@@ -184,12 +184,22 @@ impl Made {
 /// The limit's `W0` and the openings of `W0`, `W1` (see [`corridor_core::proofs`] and
 /// DESIGN.md §3.5): `W = L·G − Σ C_o = w·G − (Σ r_o)·H`, `w = w0 + 2^32·w1`,
 /// `W0 = w0·G + ρ·H`, `W1 = w1·G + 2^-32·(−Σ r_o − ρ)·H`.
-struct LimitPart {
-    w0: Point,
-    openings: [(u64, Scalar); 2],
+pub struct LimitPart {
+    /// `W0`, the value that travels.
+    pub w0: Point,
+    /// The openings `(w0, ρ)` of `W0` and `(w1, 2^-32·(−Σ r_o − ρ))` of the derived `W1`.
+    pub openings: [(u64, Scalar); 2],
 }
 
-fn limit_part<R: RngCore + CryptoRng>(
+impl fmt::Debug for LimitPart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LimitPart").field("w0", &self.w0).finish()
+    }
+}
+
+/// The limit's part for payments of `paid` whose blindings sum to `payee_blindings`; `None`
+/// when the asset has no limit.
+pub fn limit_part<R: RngCore + CryptoRng>(
     policy: &AssetPolicy,
     paid: u128,
     payee_blindings: Scalar,
@@ -209,7 +219,7 @@ fn limit_part<R: RngCore + CryptoRng>(
     let w = w as u64;
     let (w0, w1) = (w & 0xffff_ffff, w >> 32);
     let rho = Scalar::random(rng);
-    let b1 = chunk_scale().invert() * (-payee_blindings - rho);
+    let b1 = chunk_scale_inverse() * (-payee_blindings - rho);
     Ok(Some(LimitPart {
         w0: Point::new(pedersen().commit(Scalar::from(w0), rho)),
         openings: [(w0, rho), (w1, b1)],

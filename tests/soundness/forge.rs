@@ -29,7 +29,9 @@ use corridor_circuits::{
 use corridor_core::domain::proof as sep;
 use corridor_core::elgamal::{encrypt_chunks, HintContext};
 use corridor_core::genesis::{AssetPolicy, Genesis};
-use corridor_core::group::{bulletproof_gens, chunk_scale, g, h, pedersen, Point, CHUNK_BITS};
+use corridor_core::group::{
+    bulletproof_gens, chunk_scale, chunk_scale_inverse, g, h, pedersen, Point, CHUNK_BITS,
+};
 use corridor_core::range::RangeStatement;
 use corridor_core::state::{MemoryState, PublicState};
 use corridor_core::statement::{resolve, StatementError};
@@ -331,7 +333,7 @@ impl Forged {
             },
             Opening {
                 value: w1,
-                blinding: chunk_scale().invert() * (-blinding - rho),
+                blinding: chunk_scale_inverse() * (-blinding - rho),
             },
         ];
         let w0_point = openings[0].commit();
