@@ -196,6 +196,12 @@ pub fn encode_verifying_key(vk: &VerifyingKey<Bn254>) -> Vec<u8> {
     out
 }
 
+/// SHA-256 of [`encode_verifying_key`]: the hash genesis pins (`vk_hash`).
+pub fn verifying_key_sha256(vk: &VerifyingKey<Bn254>) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(encode_verifying_key(vk)).into()
+}
+
 /// Decodes a compressed verifying key in ark-groth16's layout (`alpha_g1 ‖ beta_g2 ‖ gamma_g2 ‖
 /// delta_g2 ‖ u64-LE count ‖ gamma_abc_g1…`), validating every point (curve, subgroup,
 /// canonical encoding), the count (at least 1, no larger than the bytes can hold) and the

@@ -12,7 +12,7 @@ use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate
 use sha2::{Digest, Sha256};
 use std::fmt;
 
-use crate::encoding::{decode_verifying_key, encode_verifying_key};
+use crate::encoding::{decode_verifying_key, encode_verifying_key, verifying_key_sha256};
 use crate::ParamsError;
 
 fn encode<T: CanonicalSerialize>(value: &T, compress: Compress) -> Vec<u8> {
@@ -84,8 +84,13 @@ impl VerifyingKey {
     }
 
     /// SHA-256 of the canonical bytes: the hash genesis pins.
+    pub fn sha256(&self) -> [u8; 32] {
+        verifying_key_sha256(&self.0)
+    }
+
+    /// [`Self::sha256`] in lower-case hex.
     pub fn hash_hex(&self) -> String {
-        sha256_hex(&self.to_bytes())
+        hex::encode(self.sha256())
     }
 }
 

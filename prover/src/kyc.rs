@@ -6,7 +6,6 @@
 //! Groth16 proof over the public inputs the statement resolved (the same mapping the verifier
 //! uses, [`corridor_circuits::statement`]).
 
-use ark_serialize::{CanonicalSerialize, Compress};
 use corridor_circuits::escrow::EscrowCiphertext;
 use corridor_circuits::kyc::{link, link_tag};
 use corridor_circuits::statement::context;
@@ -17,6 +16,7 @@ use corridor_circuits::{
 use corridor_core::address::Address;
 use corridor_core::statement::KycPublicInputs;
 use corridor_core::tx::{FieldBytes, KycProof, GROTH16_PROOF_LEN};
+use corridor_params::encoding::encode_proof;
 use corridor_params::ProvingKey;
 use rand_core::{CryptoRng, RngCore};
 use std::fmt;
@@ -111,10 +111,9 @@ impl PendingKyc<'_, '_> {
             ));
         }
         let proof = prove(&self.credential.proving_key.0, circuit, rng)?;
-        let mut bytes = [0u8; GROTH16_PROOF_LEN];
-        proof
-            .serialize_with_mode(&mut bytes[..], Compress::Yes)
-            .map_err(|e| ProveError::Kyc(format!("proof encoding: {e}")))?;
+        let bytes: [u8; GROTH16_PROOF_LEN] = encode_proof(&proof)
+            .try_into()
+            .map_err(|b: Vec<u8>| ProveError::Kyc(format!("proof encoding: {} bytes", b.len())))?;
         Ok((FieldBytes(fr_to_bytes(&inputs.nullifier)), bytes))
     }
 }

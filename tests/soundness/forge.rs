@@ -18,7 +18,6 @@
 //! another statement, which is what the re-proving attacker of a KYC field faces (a proof for
 //! the edited public inputs needs a credential that proves them).
 use super::fixture::{Case, Fixture};
-use ark_serialize::CanonicalSerialize;
 use bulletproofs::RangeProof;
 use corridor_circuits::escrow::point_to_bytes;
 use corridor_circuits::kyc::{link, link_tag};
@@ -507,10 +506,9 @@ impl Forged {
             KycCircuit::from_witness(witness, &ctx).map_err(|e| e.to_string())?;
         let proof = corridor_prover::groth16::prove(&cred.proving_key.0, circuit, rng)
             .map_err(|e| e.to_string())?;
-        let mut bytes = [0u8; GROTH16_PROOF_LEN];
-        proof
-            .serialize_compressed(&mut bytes[..])
-            .map_err(|e| e.to_string())?;
+        let bytes: [u8; GROTH16_PROOF_LEN] = corridor_params::encoding::encode_proof(&proof)
+            .try_into()
+            .map_err(|_| "proof encoding of the wrong length")?;
         let section = self.tx.body.kyc_mut().ok_or("no KYC section")?;
         section.nullifier = FieldBytes(fr_to_bytes(&inputs.nullifier));
         section.proof = bytes;

@@ -102,11 +102,10 @@ impl PreparedKey {
     /// or made by the setup in this process).
     #[must_use]
     pub fn new(vk: &VerifyingKey<Bn254>) -> Self {
-        use sha2::{Digest, Sha256};
         Self {
             pvk: prepare_verifying_key(vk),
             beta_g2: vk.beta_g2.into(),
-            sha256: Sha256::digest(corridor_params::encoding::encode_verifying_key(vk)).into(),
+            sha256: corridor_params::encoding::verifying_key_sha256(vk),
         }
     }
 
