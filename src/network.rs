@@ -11,7 +11,7 @@ use corridor_core::elgamal::HintContext;
 use corridor_core::genesis::{AssetPolicy, Genesis, KycIssuer, Operator};
 use corridor_core::keys::{SpendKey, ViewKey, WalletKeys, WalletSeed};
 use corridor_core::note::Note;
-use corridor_core::state::{BlockContext, MemoryState, PublicState};
+use corridor_core::state::{next_root_update, BlockContext, MemoryState, PublicState};
 use corridor_core::tx::{FieldBytes, Transaction, TxBody};
 use corridor_params::ProvingKey;
 use corridor_prover::builder::OwnedNote;
@@ -313,32 +313,39 @@ impl DemoNetwork {
         self.credentials
             .insert(keys.spend.public().to_bytes(), (credential, leaf));
         let kyc = self.kyc_credential(&keys)?;
-        let mut rng = self.rng.clone();
-        let register = self.builder().register_address(&keys, &kyc, &mut rng)?;
-        self.rng = rng;
+        let block = self.block();
+        let register = Builder::new(&self.genesis, &self.state, block).register_address(
+            &keys,
+            &kyc,
+            &mut self.rng,
+        )?;
         self.submit(&register.sign(&keys.spend))?;
         Ok(keys)
     }
 
     /// The issuer publishes its registry's current root (KycRootUpdate, signed by its key).
     pub fn publish_kyc_root(&mut self) -> Result<(), LedgerError> {
-        let head = self.state.kyc_root_head(KYC_ISSUER_ID);
+        let (seq, previous) = next_root_update(self.state.kyc_root_head(KYC_ISSUER_ID));
         let update = self.builder().kyc_root_update(
             KYC_ISSUER_ID,
-            head.map_or(1, |h| h.seq + 1),
-            head.map_or(FieldBytes([0u8; 32]), |h| h.root),
+            seq,
+            previous,
             FieldBytes(fr_to_bytes(&self.kyc.root())),
         )?;
         self.submit(&update.sign(&self.inst.kyc_issuer))?;
         Ok(())
     }
 
+    /// The credential and leaf of a customer of the demo's issuer.
+    fn enrolled(&self, keys: &WalletKeys) -> Result<&(Credential, u64), LedgerError> {
+        self.credentials
+            .get(&keys.spend.public().to_bytes())
+            .ok_or_else(|| LedgerError::Kyc("not a customer of the demo's issuer".into()))
+    }
+
     /// The customer's credential with a fresh membership witness under the current root.
     pub fn kyc_credential(&self, keys: &WalletKeys) -> Result<KycCredential<'static>, LedgerError> {
-        let (credential, leaf) = self
-            .credentials
-            .get(&keys.spend.public().to_bytes())
-            .ok_or_else(|| LedgerError::Kyc("not a customer of the demo's issuer".into()))?;
+        let (credential, leaf) = self.enrolled(keys)?;
         let membership = self
             .kyc
             .witness(*leaf)
@@ -352,12 +359,9 @@ impl DemoNetwork {
 
     /// The issuer revokes a customer's credential and publishes the new root.
     pub fn revoke(&mut self, keys: &WalletKeys) -> Result<(), LedgerError> {
-        let (_, leaf) = self
-            .credentials
-            .get(&keys.spend.public().to_bytes())
-            .ok_or_else(|| LedgerError::Kyc("not a customer of the demo's issuer".into()))?;
+        let leaf = self.enrolled(keys)?.1;
         self.kyc
-            .revoke(*leaf)
+            .revoke(leaf)
             .map_err(|e| LedgerError::Kyc(e.to_string()))?;
         self.publish_kyc_root()
     }

@@ -57,6 +57,14 @@ pub struct RootHead {
     pub root: FieldBytes,
 }
 
+/// The `(seq, previous root)` an issuer's next KycRootUpdate must carry after `head`:
+/// `(1, zero)` for its first, then `(last + 1, last root)`.
+pub fn next_root_update(head: Option<RootHead>) -> (u64, FieldBytes) {
+    head.map_or((1, FieldBytes([0u8; 32])), |h| {
+        (h.seq.saturating_add(1), h.root)
+    })
+}
+
 /// Read access to committed public state.
 pub trait PublicState {
     /// A committed note (spent or not: the spent set is the node's rule).

@@ -17,7 +17,7 @@ use crate::note::Note;
 use crate::proofs;
 use crate::range::{limit_w1, RangeStatement};
 use crate::sigma::LinearRelation;
-use crate::state::{year_month, BlockContext, PublicState, RootStanding};
+use crate::state::{next_root_update, year_month, BlockContext, PublicState, RootStanding};
 use crate::transcript::{tx_transcript, TranscriptProtocol};
 use crate::tx::{
     Burn, Digest, Input, KycProof, Mint, Output, Payout, PublishQuote, RegisterAddress, Transfer,
@@ -270,15 +270,13 @@ pub fn resolve(
             let issuer = genesis
                 .kyc_issuer(u.issuer)
                 .ok_or(StatementError::UnknownIssuer(u.issuer))?;
-            let head = state.kyc_root_head(u.issuer);
-            let expected_seq = head.map_or(1, |h| h.seq.saturating_add(1));
+            let (expected_seq, expected_previous) = next_root_update(state.kyc_root_head(u.issuer));
             if u.seq != expected_seq {
                 return Err(StatementError::RootUpdate(format!(
                     "issuer {}: seq {}, expected {expected_seq}",
                     u.issuer, u.seq
                 )));
             }
-            let expected_previous = head.map_or(crate::tx::FieldBytes([0u8; 32]), |h| h.root);
             if u.previous_root != expected_previous {
                 return Err(StatementError::RootUpdate(format!(
                     "issuer {}: previous root {:?} is not the current root {:?}",
