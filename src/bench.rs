@@ -666,15 +666,8 @@ impl Fixtures {
         let mint_tx = mint.tx.clone().sign(&net.inst.hkd_issuer);
         let mint_statement = resolve(mint_tx.unsigned(), &net.genesis, &net.state, &net.block())?;
         net.submit(&mint_tx)?;
-        let funding = {
-            let treasury = &net.inst.hkd_treasury;
-            let inputs = net.owned(treasury, "HKD");
-            let pay = Payment::each(maria.address(), &MARIA_NOTES);
-            net.builder()
-                .transfer(treasury, "HKD", &inputs, &pay, 0, None, None, &mut rng)?
-                .tx
-                .sign(&treasury.spend)
-        };
+        let pay = Payment::each(maria.address(), &MARIA_NOTES);
+        let funding = net.transfer(&net.inst.hkd_treasury, "HKD", &pay, 0, None, &mut rng)?;
         net.submit(&funding)?;
 
         // The benchmarked transfer: Maria pays Ana from her two notes, change to Maria, fee.

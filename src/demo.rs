@@ -174,21 +174,8 @@ pub fn run_remittance(seed: u64, progress: &mut dyn FnMut(&Step)) -> Result<Demo
         &mut steps,
         "transfer HKD treasury → Maria",
         |net, rng| {
-            let b = net.builder();
-            let inputs = net.owned(&net.inst.hkd_treasury, "HKD");
             let pay = Payment::each(maria.address(), &MARIA_NOTES);
-            Ok(b.transfer(
-                &net.inst.hkd_treasury,
-                "HKD",
-                &inputs,
-                &pay,
-                0,
-                None,
-                None,
-                rng,
-            )?
-            .tx
-            .sign(&net.inst.hkd_treasury.spend))
+            net.transfer(&net.inst.hkd_treasury, "HKD", &pay, 0, None, rng)
         },
         &mut rng,
         progress,
@@ -199,18 +186,11 @@ pub fn run_remittance(seed: u64, progress: &mut dyn FnMut(&Step)) -> Result<Demo
         &mut steps,
         "transfer Maria → Ana (2 in, 2 out, fee)",
         |net, rng| {
-            let b = net.builder();
-            let inputs = net.owned(&maria, "HKD");
             let pay = [Payment {
                 to: ana.address(),
                 value: ANA_PAYMENT,
             }];
-            let kyc = net.kyc_credential(&maria)?;
-            Ok(
-                b.transfer(&maria, "HKD", &inputs, &pay, ANA_FEE, None, Some(&kyc), rng)?
-                    .tx
-                    .sign(&maria.spend),
-            )
+            net.transfer(&maria, "HKD", &pay, ANA_FEE, None, rng)
         },
         &mut rng,
         progress,
@@ -235,24 +215,11 @@ pub fn run_remittance(seed: u64, progress: &mut dyn FnMut(&Step)) -> Result<Demo
         &mut steps,
         "transfer PHP treasury → PH float",
         |net, rng| {
-            let b = net.builder();
-            let inputs = net.owned(&net.inst.php_treasury, "PHP");
             let pay = [Payment {
                 to: net.inst.ph_float.address(),
                 value: PHP_FLOAT,
             }];
-            Ok(b.transfer(
-                &net.inst.php_treasury,
-                "PHP",
-                &inputs,
-                &pay,
-                0,
-                None,
-                None,
-                rng,
-            )?
-            .tx
-            .sign(&net.inst.php_treasury.spend))
+            net.transfer(&net.inst.php_treasury, "PHP", &pay, 0, None, rng)
         },
         &mut rng,
         progress,
@@ -285,8 +252,6 @@ pub fn run_remittance(seed: u64, progress: &mut dyn FnMut(&Step)) -> Result<Demo
         &mut steps,
         "remittance Maria → PH wallet for Juan",
         |net, rng| {
-            let b = net.builder();
-            let inputs = net.owned(&maria, "HKD");
             let req = RemittanceRequest {
                 operator: "ph-wallet".into(),
                 quote_id: QUOTE_ID,
@@ -294,19 +259,7 @@ pub fn run_remittance(seed: u64, progress: &mut dyn FnMut(&Step)) -> Result<Demo
                 salt,
                 value: REMIT,
             };
-            let kyc = net.kyc_credential(&maria)?;
-            Ok(b.transfer(
-                &maria,
-                "HKD",
-                &inputs,
-                &[],
-                REMIT_FEE,
-                Some(&req),
-                Some(&kyc),
-                rng,
-            )?
-            .tx
-            .sign(&maria.spend))
+            net.transfer(&maria, "HKD", &[], REMIT_FEE, Some(&req), rng)
         },
         &mut rng,
         progress,

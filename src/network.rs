@@ -14,7 +14,7 @@ use corridor_core::note::Note;
 use corridor_core::state::{next_root_update, BlockContext, MemoryState, PublicState};
 use corridor_core::tx::{FieldBytes, Transaction, TxBody};
 use corridor_params::ProvingKey;
-use corridor_prover::builder::OwnedNote;
+use corridor_prover::builder::{OwnedNote, Payment, RemittanceRequest};
 use corridor_prover::{Builder, KycCredential, ProveError};
 use corridor_verifier::groth16::PreparedKey;
 use corridor_verifier::{verify_transaction, VerifiedTransaction, VerifyContext, VerifyError};
@@ -355,6 +355,35 @@ impl DemoNetwork {
             credential: credential.clone(),
             membership,
         })
+    }
+
+    /// A signed Transfer from `from` spending all its `asset` notes: `payments`, `fee`, an
+    /// optional remittance, change back to `from`; a customer's KYC proof made with its
+    /// credential under the current root, none for an institution.
+    pub fn transfer<R: rand::RngCore + rand::CryptoRng>(
+        &self,
+        from: &WalletKeys,
+        asset: &str,
+        payments: &[Payment],
+        fee: u64,
+        remittance: Option<&RemittanceRequest>,
+        rng: &mut R,
+    ) -> Result<Transaction, LedgerError> {
+        let kyc = match self.enrolled(from) {
+            Ok(_) => Some(self.kyc_credential(from)?),
+            Err(_) => None,
+        };
+        let built = self.builder().transfer(
+            from,
+            asset,
+            &self.owned(from, asset),
+            payments,
+            fee,
+            remittance,
+            kyc.as_ref(),
+            rng,
+        )?;
+        Ok(built.tx.sign(&from.spend))
     }
 
     /// The issuer revokes a customer's credential and publishes the new root.
