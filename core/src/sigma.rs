@@ -32,8 +32,9 @@ pub enum Base {
     G,
     /// H, the blinding generator.
     H,
-    /// Any other point.
-    Point(RistrettoPoint),
+    /// Any other point, with its canonical encoding (a batch verifier merges equal points by
+    /// it).
+    Point(Point),
 }
 
 impl Base {
@@ -42,20 +43,20 @@ impl Base {
         match self {
             Base::G => pedersen().B,
             Base::H => pedersen().B_blinding,
-            Base::Point(p) => *p,
+            Base::Point(p) => p.point(),
         }
     }
 }
 
 impl From<Point> for Base {
     fn from(p: Point) -> Self {
-        Base::Point(p.point())
+        Base::Point(p)
     }
 }
 
 impl From<&Point> for Base {
     fn from(p: &Point) -> Self {
-        Base::Point(p.point())
+        Base::Point(*p)
     }
 }
 
@@ -64,7 +65,7 @@ impl fmt::Debug for Base {
         match self {
             Base::G => f.write_str("G"),
             Base::H => f.write_str("H"),
-            Base::Point(p) => write!(f, "{}", hex::encode(p.compress().as_bytes())),
+            Base::Point(p) => write!(f, "{}", hex::encode(p.as_bytes())),
         }
     }
 }

@@ -62,6 +62,10 @@ pub enum ProofError {
     /// The KYC Groth16 proof does not verify against the public inputs the node resolved.
     #[error("kyc proof: does not verify against the resolved public inputs")]
     Kyc,
+    /// A batch failed although none of its transactions fails alone: a verifier fault, never
+    /// expected; every transaction of that batch is refused rather than accepted.
+    #[error("the batch does not verify, yet no transaction fails alone")]
+    BatchInconsistent,
 }
 
 /// Why a transaction is rejected.

@@ -26,9 +26,15 @@
 //!   small MSM over `γ_abc`, `Σ w_i·C_i` one MSM over the `C_i`). A batch of valid proofs
 //!   always passes; a batch holding an invalid proof passes with probability at most
 //!   `1/(2^128 − 1)` over the weights. [`verify_batch`] then bisects (fresh weights for every
-//!   sub-batch, single verification at the leaves) and names every bad proof.
-use ark_bn254::{Bn254, Fr, G1Affine, G1Projective};
-use ark_ec::pairing::Pairing;
+//!   sub-batch, single verification at the leaves, [`crate::bisect`]) and names every bad
+//!   proof.
+//! - `weighted_holds` is the same equation with weights the caller drew: the block-wide
+//!   batch of [`crate::batch`] folds every KYC proof of a block into it, the Miller loops
+//!   spread over its threads.
+use crate::bisect::{bisect, BatchCheck};
+use crate::parallel::Threads;
+use ark_bn254::{Bn254, Fq12, Fr, G1Affine, G1Projective};
+use ark_ec::pairing::{MillerLoopOutput, Pairing};
 use ark_ec::{CurveGroup, VariableBaseMSM};
 use ark_ff::{One, Zero};
 use ark_groth16::{prepare_verifying_key, PreparedVerifyingKey, Proof, VerifyingKey};
@@ -215,7 +221,7 @@ impl<'a> BatchEntry<'a> {
 }
 
 /// A uniform, non-zero 128-bit weight.
-fn weight<R: RngCore + CryptoRng + ?Sized>(rng: &mut R) -> Fr {
+pub(crate) fn weight<R: RngCore + CryptoRng + ?Sized>(rng: &mut R) -> Fr {
     loop {
         let mut bytes = [0u8; 16];
         rng.fill_bytes(&mut bytes);
@@ -241,51 +247,114 @@ fn check_counts(key: &PreparedKey, entries: &[BatchEntry<'_>]) -> Result<(), Gro
     Ok(())
 }
 
+impl PreparedKey {
+    /// Checks that `found` public inputs fit the key, as [`verify`] does first.
+    ///
+    /// # Errors
+    /// [`Groth16VerifyError::InputCount`].
+    pub fn input_count_fits(&self, found: usize) -> Result<(), Groth16VerifyError> {
+        self.check_input_count(found)
+    }
+}
+
+/// `B` of a proof prepared for the Miller loop (its line coefficients): independent of the
+/// batch's weights, so a caller may compute it once, when it decodes the proof.
+pub type PreparedB = <Bn254 as Pairing>::G2Prepared;
+
+/// Prepares `B` of `proof` for the Miller loop.
+#[must_use]
+pub fn prepare_b(proof: &Proof<Bn254>) -> PreparedB {
+    proof.b.into()
+}
+
+/// One proof of a weighted pairing check: the proof, its `B` prepared where the caller has
+/// it, and its public inputs (counts already checked against the key).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PairingTerm<'a> {
+    pub proof: &'a Proof<Bn254>,
+    pub b: Option<&'a PreparedB>,
+    pub inputs: &'a [Fr],
+}
+
+/// The combined equation of the module doc over `terms` with the given weights (one per term,
+/// drawn by the caller from a CSPRNG after the proofs were fixed): the small MSMs, the
+/// weighted `A`s and the Miller loops spread over `threads`, one final exponentiation.
+pub(crate) fn weighted_holds(
+    key: &PreparedKey,
+    terms: &[PairingTerm<'_>],
+    weights: &[Fr],
+    threads: &Threads,
+) -> bool {
+    if terms.is_empty() {
+        return true;
+    }
+    if terms.len() != weights.len() {
+        return false;
+    }
+    let vk = &key.pvk.vk;
+    // Σ w_i·IC_i = (Σ w_i)·γ_abc_0 + Σ_j (Σ_i w_i·x_ij)·γ_abc_j: one MSM over γ_abc.
+    let mut input_scalars = vec![Fr::zero(); vk.gamma_abc_g1.len()];
+    for (term, w) in terms.iter().zip(weights) {
+        input_scalars[0] += w;
+        for (scalar, x) in input_scalars[1..].iter_mut().zip(term.inputs) {
+            *scalar += *w * x;
+        }
+    }
+    let weight_sum = input_scalars[0];
+    let ic = G1Projective::msm_unchecked(&vk.gamma_abc_g1, &input_scalars);
+    let cs: Vec<G1Affine> = terms.iter().map(|t| t.proof.c).collect();
+    let c = G1Projective::msm_unchecked(&cs, weights);
+
+    let indices: Vec<usize> = (0..terms.len()).collect();
+    let mut g1: Vec<G1Projective> = threads.map(&indices, |&i| terms[i].proof.a * weights[i]);
+    g1.push(-(vk.alpha_g1 * weight_sum));
+    g1.push(ic);
+    g1.push(c);
+    let g1 = G1Projective::normalize_batch(&g1);
+    let fixed = [
+        key.beta_g2.clone(),
+        key.pvk.gamma_g2_neg_pc.clone(),
+        key.pvk.delta_g2_neg_pc.clone(),
+    ];
+    let g2 = |i: usize| -> PreparedB {
+        match terms.get(i) {
+            Some(PairingTerm { b: Some(b), .. }) => (*b).clone(),
+            Some(t) => prepare_b(t.proof),
+            None => fixed[i - terms.len()].clone(),
+        }
+    };
+
+    // Miller loops of contiguous chunks of pairs, one chunk per thread, multiplied together.
+    let pairs = g1.len();
+    let chunks = threads.count().max(1);
+    let size = pairs.div_ceil(chunks).max(1);
+    let ranges: Vec<(usize, usize)> = (0..pairs)
+        .step_by(size)
+        .map(|start| (start, (start + size).min(pairs)))
+        .collect();
+    let partial = threads.map(&ranges, |&(start, end)| {
+        Bn254::multi_miller_loop(g1[start..end].iter().copied(), (start..end).map(g2)).0
+    });
+    let product = partial.into_iter().fold(Fq12::one(), |acc, f| acc * f);
+    Bn254::final_exponentiation(MillerLoopOutput(product)).is_some_and(|out| out.0.is_one())
+}
+
 /// The combined equation over `entries` with fresh weights (counts already checked).
 fn batch_holds<R: RngCore + CryptoRng + ?Sized>(
     key: &PreparedKey,
     entries: &[BatchEntry<'_>],
     rng: &mut R,
 ) -> bool {
-    if entries.is_empty() {
-        return true;
-    }
-    let vk = &key.pvk.vk;
     let weights: Vec<Fr> = entries.iter().map(|_| weight(rng)).collect();
-
-    // Σ w_i·IC_i = (Σ w_i)·γ_abc_0 + Σ_j (Σ_i w_i·x_ij)·γ_abc_j: one MSM over γ_abc.
-    let mut input_scalars = vec![Fr::zero(); vk.gamma_abc_g1.len()];
-    for (entry, w) in entries.iter().zip(&weights) {
-        input_scalars[0] += w;
-        for (scalar, x) in input_scalars[1..].iter_mut().zip(entry.public_inputs) {
-            *scalar += *w * x;
-        }
-    }
-    let weight_sum = input_scalars[0];
-    let ic = G1Projective::msm_unchecked(&vk.gamma_abc_g1, &input_scalars);
-    let cs: Vec<G1Affine> = entries.iter().map(|e| e.proof.c).collect();
-    let c = G1Projective::msm_unchecked(&cs, &weights);
-
-    let mut g1: Vec<G1Projective> = entries
+    let terms: Vec<PairingTerm<'_>> = entries
         .iter()
-        .zip(&weights)
-        .map(|(e, w)| e.proof.a * w)
+        .map(|e| PairingTerm {
+            proof: e.proof,
+            b: None,
+            inputs: e.public_inputs,
+        })
         .collect();
-    g1.push(-(vk.alpha_g1 * weight_sum));
-    g1.push(ic);
-    g1.push(c);
-    let g1 = G1Projective::normalize_batch(&g1);
-
-    let g2 = entries
-        .iter()
-        .map(|e| <Bn254 as Pairing>::G2Prepared::from(e.proof.b))
-        .chain([
-            key.beta_g2.clone(),
-            key.pvk.gamma_g2_neg_pc.clone(),
-            key.pvk.delta_g2_neg_pc.clone(),
-        ]);
-    let miller = Bn254::multi_miller_loop(g1, g2);
-    Bn254::final_exponentiation(miller).is_some_and(|out| out.0.is_one())
+    weighted_holds(key, &terms, &weights, &Threads::current())
 }
 
 /// Checks a whole batch with one combined equation (see the module doc) and says only whether
@@ -309,10 +378,27 @@ pub fn check_batch<R: RngCore + CryptoRng + ?Sized>(
     }
 }
 
+/// The Groth16 batch as a [`BatchCheck`], for [`crate::bisect`].
+struct Groth16Batch<'k> {
+    key: &'k PreparedKey,
+}
+
+impl<'a> BatchCheck for Groth16Batch<'a> {
+    type Item = BatchEntry<'a>;
+    type Error = Groth16VerifyError;
+
+    fn holds<R: RngCore + CryptoRng + ?Sized>(&self, items: &[BatchEntry<'a>], rng: &mut R) -> bool {
+        batch_holds(self.key, items, rng)
+    }
+
+    fn single(&self, item: &BatchEntry<'a>) -> Result<(), Groth16VerifyError> {
+        verify(self.key, item.proof, item.public_inputs)
+    }
+}
+
 /// Verifies a batch like [`check_batch`] and, if it fails, names every invalid entry by
-/// bisection: each half is re-checked with fresh weights (a half known to hold a bad proof,
-/// because its parent failed and its sibling passed, is split without re-checking), and
-/// single entries are verified with [`verify`], unbatched.
+/// bisection ([`crate::bisect`]): each half is re-checked with fresh weights, and single
+/// entries are verified with [`verify`], unbatched.
 ///
 /// # Errors
 /// [`Groth16BatchError::InputCount`] as [`check_batch`]; [`Groth16BatchError::Invalid`] with
@@ -323,50 +409,19 @@ pub fn verify_batch<R: RngCore + CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<(), Groth16BatchError> {
     check_counts(key, entries)?;
-    if batch_holds(key, entries, rng) {
+    let batch = Groth16Batch { key };
+    if batch.holds(entries, rng) {
         return Ok(());
     }
-    let mut bad = Vec::new();
-    bisect(key, entries, 0, true, rng, &mut bad);
+    let bad: Vec<usize> = bisect(&batch, entries, true, rng)
+        .into_iter()
+        .map(|(i, _)| i)
+        .collect();
     if bad.is_empty() {
         // Unreachable (a batch of valid proofs always holds); kept so that a failed batch is
         // never reported as a success.
         Err(Groth16BatchError::Failed)
     } else {
         Err(Groth16BatchError::Invalid { bad })
-    }
-}
-
-/// Appends to `bad` the positions (offset by `offset`) of the invalid entries of `entries`,
-/// which is known to fail if `known_bad`.
-fn bisect<R: RngCore + CryptoRng + ?Sized>(
-    key: &PreparedKey,
-    entries: &[BatchEntry<'_>],
-    offset: usize,
-    known_bad: bool,
-    rng: &mut R,
-    bad: &mut Vec<usize>,
-) {
-    match entries {
-        [] => {}
-        [single] => {
-            if verify(key, single.proof, single.public_inputs).is_err() {
-                bad.push(offset);
-            }
-        }
-        _ => {
-            if !known_bad && batch_holds(key, entries, rng) {
-                return;
-            }
-            let mid = entries.len() / 2;
-            let (left, right) = entries.split_at(mid);
-            let left_holds = left.len() > 1 && batch_holds(key, left, rng);
-            if !left_holds {
-                // A single left entry goes straight to unbatched verification.
-                bisect(key, left, offset, left.len() > 1, rng, bad);
-            }
-            // The parent failed: if the left half holds, the right half holds a bad proof.
-            bisect(key, right, offset + mid, left_holds, rng, bad);
-        }
     }
 }

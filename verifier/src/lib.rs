@@ -6,7 +6,12 @@
 //! - [`transaction`]: the entry point: a signed transaction checked against genesis and the
 //!   public state it references, passed in by the caller;
 //! - [`disclosure`]: receipts (recipient and sender disclosures);
-//! - [`groth16`]: Groth16 (KYC) proofs: validated decoding, single and batched verification.
+//! - [`groth16`]: Groth16 (KYC) proofs: validated decoding, single and batched verification;
+//! - [`batch`]: block-wide batch verification: every sigma equation, signature and range check
+//!   of many transactions in one Ristretto MSM, every KYC proof in one multi-pairing;
+//!   [`verify_transaction`] is a batch of one;
+//! - [`bisect`]: naming the bad entries of a failed batch, for either proof system;
+//! - [`parallel`]: the threads a batch runs on.
 //!
 //! Never links proving or setup code.
 #![cfg_attr(
@@ -15,13 +20,20 @@
 )]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod batch;
+pub mod bisect;
 pub mod disclosure;
 pub mod error;
 pub mod groth16;
+mod msm;
+pub mod parallel;
 pub mod range;
 pub mod sigma;
+mod signature;
 pub mod transaction;
 
+pub use batch::{prepare, prepare_all, Batch, BatchOutcome, BatchTimings, PreparedTransaction};
+pub use parallel::Threads;
 pub use error::{ProofError, VerifyError};
 pub use transaction::{
     kyc_claim, verify_transaction, KycStatus, VerifiedTransaction, VerifyContext,

@@ -4,18 +4,20 @@
 //! nullifiers) are the node's.
 //!
 //! Order: resolve the statement (static fit to state), the signature, every sigma proof in order,
-//! then the range proof. A tampered transaction that its signer re-signed therefore fails on the
-//! proof it broke, not on the signature.
+//! the range proof, then the KYC proof. A tampered transaction that its signer re-signed
+//! therefore fails on the proof it broke, not on the signature. Verification itself is
+//! [`crate::batch`]'s, for one transaction as for a block.
+use crate::batch::{prepare, Batch};
 use crate::error::{ProofError, VerifyError};
-use crate::groth16::{decode_proof, verify as verify_groth16, Groth16VerifyError, PreparedKey};
-use crate::range::verify_range;
-use crate::sigma::verify;
+use crate::groth16::{decode_proof, PreparedKey};
+use crate::parallel::Threads;
 use ark_bn254::{Bn254, Fr};
 use corridor_circuits::statement::public_inputs;
 use corridor_core::genesis::Genesis;
 use corridor_core::state::{BlockContext, PublicState};
-use corridor_core::statement::{resolve, KycPublicInputs, Statement};
+use corridor_core::statement::{KycPublicInputs, Statement};
 use corridor_core::tx::Transaction;
+use rand_core::OsRng;
 
 /// Everything a transaction is checked against besides itself, supplied by the caller (the
 /// node): genesis, the public state it references, the block it is validated for, and the
@@ -24,8 +26,8 @@ use corridor_core::tx::Transaction;
 pub struct VerifyContext<'a> {
     /// Genesis.
     pub genesis: &'a Genesis,
-    /// Committed public state.
-    pub state: &'a dyn PublicState,
+    /// Committed public state (shared by the threads that prepare a batch).
+    pub state: &'a (dyn PublicState + Sync),
     /// The block being validated.
     pub block: BlockContext,
     /// The KYC circuit's prepared verifying key.
@@ -60,6 +62,10 @@ pub struct VerifiedTransaction {
 }
 
 impl VerifiedTransaction {
+    pub(crate) fn new(tx: Transaction, statement: Statement, kyc: KycStatus) -> Self {
+        Self { tx, statement, kyc }
+    }
+
     /// The transaction.
     pub fn tx(&self) -> &Transaction {
         &self.tx
@@ -88,53 +94,22 @@ pub fn kyc_claim(
     Ok((proof, inputs))
 }
 
-/// Verifies `tx`: resolve the statement against the context, the signature, every sigma proof
-/// in order, the range proof, then the KYC proof.
+/// Verifies `tx` on its own: a batch of one ([`crate::batch`]) on the calling thread, with
+/// weights from the operating system's CSPRNG. Errors, and their order, are those of a
+/// transaction checked alone (see [`crate::batch`]): the statement, the signature, each sigma
+/// proof in order, the range proof, then the KYC proof.
+///
+/// # Errors
+/// Why `tx` is refused.
 pub fn verify_transaction(
     tx: &Transaction,
     ctx: &VerifyContext<'_>,
 ) -> Result<VerifiedTransaction, VerifyError> {
-    let statement = resolve(tx.unsigned(), ctx.genesis, ctx.state, &ctx.block)?;
-    if !tx.signature_valid(&statement.signer) {
-        return Err(VerifyError::Signature {
-            kind: statement.kind,
-        });
-    }
-    let proofs = tx.body().sigma_proofs();
-    if proofs.len() != statement.relations.len() {
-        return Err(ProofError::SigmaCount {
-            expected: statement.relations.len(),
-            found: proofs.len(),
-        }
-        .into());
-    }
-    let mut t = statement.transcript();
-    for (i, (rel, proof)) in statement.relations.iter().zip(proofs).enumerate() {
-        verify(rel, proof, i, &mut t)?;
-    }
-    if let Some(rp) = tx.body().range_proof() {
-        verify_range(&statement.range, rp, statement.relations.len(), &mut t)?;
-    }
-    let kyc = match &statement.kyc {
-        None => KycStatus::NotRequired,
-        Some(k) => {
-            if ctx.kyc_key.sha256() != ctx.genesis.vk_hash {
-                return Err(VerifyError::KycKeyMismatch {
-                    expected: hex::encode(ctx.genesis.vk_hash),
-                    found: hex::encode(ctx.kyc_key.sha256()),
-                });
-            }
-            let (proof, inputs) = kyc_claim(k)?;
-            match verify_groth16(ctx.kyc_key, &proof, &inputs) {
-                Ok(()) => KycStatus::Verified,
-                Err(Groth16VerifyError::Rejected) => return Err(ProofError::Kyc.into()),
-                Err(e) => return Err(ProofError::KycInputs(e.to_string()).into()),
-            }
-        }
-    };
-    Ok(VerifiedTransaction {
-        tx: tx.clone(),
-        statement,
-        kyc,
-    })
+    let mut batch = Batch::new(ctx.kyc_key);
+    batch.add(prepare(tx, ctx)?)?;
+    batch
+        .finish(&mut OsRng, &Threads::current())
+        .results
+        .pop()
+        .unwrap_or(Err(ProofError::BatchInconsistent.into()))
 }

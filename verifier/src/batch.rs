@@ -1,0 +1,499 @@
+//! Block-wide batch verification (DESIGN.md §4.3): [`prepare`] each transaction against its
+//! context → [`Batch::add`] it → [`Batch::finish`] (or [`Batch::check`]).
+//!
+//! - *Prepare* does all the work that can fail for one transaction alone: resolve the
+//!   statement, parse the signature and derive its challenge, replay the transcript of every
+//!   sigma proof and of the range proof (decoding and decompressing every point), decode the
+//!   Groth16 proof and resolve its public inputs (and prepare its `B` for the Miller loop).
+//!   A transaction that fails here never enters a batch, and gets the error an unbatched
+//!   verifier gives: the checks before the one that failed to prepare are verified alone
+//!   first, in the order below.
+//! - *Finish* draws, from the caller's CSPRNG and only then, an independent, uniform,
+//!   non-zero 128-bit weight for every equation of every sigma proof, every signature and each
+//!   of the two checks of every range proof, and folds all of them into ONE Ristretto
+//!   multiscalar multiplication ([`crate::msm`]) in which `G`, `H` and the bulletproofs
+//!   generators appear once; every KYC proof gets its own weight in ONE multi-pairing
+//!   ([`crate::groth16`]). Both must hold. A batch whose transactions are all valid always
+//!   passes; one holding an invalid equation passes with probability at most about `2^-128`
+//!   per draw (the weighted sum of non-zero error points vanishes only for weights in a set
+//!   of that density). If it fails, [`crate::bisect`] splits it, redrawing weights per half,
+//!   down to single transactions, each verified alone with its own error.
+//! - Alone, a transaction's checks run in this order, and the first that fails is its error:
+//!   the signature ([`VerifyError::Signature`]), each sigma proof's equations in proof order
+//!   ([`ProofError::Sigma`]), the range proof ([`ProofError::Range`]), the KYC proof
+//!   ([`ProofError::Kyc`]). [`crate::verify_transaction`] is a batch of one.
+//!
+//! Preparation, the scalar work, the MSM's chunks and the Miller loops run on [`Threads`].
+use crate::bisect::{bisect, BatchCheck};
+use crate::error::{ProofError, VerifyError};
+use crate::groth16::{
+    prepare_b, verify as verify_groth16, weight as fr_weight, weighted_holds, Groth16VerifyError,
+    PairingTerm, PreparedB, PreparedKey,
+};
+use crate::msm::Terms;
+use crate::parallel::Threads;
+use crate::range::{prepare_range, PreparedRange};
+use crate::sigma::{equations, relation_name};
+use crate::signature::SignatureCheck;
+use crate::transaction::{kyc_claim, KycStatus, VerifiedTransaction, VerifyContext};
+use ark_bn254::{Bn254, Fr};
+use ark_groth16::Proof;
+use corridor_core::sigma::Equation;
+use corridor_core::statement::{resolve, Statement};
+use corridor_core::tx::Transaction;
+use curve25519_dalek::scalar::Scalar;
+use rand_core::{CryptoRng, RngCore};
+use std::fmt;
+use std::time::{Duration, Instant};
+
+/// A sigma proof's equations, its transcript replayed.
+#[derive(Clone, Debug)]
+struct SigmaCheck {
+    relation: &'static str,
+    index: usize,
+    equations: Vec<Equation>,
+}
+
+/// A customer's KYC proof: decoded with validation, its public inputs resolved by the
+/// verifier, its `B` prepared.
+#[derive(Clone)]
+struct KycCheck {
+    proof: Proof<Bn254>,
+    b: PreparedB,
+    inputs: Vec<Fr>,
+}
+
+/// A transaction prepared for a batch: its statement resolved and every proof element
+/// decoded; nothing verified yet.
+#[derive(Clone)]
+pub struct PreparedTransaction {
+    tx: Transaction,
+    statement: Statement,
+    signature: SignatureCheck,
+    sigma: Vec<SigmaCheck>,
+    range: Option<PreparedRange>,
+    kyc: Option<KycCheck>,
+    /// SHA-256 of the KYC verifying key it was prepared against.
+    key: [u8; 32],
+}
+
+impl fmt::Debug for PreparedTransaction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PreparedTransaction")
+            .field("id", &self.tx.id())
+            .field("kind", &self.statement.kind)
+            .field("sigma_proofs", &self.sigma.len())
+            .field("range", &self.range.is_some())
+            .field("kyc", &self.kyc.is_some())
+            .finish()
+    }
+}
+
+/// Prepares `tx` against `ctx` (see the module doc).
+///
+/// # Errors
+/// What an unbatched verifier would say first: a statement error, a signature that does not
+/// parse, or a structural proof error (counts, shapes, lengths, non-canonical or undecodable
+/// elements, a KYC key other than genesis's) after verifying alone the checks that come
+/// before it.
+pub fn prepare(
+    tx: &Transaction,
+    ctx: &VerifyContext<'_>,
+) -> Result<PreparedTransaction, VerifyError> {
+    let statement = resolve(tx.unsigned(), ctx.genesis, ctx.state, &ctx.block)?;
+    let kind = statement.kind;
+    let signature = SignatureCheck::new(
+        &statement.signer,
+        &tx.unsigned().signing_bytes(),
+        tx.signature(),
+    )
+    .ok_or(VerifyError::Signature { kind })?;
+    let mut prepared = PreparedTransaction {
+        tx: tx.clone(),
+        statement,
+        signature,
+        sigma: Vec::new(),
+        range: None,
+        kyc: None,
+        key: ctx.kyc_key.sha256(),
+    };
+    if let Err(e) = prepared.prepare_proofs(ctx) {
+        // What was prepared before the failure is checked first, as it would be alone.
+        prepared.check_alone(ctx.kyc_key, &Threads::current())?;
+        return Err(e);
+    }
+    Ok(prepared)
+}
+
+/// Prepares every transaction of `txs` against `ctx`, spread over `threads`, in order.
+pub fn prepare_all(
+    txs: &[Transaction],
+    ctx: &VerifyContext<'_>,
+    threads: &Threads,
+) -> Vec<Result<PreparedTransaction, VerifyError>> {
+    threads.map(txs, |tx| prepare(tx, ctx))
+}
+
+/// A uniform, non-zero 128-bit weight as a Ristretto scalar.
+fn scalar_weight<R: RngCore + CryptoRng + ?Sized>(rng: &mut R) -> Scalar {
+    loop {
+        let mut bytes = [0u8; 16];
+        rng.fill_bytes(&mut bytes);
+        let w = u128::from_le_bytes(bytes);
+        if w != 0 {
+            return Scalar::from(w);
+        }
+    }
+}
+
+impl PreparedTransaction {
+    /// The transaction.
+    pub fn tx(&self) -> &Transaction {
+        &self.tx
+    }
+
+    /// Its resolved statement.
+    pub fn statement(&self) -> &Statement {
+        &self.statement
+    }
+
+    fn prepare_proofs(&mut self, ctx: &VerifyContext<'_>) -> Result<(), VerifyError> {
+        let relations = &self.statement.relations;
+        let proofs = self.tx.body().sigma_proofs();
+        if proofs.len() != relations.len() {
+            return Err(ProofError::SigmaCount {
+                expected: relations.len(),
+                found: proofs.len(),
+            }
+            .into());
+        }
+        let mut t = self.statement.transcript();
+        for (index, (relation, proof)) in relations.iter().zip(proofs).enumerate() {
+            let eqs = equations(relation, proof, index, &mut t)?;
+            self.sigma.push(SigmaCheck {
+                relation: relation_name(relation),
+                index,
+                equations: eqs,
+            });
+        }
+        if let Some(rp) = self.tx.body().range_proof() {
+            self.range = prepare_range(&self.statement.range, rp, relations.len(), &mut t)?;
+        }
+        if let Some(k) = &self.statement.kyc {
+            if ctx.kyc_key.sha256() != ctx.genesis.vk_hash {
+                return Err(VerifyError::KycKeyMismatch {
+                    expected: hex::encode(ctx.genesis.vk_hash),
+                    found: hex::encode(ctx.kyc_key.sha256()),
+                });
+            }
+            let (proof, inputs) = kyc_claim(k)?;
+            ctx.kyc_key
+                .input_count_fits(inputs.len())
+                .map_err(|e| ProofError::KycInputs(e.to_string()))?;
+            self.kyc = Some(KycCheck {
+                b: prepare_b(&proof),
+                proof,
+                inputs,
+            });
+        }
+        Ok(())
+    }
+
+    /// How many Ristretto weights its checks take.
+    fn weight_count(&self) -> usize {
+        1 + self
+            .sigma
+            .iter()
+            .map(|s| s.equations.len())
+            .sum::<usize>()
+            + if self.range.is_some() { 2 } else { 0 }
+    }
+
+    /// Adds every check, each times its own weight, to `terms`; false if `weights` is short
+    /// (then the caller must not trust `terms`).
+    fn add_weighted(&self, weights: &[Scalar], terms: &mut Terms) -> bool {
+        let mut weights = weights.iter().copied();
+        let Some(w) = weights.next() else {
+            return false;
+        };
+        self.signature.add(w, terms);
+        for sigma in &self.sigma {
+            for equation in &sigma.equations {
+                let Some(w) = weights.next() else {
+                    return false;
+                };
+                for (s, base) in &equation.terms {
+                    terms.add_base(w * s, base);
+                }
+            }
+        }
+        if let Some(range) = &self.range {
+            let (Some(w1), Some(w2)) = (weights.next(), weights.next()) else {
+                return false;
+            };
+            range.add_inner_product_check(w1, terms);
+            range.add_polynomial_check(w2, terms);
+        }
+        true
+    }
+
+    /// Verifies every prepared check alone, in the order of the module doc.
+    fn check_alone(&self, key: &PreparedKey, threads: &Threads) -> Result<(), VerifyError> {
+        let mut signature = Terms::default();
+        self.signature.add(Scalar::ONE, &mut signature);
+        if !signature.is_identity(threads) {
+            return Err(VerifyError::Signature {
+                kind: self.statement.kind,
+            });
+        }
+        for sigma in &self.sigma {
+            for (equation, eq) in sigma.equations.iter().enumerate() {
+                if !eq.holds() {
+                    return Err(ProofError::Sigma {
+                        relation: sigma.relation,
+                        index: sigma.index,
+                        equation,
+                    }
+                    .into());
+                }
+            }
+        }
+        if let Some(range) = &self.range {
+            range.check_alone(threads)?;
+        }
+        if let Some(kyc) = &self.kyc {
+            match verify_groth16(key, &kyc.proof, &kyc.inputs) {
+                Ok(()) => {}
+                Err(Groth16VerifyError::Rejected) => return Err(ProofError::Kyc.into()),
+                Err(e) => return Err(ProofError::KycInputs(e.to_string()).into()),
+            }
+        }
+        Ok(())
+    }
+
+    fn into_verified(self) -> VerifiedTransaction {
+        let kyc = if self.kyc.is_some() {
+            KycStatus::Verified
+        } else {
+            KycStatus::NotRequired
+        };
+        VerifiedTransaction::new(self.tx, self.statement, kyc)
+    }
+}
+
+/// Where a batch's time went (preparation, measured by the caller, excluded).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BatchTimings {
+    /// Drawing weights and multiplying them into every term, summing the shared bases'
+    /// coefficients; the Groth16 input scalars.
+    pub scalar: Duration,
+    /// The Ristretto multiscalar multiplication.
+    pub msm: Duration,
+    /// The Groth16 side: weighted `A`s, the small G1 MSMs, Miller loops and the final
+    /// exponentiation.
+    pub pairing: Duration,
+    /// Naming the bad transactions of a failed batch (zero when it passed).
+    pub bisection: Duration,
+}
+
+/// A batch's verdict: one result per transaction, in the order they were added.
+#[derive(Debug)]
+pub struct BatchOutcome {
+    /// Each transaction verified, or its own error.
+    pub results: Vec<Result<VerifiedTransaction, VerifyError>>,
+    /// Where the time went.
+    pub timings: BatchTimings,
+}
+
+/// Transactions prepared against one KYC verifying key, verified together.
+pub struct Batch<'k> {
+    key: &'k PreparedKey,
+    txs: Vec<PreparedTransaction>,
+}
+
+impl fmt::Debug for Batch<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Batch({} transactions)", self.txs.len())
+    }
+}
+
+/// The whole check of [`Batch`] over a slice of its transactions, for [`bisect`].
+struct TransactionCheck<'a> {
+    key: &'a PreparedKey,
+    threads: &'a Threads,
+}
+
+impl BatchCheck for TransactionCheck<'_> {
+    type Item = PreparedTransaction;
+    type Error = VerifyError;
+
+    fn holds<R: RngCore + CryptoRng + ?Sized>(
+        &self,
+        items: &[PreparedTransaction],
+        rng: &mut R,
+    ) -> bool {
+        holds(self.key, items, rng, self.threads, &mut BatchTimings::default())
+    }
+
+    fn single(&self, item: &PreparedTransaction) -> Result<(), VerifyError> {
+        item.check_alone(self.key, self.threads)
+    }
+}
+
+/// The combined check of `items` with fresh weights (module doc).
+fn holds<R: RngCore + CryptoRng + ?Sized>(
+    key: &PreparedKey,
+    items: &[PreparedTransaction],
+    rng: &mut R,
+    threads: &Threads,
+    timings: &mut BatchTimings,
+) -> bool {
+    let start = Instant::now();
+    // Every weight is drawn now, after every proof was fixed.
+    let weights: Vec<Vec<Scalar>> = items
+        .iter()
+        .map(|tx| (0..tx.weight_count()).map(|_| scalar_weight(rng)).collect())
+        .collect();
+    let kyc: Vec<PairingTerm<'_>> = items
+        .iter()
+        .filter_map(|tx| tx.kyc.as_ref())
+        .map(|k| PairingTerm {
+            proof: &k.proof,
+            b: Some(&k.b),
+            inputs: &k.inputs,
+        })
+        .collect();
+    let kyc_weights: Vec<Fr> = kyc.iter().map(|_| fr_weight(rng)).collect();
+
+    // One `Terms` per chunk of transactions, then one for the batch.
+    let chunks = threads.count().max(1);
+    let size = items.len().div_ceil(chunks).max(1);
+    let ranges: Vec<(usize, usize)> = (0..items.len())
+        .step_by(size)
+        .map(|a| (a, (a + size).min(items.len())))
+        .collect();
+    let parts = threads.map(&ranges, |&(a, b)| {
+        let mut terms = Terms::default();
+        let complete = (a..b).all(|i| {
+            terms.start_transaction();
+            items[i].add_weighted(&weights[i], &mut terms)
+        });
+        complete.then_some(terms)
+    });
+    let mut terms = Terms::default();
+    for part in parts {
+        let Some(part) = part else {
+            return false;
+        };
+        terms.absorb(part);
+    }
+    timings.scalar += start.elapsed();
+
+    let start = Instant::now();
+    let msm_holds = terms.is_identity(threads);
+    timings.msm += start.elapsed();
+    if !msm_holds {
+        return false;
+    }
+    let start = Instant::now();
+    let pairing_holds = weighted_holds(key, &kyc, &kyc_weights, threads);
+    timings.pairing += start.elapsed();
+    pairing_holds
+}
+
+impl<'k> Batch<'k> {
+    /// An empty batch for transactions whose KYC proofs verify under `key`.
+    #[must_use]
+    pub fn new(key: &'k PreparedKey) -> Self {
+        Self {
+            key,
+            txs: Vec::new(),
+        }
+    }
+
+    /// Adds a prepared transaction; its position is the batch's length before.
+    ///
+    /// # Errors
+    /// [`VerifyError::KycKeyMismatch`] if it carries a KYC proof and was prepared against
+    /// another key than the batch's.
+    pub fn add(&mut self, tx: PreparedTransaction) -> Result<usize, VerifyError> {
+        if tx.kyc.is_some() && tx.key != self.key.sha256() {
+            return Err(VerifyError::KycKeyMismatch {
+                expected: hex::encode(self.key.sha256()),
+                found: hex::encode(tx.key),
+            });
+        }
+        self.txs.push(tx);
+        Ok(self.txs.len() - 1)
+    }
+
+    /// Transactions in the batch.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.txs.len()
+    }
+
+    /// Whether the batch is empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.txs.is_empty()
+    }
+
+    /// Whether every transaction verifies, with one combined check and no bisection (a
+    /// proposal that must verify whole). `rng` must be a CSPRNG the transactions' authors
+    /// cannot predict.
+    pub fn check<R: RngCore + CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        threads: &Threads,
+    ) -> (bool, BatchTimings) {
+        let mut timings = BatchTimings::default();
+        let ok = holds(self.key, &self.txs, rng, threads, &mut timings);
+        (ok, timings)
+    }
+
+    /// Verifies the batch; if the combined check fails, names every bad transaction with the
+    /// error it gets alone (bisection, weights redrawn per half). `rng` must be a CSPRNG the
+    /// transactions' authors cannot predict.
+    pub fn finish<R: RngCore + CryptoRng + ?Sized>(
+        self,
+        rng: &mut R,
+        threads: &Threads,
+    ) -> BatchOutcome {
+        let mut timings = BatchTimings::default();
+        if holds(self.key, &self.txs, rng, threads, &mut timings) {
+            return BatchOutcome {
+                results: self
+                    .txs
+                    .into_iter()
+                    .map(|tx| Ok(tx.into_verified()))
+                    .collect(),
+                timings,
+            };
+        }
+        let start = Instant::now();
+        let check = TransactionCheck {
+            key: self.key,
+            threads,
+        };
+        let mut bad = bisect(&check, &self.txs, true, rng).into_iter().peekable();
+        timings.bisection = start.elapsed();
+        // No transaction failing alone after a failed batch contradicts completeness: refuse
+        // them all rather than accept a batch that did not verify.
+        let consistent = bad.peek().is_some();
+        let results = self
+            .txs
+            .into_iter()
+            .enumerate()
+            .map(|(i, tx)| match bad.peek() {
+                Some((at, _)) if *at == i => Err(bad.next().map_or(
+                    VerifyError::Proof(ProofError::BatchInconsistent),
+                    |(_, e)| e,
+                )),
+                _ if !consistent => Err(ProofError::BatchInconsistent.into()),
+                _ => Ok(tx.into_verified()),
+            })
+            .collect();
+        BatchOutcome { results, timings }
+    }
+}
