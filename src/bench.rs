@@ -28,6 +28,8 @@
 //! in the same run: the range proofs and the whole transfer beside the aggregated proof of the
 //! same shape (`n = 32`, same `m`, `BulletproofGens::new(32, 64)`), every other proof beside one
 //! 64-bit proof (`prove_single`, `verify_single`) as the unit.
+pub mod verify;
+
 use crate::demo::amounts;
 use crate::network::{DemoNetwork, KycKeys, LedgerError};
 use bulletproofs::{BulletproofGens, RangeProof};

@@ -134,6 +134,9 @@ pub struct DemoNetwork {
     mint_nonces: BTreeMap<String, u64>,
     /// Each customer's credential and leaf, by spend key.
     credentials: BTreeMap<[u8; 32], (Credential, u64)>,
+    /// Every committed transaction, in order: replaying them on a fresh network of the same
+    /// seed rebuilds the same state (the verify bench caches its set-up this way).
+    committed: Vec<Transaction>,
     rng: ChaCha20Rng,
 }
 
@@ -248,6 +251,7 @@ impl DemoNetwork {
             keys,
             mint_nonces: Default::default(),
             credentials: BTreeMap::new(),
+            committed: Vec::new(),
             rng: kyc_rng,
         })
     }
@@ -442,7 +446,13 @@ impl DemoNetwork {
         self.state
             .apply(tx, &verified.statement().output_assets, height);
         self.height = height;
+        self.committed.push(tx.clone());
         Ok(verified)
+    }
+
+    /// Every transaction committed so far, in order.
+    pub fn committed(&self) -> &[Transaction] {
+        &self.committed
     }
 
     /// Unspent notes of `keys` in `asset`, decrypted.

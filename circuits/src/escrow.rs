@@ -25,6 +25,7 @@ use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate
 use ark_std::rand::{CryptoRng, RngCore};
 use corridor_core::domain;
 use std::fmt;
+use std::sync::Mutex;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// `H_to_Fr("corridor/kyc-escrow/v1")`, as a constant (a test recomputes it from the label).
@@ -103,9 +104,23 @@ impl EscrowPublicKey {
         point_to_bytes(&self.0)
     }
 
-    /// Decodes and validates (see [`Self::from_point`]).
+    /// Decodes and validates (see [`Self::from_point`]). Every KYC statement names genesis's
+    /// one escrow key, so the last key decoded is remembered: a repeat costs a comparison, not
+    /// two subgroup checks.
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, Error> {
-        Self::from_point(point_from_bytes(bytes, "escrow_pk")?)
+        static LAST: Mutex<Option<([u8; 32], EscrowPublicKey)>> = Mutex::new(None);
+        if let Ok(last) = LAST.lock() {
+            if let Some((b, key)) = last.as_ref() {
+                if b == bytes {
+                    return Ok(*key);
+                }
+            }
+        }
+        let key = Self::from_point(point_from_bytes(bytes, "escrow_pk")?)?;
+        if let Ok(mut last) = LAST.lock() {
+            *last = Some((*bytes, key));
+        }
+        Ok(key)
     }
 }
 

@@ -23,7 +23,7 @@
 //! fresh per amount, so no key ever seals two messages.
 use crate::domain;
 use crate::error::{DecodeError, Error};
-use crate::group::{chunk_scale, g, h, Point, CHUNK_BITS};
+use crate::group::{chunk_scale, g, h, times_chunk_scale, Point, CHUNK_BITS};
 use crate::keys::ViewKey;
 use chacha20poly1305::aead::{AeadInPlace, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce, Tag};
@@ -233,13 +233,13 @@ impl EncryptedAmount {
 
     /// `C = C_0 + 2^32·C_1`.
     pub fn commitment(&self) -> RistrettoPoint {
-        self.chunks[0].commitment.point() + chunk_scale() * self.chunks[1].commitment.point()
+        self.chunks[0].commitment.point() + times_chunk_scale(self.chunks[1].commitment.point())
     }
 
     /// `D^j = D_0^j + 2^32·D_1^j`, or `None` when a chunk has no handle `j`.
     pub fn handle(&self, j: usize) -> Option<RistrettoPoint> {
         let [d0, d1] = self.chunk_handles(j)?;
-        Some(d0.point() + chunk_scale() * d1.point())
+        Some(d0.point() + times_chunk_scale(d1.point()))
     }
 
     /// The owner's handle `D = D^0`.

@@ -42,6 +42,12 @@ pub fn chunk_scale() -> Scalar {
     Scalar::from(1u64 << CHUNK_BITS)
 }
 
+/// `2^32·p`, by 32 doublings (a fraction of a generic scalar multiplication): how `C_0 +
+/// 2^32·C_1` and `D_0 + 2^32·D_1` are computed.
+pub fn times_chunk_scale(p: RistrettoPoint) -> RistrettoPoint {
+    (0..CHUNK_BITS).fold(p, |q, _| q + q)
+}
+
 /// `2^-32`, inverted once per process (the limit's `W1` needs it in every transaction).
 pub fn chunk_scale_inverse() -> Scalar {
     static INVERSE: OnceLock<Scalar> = OnceLock::new();
@@ -161,6 +167,13 @@ pub fn decode_array<const N: usize>(bytes: &[u8], field: &str) -> Result<[u8; N]
 mod tests {
     use super::*;
     use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT;
+
+    #[test]
+    fn times_chunk_scale_is_the_scalar_multiplication() {
+        for p in [h(), g() + h(), RistrettoPoint::default()] {
+            assert_eq!(times_chunk_scale(p), chunk_scale() * p);
+        }
+    }
 
     #[test]
     fn generators_are_bulletproofs() {

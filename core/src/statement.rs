@@ -24,6 +24,7 @@ use crate::tx::{
     TxBody, UnsignedTransaction,
 };
 use curve25519_dalek::scalar::Scalar;
+use curve25519_dalek::traits::IsIdentity;
 use merlin::Transcript;
 use thiserror::Error;
 
@@ -338,10 +339,7 @@ fn check_output_points(
     decryptors: usize,
 ) -> Result<(), StatementError> {
     let malformed = |reason| Err(StatementError::MalformedOutput { index, reason });
-    if amount
-        .owner_handle()
-        .is_none_or(|d| Point::new(d).is_identity())
-    {
+    if amount.owner_handle().is_none_or(|d| d.is_identity()) {
         return malformed("the owner handle D_0 + 2^32·D_1 is the identity");
     }
     if amount.ephemeral.is_identity() {

@@ -26,6 +26,7 @@
 //! Preparation, the scalar work, the MSM's chunks and the Miller loops run on [`Threads`].
 use crate::bisect::{bisect, BatchCheck};
 use crate::error::{ProofError, VerifyError};
+use crate::field::Fe;
 use crate::groth16::{
     prepare_b, verify as verify_groth16, weight as fr_weight, weighted_holds, Groth16VerifyError,
     PairingTerm, PreparedB, PreparedKey,
@@ -41,7 +42,6 @@ use ark_groth16::Proof;
 use corridor_core::sigma::Equation;
 use corridor_core::statement::{resolve, Statement};
 use corridor_core::tx::Transaction;
-use curve25519_dalek::scalar::Scalar;
 use rand_core::{CryptoRng, RngCore};
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -134,14 +134,14 @@ pub fn prepare_all(
     threads.map(txs, |tx| prepare(tx, ctx))
 }
 
-/// A uniform, non-zero 128-bit weight as a Ristretto scalar.
-fn scalar_weight<R: RngCore + CryptoRng + ?Sized>(rng: &mut R) -> Scalar {
+/// A uniform, non-zero 128-bit weight modulo `ℓ`.
+fn scalar_weight<R: RngCore + CryptoRng + ?Sized>(rng: &mut R) -> Fe {
     loop {
         let mut bytes = [0u8; 16];
         rng.fill_bytes(&mut bytes);
         let w = u128::from_le_bytes(bytes);
         if w != 0 {
-            return Scalar::from(w);
+            return Fe::from_u128(w);
         }
     }
 }
@@ -201,17 +201,13 @@ impl PreparedTransaction {
 
     /// How many Ristretto weights its checks take.
     fn weight_count(&self) -> usize {
-        1 + self
-            .sigma
-            .iter()
-            .map(|s| s.equations.len())
-            .sum::<usize>()
+        1 + self.sigma.iter().map(|s| s.equations.len()).sum::<usize>()
             + if self.range.is_some() { 2 } else { 0 }
     }
 
     /// Adds every check, each times its own weight, to `terms`; false if `weights` is short
     /// (then the caller must not trust `terms`).
-    fn add_weighted(&self, weights: &[Scalar], terms: &mut Terms) -> bool {
+    fn add_weighted(&self, weights: &[Fe], terms: &mut Terms) -> bool {
         let mut weights = weights.iter().copied();
         let Some(w) = weights.next() else {
             return false;
@@ -223,7 +219,7 @@ impl PreparedTransaction {
                     return false;
                 };
                 for (s, base) in &equation.terms {
-                    terms.add_base(w * s, base);
+                    terms.add_base(w * Fe::from_scalar(s), base);
                 }
             }
         }
@@ -240,7 +236,7 @@ impl PreparedTransaction {
     /// Verifies every prepared check alone, in the order of the module doc.
     fn check_alone(&self, key: &PreparedKey, threads: &Threads) -> Result<(), VerifyError> {
         let mut signature = Terms::default();
-        self.signature.add(Scalar::ONE, &mut signature);
+        self.signature.add(Fe::ONE, &mut signature);
         if !signature.is_identity(threads) {
             return Err(VerifyError::Signature {
                 kind: self.statement.kind,
@@ -332,7 +328,13 @@ impl BatchCheck for TransactionCheck<'_> {
         items: &[PreparedTransaction],
         rng: &mut R,
     ) -> bool {
-        holds(self.key, items, rng, self.threads, &mut BatchTimings::default())
+        holds(
+            self.key,
+            items,
+            rng,
+            self.threads,
+            &mut BatchTimings::default(),
+        )
     }
 
     fn single(&self, item: &PreparedTransaction) -> Result<(), VerifyError> {
@@ -350,7 +352,7 @@ fn holds<R: RngCore + CryptoRng + ?Sized>(
 ) -> bool {
     let start = Instant::now();
     // Every weight is drawn now, after every proof was fixed.
-    let weights: Vec<Vec<Scalar>> = items
+    let weights: Vec<Vec<Fe>> = items
         .iter()
         .map(|tx| (0..tx.weight_count()).map(|_| scalar_weight(rng)).collect())
         .collect();
@@ -374,10 +376,7 @@ fn holds<R: RngCore + CryptoRng + ?Sized>(
         .collect();
     let parts = threads.map(&ranges, |&(a, b)| {
         let mut terms = Terms::default();
-        let complete = (a..b).all(|i| {
-            terms.start_transaction();
-            items[i].add_weighted(&weights[i], &mut terms)
-        });
+        let complete = (a..b).all(|i| items[i].add_weighted(&weights[i], &mut terms));
         complete.then_some(terms)
     });
     let mut terms = Terms::default();

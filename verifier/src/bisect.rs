@@ -106,7 +106,12 @@ mod tests {
     fn names_exactly_the_bad_entries() {
         let mut rng = ChaCha20Rng::seed_from_u64(7);
         for n in [0usize, 1, 2, 3, 7, 64, 255, 256] {
-            for bad_at in [vec![], vec![0], vec![n / 2], vec![0, n / 3, n.saturating_sub(1)]] {
+            for bad_at in [
+                vec![],
+                vec![0],
+                vec![n / 2],
+                vec![0, n / 3, n.saturating_sub(1)],
+            ] {
                 let items: Vec<u32> = (0..n)
                     .map(|i| 2 * i as u32 + u32::from(bad_at.contains(&i)))
                     .collect();

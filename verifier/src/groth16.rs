@@ -387,7 +387,11 @@ impl<'a> BatchCheck for Groth16Batch<'a> {
     type Item = BatchEntry<'a>;
     type Error = Groth16VerifyError;
 
-    fn holds<R: RngCore + CryptoRng + ?Sized>(&self, items: &[BatchEntry<'a>], rng: &mut R) -> bool {
+    fn holds<R: RngCore + CryptoRng + ?Sized>(
+        &self,
+        items: &[BatchEntry<'a>],
+        rng: &mut R,
+    ) -> bool {
         batch_holds(self.key, items, rng)
     }
 

@@ -24,6 +24,7 @@ pub mod batch;
 pub mod bisect;
 pub mod disclosure;
 pub mod error;
+mod field;
 pub mod groth16;
 mod msm;
 pub mod parallel;
@@ -33,8 +34,8 @@ mod signature;
 pub mod transaction;
 
 pub use batch::{prepare, prepare_all, Batch, BatchOutcome, BatchTimings, PreparedTransaction};
-pub use parallel::Threads;
 pub use error::{ProofError, VerifyError};
+pub use parallel::Threads;
 pub use transaction::{
     kyc_claim, verify_transaction, KycStatus, VerifiedTransaction, VerifyContext,
 };

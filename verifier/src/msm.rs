@@ -2,19 +2,21 @@
 //! transaction adds its `(scalar, point)` terms to a [`Terms`], in which the bases every proof
 //! shares — `G` (the Ristretto basepoint, also schnorrkel's), `H` and the bulletproofs
 //! generators — appear once with their coefficients summed, and every other point once per
-//! transaction (equal points of one transaction merged by their encoding). The sum must be the
-//! identity; it is computed in chunks, one per thread, and added up.
+//! transaction (equal points merged by their encoding: a customer's keys, the auditors' keys).
+//! The sum must be the identity; it is computed in chunks, one per thread, and added up.
+//! Coefficients are accumulated as [`Fe`] and handed to dalek's multiscalar multiplication as
+//! scalars at the end.
 //!
 //! The bulletproofs generators are re-derived here (bulletproofs 5 keeps its own private):
 //! party `j`'s chain `G` (resp. `H`) is SHAKE256 over `"GeneratorsChain" ‖ label`, `label =
 //! b"G" ‖ j as u32 little-endian`, read 64 bytes at a time through
 //! `RistrettoPoint::from_uniform_bytes`; `G(n, m)` is the first `n` points of each of the first
 //! `m` chains, joined. Flat index `j·32 + i` is generator `i` of party `j`.
+use crate::field::Fe;
 use crate::parallel::Threads;
 use corridor_core::group::{g, h, Point, CHUNK_BITS, MAX_RANGE_PARTIES};
 use corridor_core::sigma::Base;
 use curve25519_dalek::ristretto::RistrettoPoint;
-use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
 use sha3::digest::{ExtendableOutput, Update, XofReader};
 use sha3::Shake256;
@@ -64,33 +66,28 @@ pub(crate) fn generators() -> &'static Generators {
 /// A weighted sum of terms that must be the identity.
 #[derive(Debug, Default)]
 pub(crate) struct Terms {
-    g: Scalar,
-    h: Scalar,
-    bp_g: Vec<Scalar>,
-    bp_h: Vec<Scalar>,
-    scalars: Vec<Scalar>,
+    g: Fe,
+    h: Fe,
+    bp_g: Vec<Fe>,
+    bp_h: Vec<Fe>,
+    scalars: Vec<Fe>,
     points: Vec<RistrettoPoint>,
     seen: HashMap<[u8; 32], usize>,
 }
 
 impl Terms {
-    /// Starts another transaction's terms: its points are not merged with earlier ones.
-    pub fn start_transaction(&mut self) {
-        self.seen.clear();
-    }
-
     /// Adds `s·G`.
-    pub fn add_g(&mut self, s: Scalar) {
+    pub fn add_g(&mut self, s: Fe) {
         self.g += s;
     }
 
     /// Adds `s·H`.
-    pub fn add_h(&mut self, s: Scalar) {
+    pub fn add_h(&mut self, s: Fe) {
         self.h += s;
     }
 
     /// Adds `s·base`.
-    pub fn add_base(&mut self, s: Scalar, base: &Base) {
+    pub fn add_base(&mut self, s: Fe, base: &Base) {
         match base {
             Base::G => self.g += s,
             Base::H => self.h += s,
@@ -99,7 +96,7 @@ impl Terms {
     }
 
     /// Adds `s·p`, merged with an equal point added before (by its canonical encoding).
-    pub fn add_point(&mut self, s: Scalar, p: &Point) {
+    pub fn add_point(&mut self, s: Fe, p: &Point) {
         match self.seen.get(p.as_bytes()) {
             Some(&i) => self.scalars[i] += s,
             None => {
@@ -110,18 +107,18 @@ impl Terms {
         }
     }
 
-    /// Adds `s·p` for a point met once (a range proof's own points).
-    pub fn add_unique(&mut self, s: Scalar, p: RistrettoPoint) {
+    /// Adds `s·p` for a point met once (a range proof's own points, a signature's `R`).
+    pub fn add_unique(&mut self, s: Fe, p: RistrettoPoint) {
         self.scalars.push(s);
         self.points.push(p);
     }
 
     /// The coefficients of the first `len` bulletproofs generators `G_i` and `H_i` (flat
     /// index), zero where nothing was added yet.
-    pub fn generators_mut(&mut self, len: usize) -> (&mut [Scalar], &mut [Scalar]) {
+    pub fn generators_mut(&mut self, len: usize) -> (&mut [Fe], &mut [Fe]) {
         if self.bp_g.len() < len {
-            self.bp_g.resize(len, Scalar::ZERO);
-            self.bp_h.resize(len, Scalar::ZERO);
+            self.bp_g.resize(len, Fe::ZERO);
+            self.bp_h.resize(len, Fe::ZERO);
         }
         (&mut self.bp_g[..len], &mut self.bp_h[..len])
     }
@@ -132,10 +129,10 @@ impl Terms {
         self.h += other.h;
         let (g, h) = self.generators_mut(other.bp_g.len());
         for (a, b) in g.iter_mut().zip(&other.bp_g) {
-            *a += b;
+            *a += *b;
         }
         for (a, b) in h.iter_mut().zip(&other.bp_h) {
-            *a += b;
+            *a += *b;
         }
         if self.scalars.is_empty() {
             self.scalars = other.scalars;
@@ -144,7 +141,8 @@ impl Terms {
             self.scalars.extend(other.scalars);
             self.points.extend(other.points);
         }
-        // Points of different transactions are not merged: the index is per transaction.
+        // Points absorbed from another part are not indexed: later equal points are not merged
+        // with them (correct, merely a little larger).
         self.seen.clear();
     }
 
@@ -157,7 +155,8 @@ impl Terms {
                 [self.g, self.h]
                     .iter()
                     .chain(&self.bp_g)
-                    .chain(&self.bp_h),
+                    .chain(&self.bp_h)
+                    .map(|s| s.to_scalar()),
                 [g(), h()]
                     .iter()
                     .chain(&gens.g_vec[..n])
@@ -172,12 +171,13 @@ impl Terms {
             .collect();
         let (shared, parts) = threads.join(shared, || {
             threads.map(&ranges, |&(a, b)| {
-                RistrettoPoint::vartime_multiscalar_mul(&self.scalars[a..b], &self.points[a..b])
+                RistrettoPoint::vartime_multiscalar_mul(
+                    self.scalars[a..b].iter().map(|s| s.to_scalar()),
+                    &self.points[a..b],
+                )
             })
         });
-        parts
-            .into_iter()
-            .fold(shared, |acc, p| acc + p)
+        parts.into_iter().fold(shared, |acc, p| acc + p)
     }
 
     /// Whether the sum is the identity.
@@ -189,6 +189,7 @@ impl Terms {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use curve25519_dalek::scalar::Scalar;
     use curve25519_dalek::traits::Identity;
     use rand_chacha::rand_core::SeedableRng;
     use rand_chacha::ChaCha20Rng;
@@ -202,22 +203,23 @@ mod tests {
         let p = Point::new(RistrettoPoint::random(&mut rng));
         for _ in 0..3 {
             let s = Scalar::random(&mut rng);
-            terms.add_point(s, &p);
+            terms.add_point(Fe::from_scalar(&s), &p);
             expected += s * p.point();
         }
         let s = Scalar::random(&mut rng);
-        terms.add_base(s, &Base::G);
+        let f = Fe::from_scalar(&s);
+        terms.add_base(f, &Base::G);
         expected += s * g();
-        terms.add_h(s);
+        terms.add_h(f);
         expected += s * h();
         let (bg, bh) = terms.generators_mut(40);
-        bg[39] = s;
-        bh[3] = -s;
+        bg[39] = f;
+        bh[3] = -f;
         expected += s * gens.g_vec[39] - s * gens.h_vec[3];
         for _ in 0..300 {
             let s = Scalar::random(&mut rng);
             let q = RistrettoPoint::random(&mut rng);
-            terms.add_unique(s, q);
+            terms.add_unique(Fe::from_scalar(&s), q);
             expected += s * q;
         }
         assert_eq!(terms.points.len(), 301, "equal points merged");
@@ -225,8 +227,8 @@ mod tests {
             assert_eq!(terms.sum(&threads), expected);
         }
         let mut other = Terms::default();
-        other.add_point(Scalar::ONE, &p);
-        other.generators_mut(64).0[63] = Scalar::ONE;
+        other.add_point(Fe::ONE, &p);
+        other.generators_mut(64).0[63] = Fe::ONE;
         terms.absorb(other);
         expected += p.point() + gens.g_vec[63];
         assert_eq!(terms.sum(&Threads::current()), expected);

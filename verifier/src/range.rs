@@ -29,6 +29,7 @@
 //! two checks fold into a block's MSM like any other equation. Padding `V`s are identities and
 //! drop out.
 use crate::error::ProofError;
+use crate::field::Fe;
 use crate::msm::Terms;
 use crate::parallel::Threads;
 use corridor_core::domain::proof as sep;
@@ -60,21 +61,21 @@ pub struct PreparedRange {
     t_2: RistrettoPoint,
     l_vec: Vec<RistrettoPoint>,
     r_vec: Vec<RistrettoPoint>,
-    t_x: Scalar,
-    t_x_blinding: Scalar,
-    e_blinding: Scalar,
-    a: Scalar,
-    b: Scalar,
-    x: Scalar,
-    y_inv: Scalar,
-    z: Scalar,
-    w: Scalar,
+    t_x: Fe,
+    t_x_blinding: Fe,
+    e_blinding: Fe,
+    a: Fe,
+    b: Fe,
+    x: Fe,
+    y_inv: Fe,
+    z: Fe,
+    w: Fe,
     /// `Σ_{i<N} yⁱ` (for δ).
-    sum_y: Scalar,
-    u_sq: Vec<Scalar>,
-    u_inv_sq: Vec<Scalar>,
+    sum_y: Fe,
+    u_sq: Vec<Fe>,
+    u_inv_sq: Vec<Fe>,
     /// `Π_k u_k⁻¹` = `s_0`.
-    s_0: Scalar,
+    s_0: Fe,
 }
 
 impl std::fmt::Debug for PreparedRange {
@@ -109,13 +110,25 @@ fn transcript_point(
         .ok_or(ProofError::Range)
 }
 
-/// `Σ_{i<count} xⁱ` (`count` a power of two, as bulletproofs' `sum_of_powers`).
-fn sum_of_powers(x: Scalar, count: usize) -> Scalar {
-    let mut sum = Scalar::ZERO;
-    let mut power = Scalar::ONE;
-    for _ in 0..count {
-        sum += power;
-        power *= x;
+/// `Σ_{i<count} xⁱ`, for `count` a power of two in `lg count` steps (bulletproofs'
+/// `sum_of_powers`): `S_{2k} = S_k + x^k·S_k`.
+fn sum_of_powers(x: Fe, count: usize) -> Fe {
+    if count <= 1 || !count.is_power_of_two() {
+        let mut sum = Fe::ZERO;
+        let mut power = Fe::ONE;
+        for _ in 0..count {
+            sum += power;
+            power *= x;
+        }
+        return sum;
+    }
+    let mut sum = Fe::ONE + x;
+    let mut power = x;
+    let mut k = 2;
+    while k < count {
+        power *= power;
+        sum += power * sum;
+        k *= 2;
     }
     sum
 }
@@ -218,8 +231,11 @@ fn replay(
     }
     let mut u_inv = u.clone();
     let s_0 = Scalar::batch_invert(&mut u_inv);
-    let u_sq = u.iter().map(|u| u * u).collect();
-    let u_inv_sq = u_inv.iter().map(|u| u * u).collect();
+    let fe = |s: &Scalar| Fe::from_scalar(s);
+    let square = |s: &Scalar| {
+        let f = fe(s);
+        f * f
+    };
     Ok(PreparedRange {
         m,
         v: commitments.to_vec(),
@@ -229,19 +245,19 @@ fn replay(
         t_2,
         l_vec,
         r_vec,
-        t_x,
-        t_x_blinding,
-        e_blinding,
-        a,
-        b,
-        x,
-        y_inv: y.invert(),
-        z,
-        w,
-        sum_y: sum_of_powers(y, n * m),
-        u_sq,
-        u_inv_sq,
-        s_0,
+        t_x: fe(&t_x),
+        t_x_blinding: fe(&t_x_blinding),
+        e_blinding: fe(&e_blinding),
+        a: fe(&a),
+        b: fe(&b),
+        x: fe(&x),
+        y_inv: fe(&y.invert()),
+        z: fe(&z),
+        w: fe(&w),
+        sum_y: sum_of_powers(fe(&y), n * m),
+        u_sq: u.iter().map(square).collect(),
+        u_inv_sq: u_inv.iter().map(square).collect(),
+        s_0: fe(&s_0),
     })
 }
 
@@ -252,7 +268,7 @@ impl PreparedRange {
     }
 
     /// Adds `ω₁·check₁` (the inner-product check, module doc) to `terms`.
-    pub(crate) fn add_inner_product_check(&self, w1: Scalar, terms: &mut Terms) {
+    pub(crate) fn add_inner_product_check(&self, w1: Fe, terms: &mut Terms) {
         let n = CHUNK_BITS;
         let big_n = self.generators();
         let lg_n = self.u_sq.len();
@@ -280,16 +296,16 @@ impl PreparedRange {
         let w1z = w1 * self.z;
         let (g_coeffs, h_coeffs) = terms.generators_mut(big_n);
         for (c, s) in g_coeffs.iter_mut().zip(&sa) {
-            *c -= w1z + s;
+            *c -= w1z + *s;
         }
-        let mut y_inv_pow = Scalar::ONE;
+        let mut y_inv_pow = Fe::ONE;
         let mut z_party = w1z * self.z;
         for j in 0..self.m {
             let mut z_two = z_party;
             for k in 0..n {
                 let i = j * n + k;
                 h_coeffs[i] += w1z + y_inv_pow * (z_two - sb[big_n - 1 - i]);
-                z_two += z_two;
+                z_two = z_two.double();
                 y_inv_pow *= self.y_inv;
             }
             z_party *= self.z;
@@ -297,10 +313,10 @@ impl PreparedRange {
     }
 
     /// Adds `ω₂·check₂` (the polynomial check, module doc) to `terms`.
-    pub(crate) fn add_polynomial_check(&self, w2: Scalar, terms: &mut Terms) {
+    pub(crate) fn add_polynomial_check(&self, w2: Fe, terms: &mut Terms) {
         let z = self.z;
         let zz = z * z;
-        let two_n_minus_1 = Scalar::from(u32::MAX);
+        let two_n_minus_1 = Fe::from_u128(u128::from(u32::MAX));
         let delta = (z - zz) * self.sum_y - zz * z * two_n_minus_1 * sum_of_powers(z, self.m);
         let w2x = w2 * self.x;
         terms.add_unique(w2x, self.t_1);
@@ -317,9 +333,9 @@ impl PreparedRange {
     /// Both checks, each on its own (weight 1): what a single verification does.
     pub(crate) fn check_alone(&self, threads: &Threads) -> Result<(), ProofError> {
         let mut inner = Terms::default();
-        self.add_inner_product_check(Scalar::ONE, &mut inner);
+        self.add_inner_product_check(Fe::ONE, &mut inner);
         let mut polynomial = Terms::default();
-        self.add_polynomial_check(Scalar::ONE, &mut polynomial);
+        self.add_polynomial_check(Fe::ONE, &mut polynomial);
         if inner.is_identity(threads) && polynomial.is_identity(threads) {
             Ok(())
         } else {
@@ -367,11 +383,7 @@ pub fn verify_bulletproof(
     }
     let points = commitments
         .iter()
-        .map(|c| {
-            c.decompress()
-                .map(Point::new)
-                .ok_or(ProofError::Range)
-        })
+        .map(|c| c.decompress().map(Point::new).ok_or(ProofError::Range))
         .collect::<Result<Vec<_>, _>>()?;
     replay(&points, m, proof, transcript)?.check_alone(&Threads::current())
 }

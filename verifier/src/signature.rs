@@ -15,13 +15,14 @@ use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoPoint};
 use curve25519_dalek::scalar::Scalar;
 use schnorrkel::context::SigningTranscript;
 
+use crate::field::Fe;
 use crate::msm::Terms;
 
 /// A parsed signature with its challenge: `s·G − k·X − R = 0` must hold.
 #[derive(Clone, Debug)]
 pub(crate) struct SignatureCheck {
-    s: Scalar,
-    k: Scalar,
+    s: Fe,
+    k: Fe,
     r: RistrettoPoint,
     signer: Point,
 }
@@ -37,24 +38,24 @@ impl SignatureCheck {
         let mut s_bytes = [0u8; 32];
         s_bytes.copy_from_slice(&signature[32..]);
         s_bytes[31] &= 0x7f;
-        let s = Option::from(Scalar::from_canonical_bytes(s_bytes))?;
+        let s: Scalar = Option::from(Scalar::from_canonical_bytes(s_bytes))?;
         let r_compressed = CompressedRistretto(r_bytes);
         let r = r_compressed.decompress()?;
         let mut t = schnorrkel::signing_context(domain::TX_SIGNATURE).bytes(message);
         t.proto_name(b"Schnorr-sig");
         t.commit_point(b"sign:pk", &signer.compressed());
         t.commit_point(b"sign:R", &r_compressed);
-        let k = t.challenge_scalar(b"sign:c");
+        let k: Scalar = t.challenge_scalar(b"sign:c");
         Some(Self {
-            s,
-            k,
+            s: Fe::from_scalar(&s),
+            k: Fe::from_scalar(&k),
             r,
             signer: *signer,
         })
     }
 
     /// Adds `ω·(s·G − k·X − R)` to `terms`.
-    pub fn add(&self, weight: Scalar, terms: &mut Terms) {
+    pub fn add(&self, weight: Fe, terms: &mut Terms) {
         terms.add_g(weight * self.s);
         terms.add_point(-(weight * self.k), &self.signer);
         terms.add_unique(-weight, self.r);
@@ -71,7 +72,7 @@ mod tests {
 
     fn holds(check: &SignatureCheck) -> bool {
         let mut terms = Terms::default();
-        check.add(Scalar::from(3u8), &mut terms);
+        check.add(Fe::from_u128(3), &mut terms);
         terms.is_identity(&Threads::current())
     }
 

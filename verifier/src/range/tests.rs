@@ -78,7 +78,10 @@ fn agrees_with_bulletproofs_on_random_valid_proofs() {
     for m in [1usize, 2, 4, 8, 16] {
         for case in 0..cases(m) {
             let (proof, commitments) = prove(&random_values(m, &mut rng), &mut rng);
-            assert!(crate_accepts(&proof, &commitments, &mut rng), "m = {m}, case {case}");
+            assert!(
+                crate_accepts(&proof, &commitments, &mut rng),
+                "m = {m}, case {case}"
+            );
             assert!(ours_accepts(&proof, &commitments), "m = {m}, case {case}");
             total += 1;
         }
@@ -107,8 +110,9 @@ fn agrees_with_bulletproofs_on_invalid_proofs() {
 
             // A valid proof on another transcript.
             let (proof, commitments) = prove(&random_values(m, &mut rng), &mut rng);
-            assert!(verify_bulletproof(&commitments, &proof, &mut Transcript::new(b"other"))
-                .is_err());
+            assert!(
+                verify_bulletproof(&commitments, &proof, &mut Transcript::new(b"other")).is_err()
+            );
         }
     }
 }
@@ -149,10 +153,10 @@ fn each_check_holds_alone_and_under_any_weights() {
         let prepared = replay(&points, m, &proof, &mut Transcript::new(LABEL)).unwrap();
         let threads = Threads::current();
         let mut inner = Terms::default();
-        prepared.add_inner_product_check(Scalar::random(&mut rng), &mut inner);
+        prepared.add_inner_product_check(Fe::from_scalar(&Scalar::random(&mut rng)), &mut inner);
         assert!(inner.is_identity(&threads));
         let mut polynomial = Terms::default();
-        prepared.add_polynomial_check(Scalar::random(&mut rng), &mut polynomial);
+        prepared.add_polynomial_check(Fe::from_scalar(&Scalar::random(&mut rng)), &mut polynomial);
         assert!(polynomial.is_identity(&threads));
         // A value out of range breaks the polynomial check (the inner product still holds:
         // the prover ran honestly on the bits of v mod 2^32).
@@ -165,7 +169,7 @@ fn each_check_holds_alone_and_under_any_weights() {
             .collect();
         let prepared = replay(&points, m, &proof, &mut Transcript::new(LABEL)).unwrap();
         let mut polynomial = Terms::default();
-        prepared.add_polynomial_check(Scalar::ONE, &mut polynomial);
+        prepared.add_polynomial_check(Fe::ONE, &mut polynomial);
         assert!(!polynomial.is_identity(&threads));
     }
 }
@@ -176,7 +180,11 @@ fn parsing_errors_are_the_crates() {
     let (proof, commitments) = prove(&random_values(4, &mut rng), &mut rng);
     // Wrong length for m.
     assert!(matches!(
-        verify_bulletproof(&commitments, &proof[..proof.len() - 32], &mut Transcript::new(LABEL)),
+        verify_bulletproof(
+            &commitments,
+            &proof[..proof.len() - 32],
+            &mut Transcript::new(LABEL)
+        ),
         Err(ProofError::RangeLength { m: 4, .. })
     ));
     // A non-canonical t_x is a format error, with the crate's message.
@@ -197,4 +205,24 @@ fn parsing_errors_are_the_crates() {
         Err(ProofError::Range)
     );
     assert!(!crate_accepts(&bad, &commitments, &mut rng));
+}
+
+#[test]
+fn sum_of_powers_by_halves_is_the_plain_sum() {
+    let mut rng = ChaCha20Rng::seed_from_u64(15);
+    let x = Scalar::random(&mut rng);
+    for count in [0usize, 1, 2, 3, 4, 8, 32, 256, 2048] {
+        let plain: Scalar = (0..count)
+            .scan(Scalar::ONE, |p, _| {
+                let out = *p;
+                *p *= x;
+                Some(out)
+            })
+            .sum();
+        assert_eq!(
+            sum_of_powers(Fe::from_scalar(&x), count).to_scalar(),
+            plain,
+            "count {count}"
+        );
+    }
 }
