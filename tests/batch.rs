@@ -116,26 +116,13 @@ fn block() -> &'static Block {
         let mut signers = vec![treasury.spend.clone(); treasury_notes];
         let customer_txs = threads.map(&(0..CUSTOMERS).collect::<Vec<_>>(), |&c| {
             let mut rng = ChaCha20Rng::seed_from_u64(2000 + c as u64);
-            let from = &customers[c];
-            let kyc = net_ref.kyc_credential(from).unwrap();
+            let payment = Payment {
+                to: customers[(c + 1) % CUSTOMERS].address(),
+                value: 300,
+            };
             net_ref
-                .builder()
-                .transfer(
-                    from,
-                    "HKD",
-                    &net_ref.owned(from, "HKD"),
-                    &[Payment {
-                        to: customers[(c + 1) % CUSTOMERS].address(),
-                        value: 300,
-                    }],
-                    10,
-                    None,
-                    Some(&kyc),
-                    &mut rng,
-                )
+                .transfer(&customers[c], "HKD", &[payment], 10, None, &mut rng)
                 .unwrap()
-                .tx
-                .sign(&from.spend)
         });
         // Spread the customer transfers through the block.
         let mut inserted = Vec::new();
@@ -233,7 +220,7 @@ fn run(b: &Block, txs: &[Transaction], expect_pass: bool) -> Vec<Result<(), Veri
     let mut batch = Batch::new(ctx.kyc_key);
     for tx in txs {
         batch
-            .add(prepare(tx, &ctx).expect("every transaction prepares"))
+            .add(prepare(tx.clone(), &ctx).expect("every transaction prepares"))
             .unwrap();
     }
     assert_eq!(batch.check(&mut rng, &threads).0, expect_pass);

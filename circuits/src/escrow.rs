@@ -177,6 +177,29 @@ impl EscrowCiphertext {
     pub fn r_from_bytes(bytes: &[u8; 32]) -> Result<JubjubPoint, Error> {
         point_from_bytes(bytes, "escrow_R")
     }
+
+    /// Decodes `escrow_R` on the curve and canonically encoded, WITHOUT the prime-order
+    /// subgroup check (a scalar multiplication by the group order). For a verifier that checks
+    /// a Groth16 proof of the KYC circuit with it: the circuit constrains `escrow_R = k·B8`, so
+    /// a proof that verifies implies the subgroup; such a verifier must still run
+    /// [`Self::r_from_bytes`] wherever it names why a transaction fails. Errors are those of
+    /// [`Self::r_from_bytes`] for the same bytes when they are off the curve or non-canonical.
+    pub fn r_from_bytes_on_curve(bytes: &[u8; 32]) -> Result<JubjubPoint, Error> {
+        let p = JubjubPoint::deserialize_with_mode(&bytes[..], Compress::Yes, Validate::No)
+            .ok()
+            .filter(JubjubPoint::is_on_curve)
+            .ok_or(Error::InvalidPoint {
+                field: "escrow_R",
+                reason: "not a canonical Baby Jubjub point of the prime-order subgroup",
+            })?;
+        if point_to_bytes(&p) != *bytes {
+            return Err(Error::InvalidPoint {
+                field: "escrow_R",
+                reason: "non-canonical encoding",
+            });
+        }
+        Ok(p)
+    }
 }
 
 /// The compressed 32-byte encoding of a point.

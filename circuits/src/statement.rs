@@ -36,6 +36,20 @@ pub fn context(s: &StatementInputs) -> Result<KycContext, Error> {
 /// ciphertext) and the `link` resolved for this transaction. Non-canonical field bytes and
 /// escrow points off the subgroup are typed errors.
 pub fn public_inputs(s: &StatementInputs) -> Result<KycPublicInputs, Error> {
+    inputs(s, EscrowCiphertext::r_from_bytes)
+}
+
+/// [`public_inputs`] without the prime-order subgroup check of `escrow_R` (see
+/// [`EscrowCiphertext::r_from_bytes_on_curve`]): for a batch verifier whose Groth16 check
+/// implies it, and which runs [`public_inputs`] on any transaction it refuses.
+pub fn public_inputs_for_proof_check(s: &StatementInputs) -> Result<KycPublicInputs, Error> {
+    inputs(s, EscrowCiphertext::r_from_bytes_on_curve)
+}
+
+fn inputs(
+    s: &StatementInputs,
+    escrow_r: fn(&[u8; 32]) -> Result<crate::jubjub::JubjubPoint, Error>,
+) -> Result<KycPublicInputs, Error> {
     let ctx = context(s)?;
     let k = &s.proof;
     Ok(KycPublicInputs {
@@ -49,7 +63,7 @@ pub fn public_inputs(s: &StatementInputs) -> Result<KycPublicInputs, Error> {
         nullifier: fr_from_bytes(&k.nullifier.0, "kyc.nullifier")?,
         link: fr_from_bytes(&s.link.0, "kyc.link")?,
         escrow_pk: ctx.escrow_pk,
-        escrow_r: EscrowCiphertext::r_from_bytes(&k.escrow_r)?,
+        escrow_r: escrow_r(&k.escrow_r)?,
         escrow_c: fr_from_bytes(&k.escrow_c.0, "kyc.escrow_c")?,
     })
 }

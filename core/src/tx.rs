@@ -16,6 +16,7 @@ use crate::keys::{verify_signature, SpendKey};
 use crate::proto;
 use crate::sigma::SigmaProof;
 use crate::PROTOCOL_VERSION;
+use curve25519_dalek::traits::IsIdentity;
 use prost::Message;
 use std::collections::BTreeSet;
 use std::fmt;
@@ -910,10 +911,7 @@ impl Output {
             ephemeral,
             hints,
         };
-        if amount
-            .owner_handle()
-            .is_none_or(|d| Point::new(d).is_identity())
-        {
+        if amount.owner_handle().is_none_or(|d| d.is_identity()) {
             return Err(DecodeError::IdentityPoint {
                 field: format!("{field}.owner handle D_0 + 2^32·D_1"),
             });

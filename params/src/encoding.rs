@@ -14,6 +14,7 @@
 //! ([`Element`]) and what was wrong with it. The batch verifier relies on this: its soundness
 //! argument needs every point in its prime-order group, so proofs must come from
 //! [`decode_proof`] (or from an honest prover), never from unchecked bytes.
+use crate::subgroup::g2_in_subgroup;
 use ark_bn254::{Bn254, G1Affine, G2Affine};
 use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_groth16::{Proof, VerifyingKey};
@@ -122,11 +123,17 @@ pub enum Groth16DecodeError {
     },
 }
 
+/// G1 has cofactor 1: every point on the curve is in the subgroup (ark's test, which says so).
+fn g1_in_subgroup(p: &G1Affine) -> bool {
+    p.is_in_correct_subgroup_assuming_on_curve()
+}
+
 /// Reads one compressed point of `P`'s curve from the front of `bytes`: on the curve, in the
-/// prime-order subgroup, canonically encoded.
+/// prime-order subgroup (`in_subgroup`), canonically encoded.
 fn read_point<P: SWCurveConfig>(
     bytes: &mut &[u8],
     element: Element,
+    in_subgroup: fn(&Affine<P>) -> bool,
 ) -> Result<Affine<P>, Groth16DecodeError> {
     let size = Affine::<P>::identity().compressed_size();
     if bytes.len() < size {
@@ -144,7 +151,7 @@ fn read_point<P: SWCurveConfig>(
     if !point.is_on_curve() {
         return Err(Groth16DecodeError::InvalidPoint { element });
     }
-    if !point.is_in_correct_subgroup_assuming_on_curve() {
+    if !in_subgroup(&point) {
         return Err(Groth16DecodeError::NotInSubgroup { element });
     }
     let mut again = Vec::with_capacity(size);
@@ -183,9 +190,9 @@ pub fn decode_proof(bytes: &[u8]) -> Result<Proof<Bn254>, Groth16DecodeError> {
         return Err(Groth16DecodeError::ProofLength { found: bytes.len() });
     }
     let mut rest = bytes;
-    let a: G1Affine = read_point(&mut rest, Element::ProofA)?;
-    let b: G2Affine = read_point(&mut rest, Element::ProofB)?;
-    let c: G1Affine = read_point(&mut rest, Element::ProofC)?;
+    let a: G1Affine = read_point(&mut rest, Element::ProofA, g1_in_subgroup)?;
+    let b: G2Affine = read_point(&mut rest, Element::ProofB, g2_in_subgroup)?;
+    let c: G1Affine = read_point(&mut rest, Element::ProofC, g1_in_subgroup)?;
     Ok(Proof { a, b, c })
 }
 
@@ -212,10 +219,10 @@ pub fn verifying_key_sha256(vk: &VerifyingKey<Bn254>) -> [u8; 32] {
 /// [`Groth16DecodeError::TrailingBytes`].
 pub fn decode_verifying_key(bytes: &[u8]) -> Result<VerifyingKey<Bn254>, Groth16DecodeError> {
     let mut rest = bytes;
-    let alpha_g1: G1Affine = read_point(&mut rest, Element::Alpha)?;
-    let beta_g2: G2Affine = read_point(&mut rest, Element::Beta)?;
-    let gamma_g2: G2Affine = read_point(&mut rest, Element::Gamma)?;
-    let delta_g2: G2Affine = read_point(&mut rest, Element::Delta)?;
+    let alpha_g1: G1Affine = read_point(&mut rest, Element::Alpha, g1_in_subgroup)?;
+    let beta_g2: G2Affine = read_point(&mut rest, Element::Beta, g2_in_subgroup)?;
+    let gamma_g2: G2Affine = read_point(&mut rest, Element::Gamma, g2_in_subgroup)?;
+    let delta_g2: G2Affine = read_point(&mut rest, Element::Delta, g2_in_subgroup)?;
     let (prefix, after) = match rest.split_first_chunk::<8>() {
         Some((prefix, after)) => (u64::from_le_bytes(*prefix), after),
         None => {
@@ -237,7 +244,7 @@ pub fn decode_verifying_key(bytes: &[u8]) -> Result<VerifyingKey<Bn254>, Groth16
     };
     rest = after;
     let gamma_abc_g1 = (0..count)
-        .map(|i| read_point(&mut rest, Element::GammaAbc(i)))
+        .map(|i| read_point(&mut rest, Element::GammaAbc(i), g1_in_subgroup))
         .collect::<Result<Vec<G1Affine>, _>>()?;
     if !rest.is_empty() {
         return Err(Groth16DecodeError::TrailingBytes { count: rest.len() });

@@ -21,7 +21,7 @@ use crate::network::DemoNetwork;
 use corridor_core::keys::WalletKeys;
 use corridor_core::tx::Transaction;
 use corridor_prover::builder::Payment;
-use corridor_verifier::{prepare, verify_transaction, Batch, Threads, VerifyError};
+use corridor_verifier::{prepare_all, verify_transaction, Batch, Threads, VerifyError};
 use rand::{CryptoRng, RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use std::fmt;
@@ -293,6 +293,21 @@ impl VerifyFixture {
     }
 }
 
+/// CPU time, in seconds, of every thread of this process so far (Linux's
+/// `/proc/self/task/*/schedstat`, nanoseconds on the CPU), or `None` elsewhere. Beside the wall
+/// time it tells how much of a slow run the machine's other work took.
+fn process_cpu_seconds() -> Option<f64> {
+    let mut total = 0u64;
+    for entry in fs::read_dir("/proc/self/task").ok()? {
+        let Ok(entry) = entry else { continue };
+        // A thread may end between the listing and the read.
+        if let Ok(stat) = fs::read_to_string(entry.path().join("schedstat")) {
+            total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+        }
+    }
+    Some(total as f64 / 1e9)
+}
+
 /// One `corridor bench verify` line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VerifyMeasurement {
@@ -306,6 +321,10 @@ pub struct VerifyMeasurement {
     pub unbatched_s: f64,
     /// Median seconds to verify them as one batch (decode and prepare included).
     pub batched_s: f64,
+    /// Median CPU seconds (all threads) of the unbatched path, if the platform tells.
+    pub unbatched_cpu_s: Option<f64>,
+    /// Median CPU seconds of the batched path.
+    pub batched_cpu_s: Option<f64>,
     /// Median seconds of the batched run's decoding and preparation.
     pub prepare_s: f64,
     /// … its scalar work.
@@ -341,6 +360,8 @@ impl VerifyMeasurement {
             "ratio": round(self.batched_tps() / self.unbatched_tps(), 100.0),
             "unbatched_ms": ms(self.unbatched_s),
             "batched_ms": ms(self.batched_s),
+            "unbatched_cpu_ms": self.unbatched_cpu_s.map(ms),
+            "batched_cpu_ms": self.batched_cpu_s.map(ms),
             "batched_split_ms": {
                 "decode_prepare": ms(self.prepare_s),
                 "scalar": ms(self.scalar_s),
@@ -375,19 +396,24 @@ pub fn measure<R: RngCore + CryptoRng>(
     };
     let mut unbatched = Vec::new();
     let mut batched = Vec::new();
+    let mut unbatched_cpu = Vec::new();
+    let mut batched_cpu = Vec::new();
     let mut split: [Vec<f64>; 4] = Default::default();
     for round in 0..=iters {
+        let cpu = process_cpu_seconds();
         let start = Instant::now();
         let results = threads.map(txs, |bytes| {
             decode(bytes).and_then(|tx| verify_transaction(&tx, &ctx).map(|_| ()))
         });
         let elapsed = start.elapsed().as_secs_f64();
+        let unbatched_cpu_s = cpu.zip(process_cpu_seconds()).map(|(a, b)| b - a);
         if let Some((i, Err(e))) = results.into_iter().enumerate().find(|(_, r)| r.is_err()) {
             return Err(refused(i, e));
         }
 
+        let cpu = process_cpu_seconds();
         let start = Instant::now();
-        let prepared = threads.map(txs, |bytes| decode(bytes).and_then(|tx| prepare(&tx, &ctx)));
+        let prepared = prepare_all(txs, &ctx, threads);
         let prepare_s = start.elapsed().as_secs_f64();
         let mut batch = Batch::new(ctx.kyc_key);
         for (i, p) in prepared.into_iter().enumerate() {
@@ -397,6 +423,7 @@ pub fn measure<R: RngCore + CryptoRng>(
         }
         let outcome = batch.finish(rng, threads);
         let batched_s = start.elapsed().as_secs_f64();
+        let batched_cpu_s = cpu.zip(process_cpu_seconds()).map(|(a, b)| b - a);
         if let Some((i, Err(e))) = outcome
             .results
             .into_iter()
@@ -408,6 +435,8 @@ pub fn measure<R: RngCore + CryptoRng>(
         if round > 0 {
             unbatched.push(elapsed);
             batched.push(batched_s);
+            unbatched_cpu.extend(unbatched_cpu_s);
+            batched_cpu.extend(batched_cpu_s);
             let t = outcome.timings;
             for (samples, s) in split.iter_mut().zip([
                 prepare_s,
@@ -427,6 +456,8 @@ pub fn measure<R: RngCore + CryptoRng>(
         iters,
         unbatched_s: med(&mut unbatched)?,
         batched_s: med(&mut batched)?,
+        unbatched_cpu_s: median(&mut unbatched_cpu),
+        batched_cpu_s: median(&mut batched_cpu),
         prepare_s: med(&mut p)?,
         scalar_s: med(&mut s)?,
         msm_s: med(&mut m)?,

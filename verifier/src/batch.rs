@@ -5,6 +5,11 @@
 //!   statement, parse the signature and derive its challenge, replay the transcript of every
 //!   sigma proof and of the range proof (decoding and decompressing every point), decode the
 //!   Groth16 proof and resolve its public inputs (and prepare its `B` for the Miller loop).
+//!   One check is left to the proof: that `escrow_R` lies in Baby Jubjub's prime-order
+//!   subgroup (a scalar multiplication by the group order) is implied by a verifying KYC proof,
+//!   whose circuit constrains `escrow_R = k·B8`; preparation checks that it is a canonical
+//!   point of the curve, and a transaction checked alone (every refused one) gets the full
+//!   check, so the error for such a point is the same typed one as ever.
 //!   A transaction that fails here never enters a batch, and gets the error an unbatched
 //!   verifier gives: the checks before the one that failed to prepare are verified alone
 //!   first, in the order below.
@@ -24,7 +29,7 @@
 //!   ([`ProofError::Kyc`]). [`crate::verify_transaction`] is a batch of one.
 //!
 //! Preparation, the scalar work, the MSM's chunks and the Miller loops run on [`Threads`].
-use crate::bisect::{bisect, BatchCheck};
+use crate::bisect::{bisect, nonzero_u128, BatchCheck};
 use crate::error::{ProofError, VerifyError};
 use crate::field::Fe;
 use crate::groth16::{
@@ -36,12 +41,16 @@ use crate::parallel::Threads;
 use crate::range::{prepare_range, PreparedRange};
 use crate::sigma::{equations, relation_name};
 use crate::signature::SignatureCheck;
-use crate::transaction::{kyc_claim, KycStatus, VerifiedTransaction, VerifyContext};
+use crate::transaction::{
+    kyc_claim, kyc_claim_for_proof_check, KycStatus, VerifiedTransaction, VerifyContext,
+};
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::Proof;
 use corridor_core::sigma::Equation;
 use corridor_core::statement::{resolve, Statement};
 use corridor_core::tx::Transaction;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, RngCore};
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -97,7 +106,7 @@ impl fmt::Debug for PreparedTransaction {
 /// elements, a KYC key other than genesis's) after verifying alone the checks that come
 /// before it.
 pub fn prepare(
-    tx: &Transaction,
+    tx: Transaction,
     ctx: &VerifyContext<'_>,
 ) -> Result<PreparedTransaction, VerifyError> {
     let statement = resolve(tx.unsigned(), ctx.genesis, ctx.state, &ctx.block)?;
@@ -109,7 +118,7 @@ pub fn prepare(
     )
     .ok_or(VerifyError::Signature { kind })?;
     let mut prepared = PreparedTransaction {
-        tx: tx.clone(),
+        tx,
         statement,
         signature,
         sigma: Vec::new(),
@@ -125,25 +134,23 @@ pub fn prepare(
     Ok(prepared)
 }
 
-/// Prepares every transaction of `txs` against `ctx`, spread over `threads`, in order.
+/// Decodes (the canonical wire bytes, [`Transaction::decode`]) and prepares every transaction
+/// of `encoded` against `ctx`, spread over `threads`, in order.
 pub fn prepare_all(
-    txs: &[Transaction],
+    encoded: &[Vec<u8>],
     ctx: &VerifyContext<'_>,
     threads: &Threads,
 ) -> Vec<Result<PreparedTransaction, VerifyError>> {
-    threads.map(txs, |tx| prepare(tx, ctx))
+    threads.map(encoded, |bytes| {
+        Transaction::decode(bytes)
+            .map_err(VerifyError::from)
+            .and_then(|tx| prepare(tx, ctx))
+    })
 }
 
 /// A uniform, non-zero 128-bit weight modulo `ℓ`.
 fn scalar_weight<R: RngCore + CryptoRng + ?Sized>(rng: &mut R) -> Fe {
-    loop {
-        let mut bytes = [0u8; 16];
-        rng.fill_bytes(&mut bytes);
-        let w = u128::from_le_bytes(bytes);
-        if w != 0 {
-            return Fe::from_u128(w);
-        }
-    }
+    Fe::from_u128(nonzero_u128(rng))
 }
 
 impl PreparedTransaction {
@@ -186,7 +193,7 @@ impl PreparedTransaction {
                     found: hex::encode(ctx.kyc_key.sha256()),
                 });
             }
-            let (proof, inputs) = kyc_claim(k)?;
+            let (proof, inputs) = kyc_claim_for_proof_check(k)?;
             ctx.kyc_key
                 .input_count_fits(inputs.len())
                 .map_err(|e| ProofError::KycInputs(e.to_string()))?;
@@ -258,6 +265,10 @@ impl PreparedTransaction {
             range.check_alone(threads)?;
         }
         if let Some(kyc) = &self.kyc {
+            // The checks preparation left to the proof (escrow_R's subgroup), named first.
+            if let Some(inputs) = &self.statement.kyc {
+                kyc_claim(inputs)?;
+            }
             match verify_groth16(key, &kyc.proof, &kyc.inputs) {
                 Ok(()) => {}
                 Err(Groth16VerifyError::Rejected) => return Err(ProofError::Kyc.into()),
@@ -351,11 +362,9 @@ fn holds<R: RngCore + CryptoRng + ?Sized>(
     timings: &mut BatchTimings,
 ) -> bool {
     let start = Instant::now();
-    // Every weight is drawn now, after every proof was fixed.
-    let weights: Vec<Vec<Fe>> = items
-        .iter()
-        .map(|tx| (0..tx.weight_count()).map(|_| scalar_weight(rng)).collect())
-        .collect();
+    // Every weight is drawn now, after every proof was fixed: the KYC weights from `rng`, the
+    // Ristretto weights from one ChaCha20 stream per chunk of transactions, seeded from `rng`
+    // (so that the chunks draw theirs side by side).
     let kyc: Vec<PairingTerm<'_>> = items
         .iter()
         .filter_map(|tx| tx.kyc.as_ref())
@@ -366,18 +375,30 @@ fn holds<R: RngCore + CryptoRng + ?Sized>(
         })
         .collect();
     let kyc_weights: Vec<Fr> = kyc.iter().map(|_| fr_weight(rng)).collect();
-
-    // One `Terms` per chunk of transactions, then one for the batch.
     let chunks = threads.count().max(1);
     let size = items.len().div_ceil(chunks).max(1);
-    let ranges: Vec<(usize, usize)> = (0..items.len())
+    let ranges: Vec<(usize, usize, [u8; 32])> = (0..items.len())
         .step_by(size)
-        .map(|a| (a, (a + size).min(items.len())))
+        .map(|a| {
+            let mut seed = [0u8; 32];
+            rng.fill_bytes(&mut seed);
+            (a, (a + size).min(items.len()), seed)
+        })
         .collect();
-    let parts = threads.map(&ranges, |&(a, b)| {
+
+    // One `Terms` per chunk of transactions, then one for the batch.
+    let parts = threads.map(&ranges, |&(a, b, seed)| {
+        let mut stream = ChaCha20Rng::from_seed(seed);
         let mut terms = Terms::default();
-        let complete = (a..b).all(|i| items[i].add_weighted(&weights[i], &mut terms));
-        complete.then_some(terms)
+        let mut weights = Vec::new();
+        for tx in &items[a..b] {
+            weights.clear();
+            weights.extend((0..tx.weight_count()).map(|_| scalar_weight(&mut stream)));
+            if !tx.add_weighted(&weights, &mut terms) {
+                return None;
+            }
+        }
+        Some(terms)
     });
     let mut terms = Terms::default();
     for part in parts {

@@ -9,6 +9,19 @@
 //! holds at least one entry that fails alone, and the entries named are exactly those.
 use rand_core::{CryptoRng, RngCore};
 
+/// A uniform, non-zero 128-bit integer from `rng`: every batch check's weight (a weight of zero
+/// would drop its equation from the batch).
+pub(crate) fn nonzero_u128<R: RngCore + CryptoRng + ?Sized>(rng: &mut R) -> u128 {
+    loop {
+        let mut bytes = [0u8; 16];
+        rng.fill_bytes(&mut bytes);
+        let w = u128::from_le_bytes(bytes);
+        if w != 0 {
+            return w;
+        }
+    }
+}
+
 /// A proof system's batch check over entries of type `Item`.
 pub trait BatchCheck {
     /// One entry.

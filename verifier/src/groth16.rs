@@ -31,12 +31,14 @@
 //! - `weighted_holds` is the same equation with weights the caller drew: the block-wide
 //!   batch of [`crate::batch`] folds every KYC proof of a block into it, the Miller loops
 //!   spread over its threads.
-use crate::bisect::{bisect, BatchCheck};
+use crate::bisect::{bisect, nonzero_u128, BatchCheck};
 use crate::parallel::Threads;
 use ark_bn254::{Bn254, Fq12, Fr, G1Affine, G1Projective};
+use ark_ec::bn::g2::EllCoeff;
+use ark_ec::bn::BnConfig;
 use ark_ec::pairing::{MillerLoopOutput, Pairing};
-use ark_ec::{CurveGroup, VariableBaseMSM};
-use ark_ff::{One, Zero};
+use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
+use ark_ff::{CyclotomicMultSubgroup, Field, One, Zero};
 use ark_groth16::{prepare_verifying_key, PreparedVerifyingKey, Proof, VerifyingKey};
 use rand_core::{CryptoRng, RngCore};
 use thiserror::Error;
@@ -222,14 +224,7 @@ impl<'a> BatchEntry<'a> {
 
 /// A uniform, non-zero 128-bit weight.
 pub(crate) fn weight<R: RngCore + CryptoRng + ?Sized>(rng: &mut R) -> Fr {
-    loop {
-        let mut bytes = [0u8; 16];
-        rng.fill_bytes(&mut bytes);
-        let w = u128::from_le_bytes(bytes);
-        if w != 0 {
-            return Fr::from(w);
-        }
-    }
+    Fr::from(nonzero_u128(rng))
 }
 
 fn check_counts(key: &PreparedKey, entries: &[BatchEntry<'_>]) -> Result<(), Groth16BatchError> {
@@ -292,37 +287,66 @@ pub(crate) fn weighted_holds(
         return false;
     }
     let vk = &key.pvk.vk;
+    // Per chunk of proofs, one chunk per thread: the weighted input sums, Σ w_i·C_i, and the
+    // w_i·A_i (projective, GLV multiplication).
+    let chunks = threads.count().max(1);
+    let size = terms.len().div_ceil(chunks).max(1);
+    let ranges: Vec<(usize, usize)> = (0..terms.len())
+        .step_by(size)
+        .map(|start| (start, (start + size).min(terms.len())))
+        .collect();
+    let parts = threads.map(&ranges, |&(lo, hi)| {
+        let mut input_scalars = vec![Fr::zero(); vk.gamma_abc_g1.len()];
+        for (term, w) in terms[lo..hi].iter().zip(&weights[lo..hi]) {
+            input_scalars[0] += w;
+            for (scalar, x) in input_scalars[1..].iter_mut().zip(term.inputs) {
+                *scalar += *w * x;
+            }
+        }
+        let cs: Vec<G1Affine> = terms[lo..hi].iter().map(|t| t.proof.c).collect();
+        let c = G1Projective::msm_unchecked(&cs, &weights[lo..hi]);
+        let a: Vec<G1Projective> = terms[lo..hi]
+            .iter()
+            .zip(&weights[lo..hi])
+            .map(|(t, w)| G1Projective::from(t.proof.a) * w)
+            .collect();
+        (input_scalars, c, a)
+    });
     // Σ w_i·IC_i = (Σ w_i)·γ_abc_0 + Σ_j (Σ_i w_i·x_ij)·γ_abc_j: one MSM over γ_abc.
     let mut input_scalars = vec![Fr::zero(); vk.gamma_abc_g1.len()];
-    for (term, w) in terms.iter().zip(weights) {
-        input_scalars[0] += w;
-        for (scalar, x) in input_scalars[1..].iter_mut().zip(term.inputs) {
-            *scalar += *w * x;
+    let mut c = G1Projective::zero();
+    let mut g1: Vec<G1Projective> = Vec::with_capacity(terms.len() + 3);
+    for (inputs, part_c, a) in parts {
+        for (sum, x) in input_scalars.iter_mut().zip(&inputs) {
+            *sum += x;
         }
+        c += part_c;
+        g1.extend(a);
     }
     let weight_sum = input_scalars[0];
     let ic = G1Projective::msm_unchecked(&vk.gamma_abc_g1, &input_scalars);
-    let cs: Vec<G1Affine> = terms.iter().map(|t| t.proof.c).collect();
-    let c = G1Projective::msm_unchecked(&cs, weights);
-
-    let indices: Vec<usize> = (0..terms.len()).collect();
-    let mut g1: Vec<G1Projective> = threads.map(&indices, |&i| terms[i].proof.a * weights[i]);
     g1.push(-(vk.alpha_g1 * weight_sum));
     g1.push(ic);
     g1.push(c);
     let g1 = G1Projective::normalize_batch(&g1);
     let fixed = [
-        key.beta_g2.clone(),
-        key.pvk.gamma_g2_neg_pc.clone(),
-        key.pvk.delta_g2_neg_pc.clone(),
+        &key.beta_g2,
+        &key.pvk.gamma_g2_neg_pc,
+        &key.pvk.delta_g2_neg_pc,
     ];
-    let g2 = |i: usize| -> PreparedB {
-        match terms.get(i) {
-            Some(PairingTerm { b: Some(b), .. }) => (*b).clone(),
-            Some(t) => prepare_b(t.proof),
-            None => fixed[i - terms.len()].clone(),
-        }
-    };
+    let computed: Vec<Option<PreparedB>> = threads.map(terms, |t| match t.b {
+        Some(_) => None,
+        None => Some(prepare_b(t.proof)),
+    });
+    let g2: Vec<&PreparedB> = terms
+        .iter()
+        .zip(&computed)
+        .filter_map(|(t, c)| t.b.or(c.as_ref()))
+        .chain(fixed)
+        .collect();
+    if g2.len() != g1.len() {
+        return false;
+    }
 
     // Miller loops of contiguous chunks of pairs, one chunk per thread, multiplied together.
     let pairs = g1.len();
@@ -333,10 +357,61 @@ pub(crate) fn weighted_holds(
         .map(|start| (start, (start + size).min(pairs)))
         .collect();
     let partial = threads.map(&ranges, |&(start, end)| {
-        Bn254::multi_miller_loop(g1[start..end].iter().copied(), (start..end).map(g2)).0
+        miller_loop(&g1[start..end], &g2[start..end])
     });
-    let product = partial.into_iter().fold(Fq12::one(), |acc, f| acc * f);
+    let mut product = Fq12::one();
+    for f in partial {
+        match f {
+            Some(f) => product *= f,
+            None => return false,
+        }
+    }
     Bn254::final_exponentiation(MillerLoopOutput(product)).is_some_and(|out| out.0.is_one())
+}
+
+/// `f ← f·ℓ(P)`: one line of the Miller loop evaluated at `P` (ark's `Bn::ell`, D-type twist).
+fn ell(f: &mut Fq12, coeffs: &EllCoeff<ark_bn254::Config>, p: &G1Affine) {
+    let (mut c0, mut c1, c2) = *coeffs;
+    c0.mul_assign_by_fp(&p.y);
+    c1.mul_assign_by_fp(&p.x);
+    f.mul_by_034(&c0, &c1, &c2);
+}
+
+/// The product of the Miller loops of the pairs `(a_i, b_i)` (pairs with an identity skipped,
+/// as ark-ec skips them), with ONE accumulator: the squarings are shared by every pair, where
+/// ark-ec's `multi_miller_loop` squares once per four pairs. `None` if a prepared `B` holds
+/// fewer line coefficients than the loop needs (never, for a key or proof prepared here).
+fn miller_loop(a: &[G1Affine], b: &[&PreparedB]) -> Option<Fq12> {
+    let loop_count = <ark_bn254::Config as BnConfig>::ATE_LOOP_COUNT;
+    let mut pairs: Vec<(&G1Affine, std::slice::Iter<'_, EllCoeff<ark_bn254::Config>>)> = a
+        .iter()
+        .zip(b)
+        .filter(|(p, q)| !p.is_zero() && !q.infinity)
+        .map(|(p, q)| (p, q.ell_coeffs.iter()))
+        .collect();
+    let mut f = Fq12::one();
+    let mut step = |f: &mut Fq12| -> Option<()> {
+        for (p, coeffs) in pairs.iter_mut() {
+            ell(f, coeffs.next()?, p);
+        }
+        Some(())
+    };
+    for i in (1..loop_count.len()).rev() {
+        if i != loop_count.len() - 1 {
+            f.square_in_place();
+        }
+        step(&mut f)?;
+        let bit = loop_count[i - 1];
+        if bit == 1 || bit == -1 {
+            step(&mut f)?;
+        }
+    }
+    if <ark_bn254::Config as BnConfig>::X_IS_NEGATIVE {
+        f.cyclotomic_inverse_in_place();
+    }
+    step(&mut f)?;
+    step(&mut f)?;
+    Some(f)
 }
 
 /// The combined equation over `entries` with fresh weights (counts already checked).

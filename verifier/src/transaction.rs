@@ -12,7 +12,7 @@ use crate::error::{ProofError, VerifyError};
 use crate::groth16::{decode_proof, PreparedKey};
 use crate::parallel::Threads;
 use ark_bn254::{Bn254, Fr};
-use corridor_circuits::statement::public_inputs;
+use corridor_circuits::statement::{public_inputs, public_inputs_for_proof_check};
 use corridor_core::genesis::Genesis;
 use corridor_core::state::{BlockContext, PublicState};
 use corridor_core::statement::{KycPublicInputs, Statement};
@@ -87,7 +87,23 @@ impl VerifiedTransaction {
 pub fn kyc_claim(
     kyc: &KycPublicInputs,
 ) -> Result<(ark_groth16::Proof<Bn254>, Vec<Fr>), ProofError> {
-    let inputs = public_inputs(kyc)
+    claim(public_inputs(kyc), kyc)
+}
+
+/// [`kyc_claim`] without the subgroup check of `escrow_R`, which a verifying Groth16 proof
+/// implies (the circuit constrains `escrow_R = k·B8`): the batch path, which runs
+/// [`kyc_claim`] on every transaction it refuses so that the error is the same.
+pub(crate) fn kyc_claim_for_proof_check(
+    kyc: &KycPublicInputs,
+) -> Result<(ark_groth16::Proof<Bn254>, Vec<Fr>), ProofError> {
+    claim(public_inputs_for_proof_check(kyc), kyc)
+}
+
+fn claim(
+    inputs: Result<corridor_circuits::kyc::KycPublicInputs, corridor_circuits::Error>,
+    kyc: &KycPublicInputs,
+) -> Result<(ark_groth16::Proof<Bn254>, Vec<Fr>), ProofError> {
+    let inputs = inputs
         .map_err(|e| ProofError::KycInputs(e.to_string()))?
         .to_field_elements();
     let proof = decode_proof(&kyc.proof.proof).map_err(|e| ProofError::KycFormat(e.to_string()))?;
@@ -106,7 +122,7 @@ pub fn verify_transaction(
     ctx: &VerifyContext<'_>,
 ) -> Result<VerifiedTransaction, VerifyError> {
     let mut batch = Batch::new(ctx.kyc_key);
-    batch.add(prepare(tx, ctx)?)?;
+    batch.add(prepare(tx.clone(), ctx)?)?;
     batch
         .finish(&mut OsRng, &Threads::current())
         .results

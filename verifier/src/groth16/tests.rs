@@ -346,3 +346,39 @@ fn batch_and_single_verification_agree_on_ark_verdicts() {
         assert_eq!(verify(&f.key, proof, inputs).is_ok(), ark);
     }
 }
+
+/// The Miller loop with one shared accumulator equals ark-ec's `multi_miller_loop` (which
+/// shares squarings per four pairs) on the same pairs, identities included, for any count.
+#[test]
+fn shared_miller_loop_equals_arks() {
+    use ark_bn254::G2Projective;
+    use ark_ec::PrimeGroup;
+    use ark_ff::UniformRand;
+    let mut rng = ChaCha20Rng::seed_from_u64(21);
+    for count in [1usize, 2, 3, 4, 5, 9, 17] {
+        let mut a: Vec<G1Affine> = (0..count)
+            .map(|_| (G1Projective::generator() * Fr::rand(&mut rng)).into_affine())
+            .collect();
+        let b: Vec<G2Affine> = (0..count)
+            .map(|_| (G2Projective::generator() * Fr::rand(&mut rng)).into_affine())
+            .collect();
+        if count > 2 {
+            a[1] = G1Affine::zero();
+        }
+        let prepared: Vec<PreparedB> = b.iter().map(|&q| q.into()).collect();
+        let refs: Vec<&PreparedB> = prepared.iter().collect();
+        let ours = miller_loop(&a, &refs).unwrap();
+        let ark = Bn254::multi_miller_loop(a.iter().copied(), prepared.iter().cloned());
+        assert_eq!(ours, ark.0, "{count} pairs");
+        // Split anywhere, the partial products multiply to the same value.
+        let (left, right) = (
+            miller_loop(&a[..1], &refs[..1]),
+            miller_loop(&a[1..], &refs[1..]),
+        );
+        assert_eq!(left.unwrap() * right.unwrap(), ours);
+    }
+    // A prepared point missing coefficients is refused, not a panic.
+    let mut short: PreparedB = G2Affine::generator().into();
+    short.ell_coeffs.truncate(10);
+    assert!(miller_loop(&[G1Affine::generator()], &[&short]).is_none());
+}
