@@ -42,10 +42,11 @@ pub fn chunk_scale() -> Scalar {
     Scalar::from(1u64 << CHUNK_BITS)
 }
 
-/// `2^32·p`, by 32 doublings (a fraction of a generic scalar multiplication): how `C_0 +
-/// 2^32·C_1` and `D_0 + 2^32·D_1` are computed.
+/// `2^32·p`, by dalek's variable-time double-base multiplication, whose non-adjacent form of
+/// `2^32` is one digit: 32 doublings (a seventh of a generic scalar multiplication). How
+/// `C_0 + 2^32·C_1` and `D_0 + 2^32·D_1` are computed. Public values only.
 pub fn times_chunk_scale(p: RistrettoPoint) -> RistrettoPoint {
-    (0..CHUNK_BITS).fold(p, |q, _| q + q)
+    RistrettoPoint::vartime_double_scalar_mul_basepoint(&chunk_scale(), &p, &Scalar::ZERO)
 }
 
 /// `2^-32`, inverted once per process (the limit's `W1` needs it in every transaction).
