@@ -25,8 +25,13 @@
 //! `h_query.len()` coefficients enter the `H` MSM, as in ark (whose MSM truncates silently).
 //!
 //! Backends: [`CpuBackend`] (the default used by [`prove`]); see [`msm`] for the trait and why
-//! the bases are passed as slices of the key. A GPU backend is a later issue.
-use ark_bn254::{Bn254, Fr, G1Projective};
+//! the bases are passed as slices of the key, [`backend`] for choosing the CUDA backend
+//! (`gpu` feature, `gpu::GpuBackend`) with its CPU fallback.
+//!
+//! Batches: [`prove_batch`] proves many circuits under one key with each MSM run once for all
+//! of them (one device pass over the resident bases); its proofs equal [`prove_with_backend`]'s
+//! on each circuit in turn with the same RNG.
+use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
 use ark_ec::CurveGroup;
 use ark_ff::{PrimeField, UniformRand, Zero};
 use ark_groth16::r1cs_to_qap::{evaluate_constraint, LibsnarkReduction, R1CSToQAP};
@@ -36,13 +41,21 @@ use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisError,
     SynthesisMode, R1CS_PREDICATE_LABEL,
 };
+use msm::parallel_map;
 use rand_core::{CryptoRng, RngCore};
+use std::time::{Duration, Instant};
 use thiserror::Error;
 use zeroize::Zeroize;
 
+pub mod backend;
+#[cfg(feature = "gpu")]
+pub mod gpu;
 pub mod msm;
+#[cfg(any(test, feature = "gpu"))]
+mod pippenger;
 
-pub use msm::{CpuBackend, MsmBackend, MsmError, Query, ScalarRepr};
+pub use backend::{select_backend, BackendKind, GpuOptions, GpuUnavailable, SelectedBackend};
+pub use msm::{CpuBackend, MsmBackend, MsmError, ParallelCpuBackend, Query, ScalarRepr};
 
 #[cfg(test)]
 mod tests;
@@ -80,6 +93,14 @@ pub enum Groth16ProveError {
     /// The MSM backend failed.
     #[error("MSM: {0}")]
     Msm(#[from] MsmError),
+    /// One circuit of a batch ([`prove_batch`]) could not be proven.
+    #[error("circuit {index} of the batch: {source}")]
+    InBatch {
+        /// Its index in the batch.
+        index: usize,
+        /// Why.
+        source: Box<Groth16ProveError>,
+    },
 }
 
 /// Proves `circuit` under `pk` on the CPU backend; `r`, `s` are drawn from `rng` as
@@ -235,19 +256,35 @@ fn expect_len(field: &'static str, expected: usize, found: usize) -> Result<(), 
     }
 }
 
-/// The proof for fixed `r`, `s` (ark's `create_proof_with_reduction`). `r = s = 0` gives a
-/// proof that is not zero-knowledge: only [`prove_with_backend`] is public.
-pub(crate) fn prove_with_randomness<C, B>(
+/// A synthesized circuit's MSM scalars in canonical form: the quotient's coefficients (as many
+/// as `h_query` has bases) and the assignment without the constant 1 (`(x, w)`, shared by `A`,
+/// `B` and `B'`; `w` alone for `L`). Wiped on drop.
+struct MsmScalars {
+    h: Vec<ScalarRepr>,
+    assignment: Vec<ScalarRepr>,
+    /// Public inputs without the constant 1: the witness starts here in `assignment`.
+    num_public: usize,
+}
+
+impl MsmScalars {
+    fn witness(&self) -> &[ScalarRepr] {
+        &self.assignment[self.num_public..]
+    }
+}
+
+impl Drop for MsmScalars {
+    fn drop(&mut self) {
+        self.h.zeroize();
+        self.assignment.zeroize();
+    }
+}
+
+/// Synthesizes `circuit`, checks it against `pk` and computes the quotient (ark's
+/// `LibsnarkReduction` witness map): everything of a proof but the MSMs and `r`, `s`.
+fn msm_scalars<C: ConstraintSynthesizer<Fr>>(
     pk: &ProvingKey<Bn254>,
     circuit: C,
-    backend: &B,
-    r: Fr,
-    s: Fr,
-) -> Result<Proof<Bn254>, Groth16ProveError>
-where
-    C: ConstraintSynthesizer<Fr>,
-    B: MsmBackend + ?Sized,
-{
+) -> Result<MsmScalars, Groth16ProveError> {
     let cs = synthesize(circuit)?;
     let num_variables = cs.assignment.len();
     let num_witness = num_variables - cs.num_instance;
@@ -266,31 +303,36 @@ where
         &cs.assignment,
     )?;
     // `h` spans the whole domain; `h_query` has one base fewer (see the module doc).
-    expect_len("h_query", h.len().saturating_sub(1), pk.h_query.len())?;
-
-    // H and L, the parts of C that do not depend on r and s.
-    let mut h_repr: Vec<ScalarRepr> = h[..pk.h_query.len()]
-        .iter()
-        .map(|x| x.into_bigint())
-        .collect();
+    let checked = expect_len("h_query", h.len().saturating_sub(1), pk.h_query.len());
+    let scalars = MsmScalars {
+        h: h.iter()
+            .take(pk.h_query.len())
+            .map(|x| x.into_bigint())
+            .collect(),
+        assignment: cs.assignment[1..].iter().map(|x| x.into_bigint()).collect(),
+        num_public: cs.num_instance - 1,
+    };
     h.zeroize();
-    let h_acc = backend.msm_g1(Query::H, &pk.h_query, &h_repr)?;
-    h_repr.zeroize();
+    checked?;
+    Ok(scalars)
+}
 
-    // `assignment` = (x, w) without the constant 1, canonical form, shared by A, B, B'.
-    let mut assignment: Vec<ScalarRepr> =
-        cs.assignment[1..].iter().map(|x| x.into_bigint()).collect();
-    let witness = &assignment[cs.num_instance - 1..];
-    let l_aux_acc = backend.msm_g1(Query::L, &pk.l_query, witness)?;
+/// The five MSM results of one proof (`b_g1` only needed when `r ≠ 0`).
+struct MsmResults {
+    h: G1Projective,
+    l: G1Projective,
+    a: G1Projective,
+    b_g1: G1Projective,
+    b_g2: G2Projective,
+}
 
+/// `A`, `B`, `C` from the MSM results, as ark assembles them.
+fn assemble(pk: &ProvingKey<Bn254>, m: &MsmResults, r: Fr, s: Fr) -> Proof<Bn254> {
     let r_s_delta_g1 = pk.delta_g1 * (r * s);
 
     // A = α + Σ z_i·a_i + r·δ
     let r_g1 = pk.delta_g1 * r;
-    let g_a = r_g1
-        + pk.a_query[0]
-        + backend.msm_g1(Query::A, &pk.a_query[1..], &assignment)?
-        + pk.vk.alpha_g1;
+    let g_a = r_g1 + pk.a_query[0] + m.a + pk.vk.alpha_g1;
     let s_g_a = g_a * s;
 
     // B in G1 (only needed for C, and only when r ≠ 0, as in ark).
@@ -298,30 +340,195 @@ where
         G1Projective::zero()
     } else {
         let s_g1 = pk.delta_g1 * s;
-        s_g1 + pk.b_g1_query[0]
-            + backend.msm_g1(Query::BG1, &pk.b_g1_query[1..], &assignment)?
-            + pk.beta_g1
+        s_g1 + pk.b_g1_query[0] + m.b_g1 + pk.beta_g1
     };
 
     // B in G2 = β + Σ z_i·b_i + s·δ
     let s_g2 = pk.vk.delta_g2 * s;
-    let g2_b = s_g2
-        + pk.b_g2_query[0]
-        + backend.msm_g2(Query::BG2, &pk.b_g2_query[1..], &assignment)?
-        + pk.vk.beta_g2;
+    let g2_b = s_g2 + pk.b_g2_query[0] + m.b_g2 + pk.vk.beta_g2;
     let r_g1_b = g1_b * r;
-    assignment.zeroize();
 
     // C = s·A + r·B1 − r·s·δ + L + H
     let mut g_c = s_g_a;
     g_c += &r_g1_b;
     g_c -= &r_s_delta_g1;
-    g_c += &l_aux_acc;
-    g_c += &h_acc;
+    g_c += &m.l;
+    g_c += &m.h;
 
-    Ok(Proof {
+    Proof {
         a: g_a.into_affine(),
         b: g2_b.into_affine(),
         c: g_c.into_affine(),
-    })
+    }
+}
+
+/// The proof for fixed `r`, `s` (ark's `create_proof_with_reduction`). `r = s = 0` gives a
+/// proof that is not zero-knowledge: only [`prove_with_backend`] is public.
+pub(crate) fn prove_with_randomness<C, B>(
+    pk: &ProvingKey<Bn254>,
+    circuit: C,
+    backend: &B,
+    r: Fr,
+    s: Fr,
+) -> Result<Proof<Bn254>, Groth16ProveError>
+where
+    C: ConstraintSynthesizer<Fr>,
+    B: MsmBackend + ?Sized,
+{
+    let z = msm_scalars(pk, circuit)?;
+    // H and L first (they do not depend on r and s), then A, B (G1, only when r ≠ 0), B (G2).
+    let h = backend.msm_g1(Query::H, &pk.h_query, &z.h)?;
+    let l = backend.msm_g1(Query::L, &pk.l_query, z.witness())?;
+    let a = backend.msm_g1(Query::A, &pk.a_query[1..], &z.assignment)?;
+    let b_g1 = if r.is_zero() {
+        G1Projective::zero()
+    } else {
+        backend.msm_g1(Query::BG1, &pk.b_g1_query[1..], &z.assignment)?
+    };
+    let b_g2 = backend.msm_g2(Query::BG2, &pk.b_g2_query[1..], &z.assignment)?;
+    Ok(assemble(
+        pk,
+        &MsmResults {
+            h,
+            l,
+            a,
+            b_g1,
+            b_g2,
+        },
+        r,
+        s,
+    ))
+}
+
+/// Wall time of the stages of [`prove_batch_timed`].
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct BatchTimings {
+    /// Synthesis, the witness check and the quotient (FFTs), on all cores.
+    pub witness: Duration,
+    /// The five batched MSMs on the backend.
+    pub msm: Duration,
+    /// Assembling `A`, `B`, `C` (the fixed-base products by `r` and `s`), on all cores.
+    pub assemble: Duration,
+}
+
+/// Proves every circuit under `pk`, running each of the five MSMs for all of them in one
+/// batched backend call ([`MsmBackend::msm_g1_batch`]); synthesis, quotients and assembly are
+/// spread over the cores. `r`, `s` are drawn from `rng` circuit after circuit, so the proofs
+/// equal those of [`prove_with_backend`] called on each circuit in order with the same RNG.
+///
+/// # Errors
+/// As [`prove_with_backend`], wrapped in [`Groth16ProveError::InBatch`] with the index of the
+/// first circuit that failed (the MSM errors of a batch are not wrapped).
+pub fn prove_batch<C, B, R>(
+    pk: &ProvingKey<Bn254>,
+    circuits: Vec<C>,
+    backend: &B,
+    rng: &mut R,
+) -> Result<Vec<Proof<Bn254>>, Groth16ProveError>
+where
+    C: ConstraintSynthesizer<Fr> + Send,
+    B: MsmBackend + ?Sized,
+    R: RngCore + CryptoRng + ?Sized,
+{
+    prove_batch_timed(pk, circuits, backend, rng).map(|(proofs, _)| proofs)
+}
+
+/// [`prove_batch`], with the wall time of each stage (to show where the time goes once the
+/// MSMs run on a device).
+///
+/// # Errors
+/// As [`prove_batch`].
+pub fn prove_batch_timed<C, B, R>(
+    pk: &ProvingKey<Bn254>,
+    circuits: Vec<C>,
+    backend: &B,
+    rng: &mut R,
+) -> Result<(Vec<Proof<Bn254>>, BatchTimings), Groth16ProveError>
+where
+    C: ConstraintSynthesizer<Fr> + Send,
+    B: MsmBackend + ?Sized,
+    R: RngCore + CryptoRng + ?Sized,
+{
+    let mut randomness: Vec<(Fr, Fr)> = circuits
+        .iter()
+        .map(|_| {
+            let r = Fr::rand(rng);
+            (r, Fr::rand(rng))
+        })
+        .collect();
+    let proofs = prove_batch_with_randomness(pk, circuits, backend, &randomness);
+    for (r, s) in &mut randomness {
+        r.zeroize();
+        s.zeroize();
+    }
+    proofs
+}
+
+fn prove_batch_with_randomness<C, B>(
+    pk: &ProvingKey<Bn254>,
+    circuits: Vec<C>,
+    backend: &B,
+    randomness: &[(Fr, Fr)],
+) -> Result<(Vec<Proof<Bn254>>, BatchTimings), Groth16ProveError>
+where
+    C: ConstraintSynthesizer<Fr> + Send,
+    B: MsmBackend + ?Sized,
+{
+    let mut timings = BatchTimings::default();
+    let start = Instant::now();
+    let scalars = parallel_map(circuits, |_, c| msm_scalars(pk, c))
+        .into_iter()
+        .enumerate()
+        .map(|(index, z)| {
+            z.map_err(|e| Groth16ProveError::InBatch {
+                index,
+                source: Box::new(e),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    timings.witness = start.elapsed();
+
+    let start = Instant::now();
+    let all = |f: fn(&MsmScalars) -> &[ScalarRepr]| scalars.iter().map(f).collect::<Vec<_>>();
+    let h = backend.msm_g1_batch(Query::H, &pk.h_query, &all(|z| &z.h))?;
+    let l = backend.msm_g1_batch(Query::L, &pk.l_query, &all(MsmScalars::witness))?;
+    let assignments = all(|z| &z.assignment);
+    let a = backend.msm_g1_batch(Query::A, &pk.a_query[1..], &assignments)?;
+    let b_g1 = backend.msm_g1_batch(Query::BG1, &pk.b_g1_query[1..], &assignments)?;
+    let b_g2 = backend.msm_g2_batch(Query::BG2, &pk.b_g2_query[1..], &assignments)?;
+    drop(scalars);
+    timings.msm = start.elapsed();
+
+    let start = Instant::now();
+    let results: Vec<(MsmResults, (Fr, Fr))> = h
+        .into_iter()
+        .zip(l)
+        .zip(a)
+        .zip(b_g1)
+        .zip(b_g2)
+        .zip(randomness.iter().copied())
+        .map(|(((((h, l), a), b_g1), b_g2), rs)| {
+            (
+                MsmResults {
+                    h,
+                    l,
+                    a,
+                    b_g1,
+                    b_g2,
+                },
+                rs,
+            )
+        })
+        .collect();
+    if results.len() != randomness.len() {
+        return Err(MsmError::Backend {
+            query: Query::H,
+            backend: backend.name(),
+            reason: format!("{} results for {} proofs", results.len(), randomness.len()),
+        }
+        .into());
+    }
+    let proofs = parallel_map(results, |_, (m, (r, s))| assemble(pk, &m, r, s));
+    timings.assemble = start.elapsed();
+    Ok((proofs, timings))
 }
