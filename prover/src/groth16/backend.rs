@@ -24,9 +24,10 @@ pub enum BackendKind {
 pub struct GpuOptions {
     /// Device ordinal (0 = the first GPU).
     pub device: usize,
-    /// Folder where compiled kernels (PTX) are kept, named by a hash of their source and target
-    /// architecture, so that later processes skip NVRTC; `None` compiles every time. The library
-    /// only reads and writes there when asked: binaries pass their cache folder.
+    /// Folder where compiled kernels (machine code, or PTX for a GPU newer than NVRTC) are kept,
+    /// named by a hash of their source and target architecture, so that later processes skip
+    /// NVRTC; `None` compiles in every process. The library reads and writes there only when
+    /// asked: binaries pass their cache folder.
     pub ptx_cache: Option<PathBuf>,
 }
 

@@ -647,4 +647,87 @@ mod tests {
         }
         assert_eq!(plan.combine(&windows), expected);
     }
+
+    /// Writes `consts.h` and `vectors.bin` to `$CORRIDOR_KERNEL_VECTORS` (when set) for the host
+    /// harness that compiles `gpu/msm.cu` with a C++ compiler and runs its kernels on the CPU
+    /// (`gpu/host_check.cpp`): cases of G1 and G2 bases (no identities), scalar vectors and
+    /// arkworks' results in affine Montgomery limbs.
+    #[test]
+    fn write_kernel_vectors_for_the_host_harness() {
+        let Some(dir) = std::env::var_os("CORRIDOR_KERNEL_VECTORS") else {
+            return;
+        };
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("consts.h"), kernel_constants()).unwrap();
+        let mut rng = ChaCha20Rng::seed_from_u64(9);
+        let mut out: Vec<u32> = Vec::new();
+        let mut cases = 0u32;
+        fn case<P: SWCurveConfig<ScalarField = Fr>>(
+            out: &mut Vec<u32>,
+            curve: u32,
+            c: u32,
+            bases: &[Affine<P>],
+            vectors: &[Vec<ScalarRepr>],
+        ) where
+            P::BaseField: FieldLimbs,
+        {
+            out.extend([curve, bases.len() as u32, vectors.len() as u32, c]);
+            for b in bases {
+                push_affine(b, out);
+            }
+            for v in vectors {
+                for x in v {
+                    out.extend(scalar_limbs(x));
+                }
+            }
+            for v in vectors {
+                let r = Projective::<P>::msm_bigint(bases, v).into_affine();
+                out.push(u32::from(r.is_zero()));
+                if r.is_zero() {
+                    out.extend(std::iter::repeat_n(0, 2 * P::BaseField::WORDS));
+                } else {
+                    push_affine(&r, out);
+                }
+            }
+        }
+        let edge = |n: usize, rng: &mut ChaCha20Rng| {
+            vec![
+                (0..n)
+                    .map(|_| Fr::rand(rng).into_bigint())
+                    .collect::<Vec<_>>(),
+                vec![BigInt::zero(); n],
+                vec![r_minus_one(); n],
+                vec![BigInt::one(); n],
+                (0..n).map(|i| BigInt::from((i % 3) as u64)).collect(),
+            ]
+        };
+        for n in [1usize, 2, 255, 1000] {
+            let bases = g1_bases(&mut rng, n);
+            let vectors = edge(n, &mut rng);
+            case(&mut out, 1, Plan::for_len(n).window_bits, &bases, &vectors);
+            case(&mut out, 1, 5, &bases, &vectors);
+            cases += 2;
+        }
+        let p = G1Affine::rand(&mut rng);
+        let q = G1Affine::rand(&mut rng);
+        let repeated = vec![p, p, p, -p, q, -q, q, p, p, -q];
+        let vectors = edge(repeated.len(), &mut rng);
+        case(&mut out, 1, 4, &repeated, &vectors);
+        cases += 1;
+        for n in [1usize, 2, 40] {
+            let bases: Vec<G2Affine> = (0..n).map(|_| G2Affine::rand(&mut rng)).collect();
+            let vectors = edge(n, &mut rng);
+            case(&mut out, 2, Plan::for_len(n).window_bits, &bases, &vectors);
+            cases += 1;
+        }
+        let p2 = G2Affine::rand(&mut rng);
+        let repeated2 = vec![p2, p2, -p2, p2];
+        let vectors = edge(repeated2.len(), &mut rng);
+        case(&mut out, 2, 4, &repeated2, &vectors);
+        cases += 1;
+        let mut bytes = cases.to_le_bytes().to_vec();
+        bytes.extend(out.iter().flat_map(|w| w.to_le_bytes()));
+        std::fs::write(dir.join("vectors.bin"), bytes).unwrap();
+    }
 }

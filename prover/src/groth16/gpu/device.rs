@@ -112,10 +112,11 @@ pub struct DeviceInfo {
     pub name: String,
     /// Its compute capability.
     pub compute_capability: (i32, i32),
-    /// The PTX target the kernels were compiled for.
-    pub arch: &'static str,
-    /// Whether the kernels came from the PTX cache (else NVRTC compiled them in this process).
-    pub ptx_from_cache: bool,
+    /// What the kernels were compiled for (`sm_90`: machine code; `compute_90`: PTX).
+    pub arch: String,
+    /// Whether the kernels came from the cache folder (else NVRTC compiled them in this
+    /// process).
+    pub kernels_from_cache: bool,
     /// The CUDA libraries mapped into this process (driver and NVRTC), by path.
     pub libraries: Vec<String>,
 }
@@ -189,7 +190,12 @@ fn find_libraries() -> Result<(), GpuUnavailable> {
     if !unsafe { cudarc::driver::sys::is_culib_present() } {
         return Err(GpuUnavailable::NoDriverLibrary);
     }
-    // SAFETY: as above.
+    find_nvrtc()
+}
+
+/// Whether the loader finds NVRTC, after loading it from CUDA's usual folders if needed.
+fn find_nvrtc() -> Result<(), GpuUnavailable> {
+    // SAFETY: probing only dlopens the library (as above).
     if unsafe { cudarc::nvrtc::sys::is_culib_present() } {
         return Ok(());
     }
@@ -280,7 +286,42 @@ fn driver_err(step: &'static str) -> impl Fn(cudarc::driver::DriverError) -> Gpu
     }
 }
 
-/// The PTX cache file of `source` for `arch` under `dir`.
+/// What the kernels are compiled to: machine code for the device's own architecture (NVRTC runs
+/// ptxas, and the driver loads it as is), or PTX for an older virtual one (the driver compiles
+/// it at load) when this NVRTC does not know the device's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Target {
+    Cubin,
+    Ptx(&'static str),
+}
+
+impl Target {
+    fn arch(self, cc: (i32, i32)) -> String {
+        match self {
+            Target::Cubin => format!("sm_{}{}", cc.0, cc.1),
+            Target::Ptx(arch) => arch.to_owned(),
+        }
+    }
+
+    /// The device's own architecture first, then every PTX target at or below it.
+    fn all(cc: (i32, i32)) -> Vec<Target> {
+        std::iter::once(Target::Cubin)
+            .chain(
+                PTX_TARGETS
+                    .iter()
+                    .filter(|(t, _)| *t <= cc)
+                    .map(|&(_, arch)| Target::Ptx(arch)),
+            )
+            .collect()
+    }
+}
+
+/// The kernels' source: the field constants, then `msm.cu`.
+fn kernel_source() -> String {
+    format!("{}{SOURCE}", kernel_constants())
+}
+
+/// The cache file of `source` compiled for `arch` under `dir`: named by a hash of both.
 fn cache_file(dir: &Path, source: &str, arch: &str) -> PathBuf {
     let mut h = Sha256::new();
     h.update(source.as_bytes());
@@ -288,36 +329,170 @@ fn cache_file(dir: &Path, source: &str, arch: &str) -> PathBuf {
     h.update(arch.as_bytes());
     let digest = h.finalize();
     let name: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-    dir.join(format!("corridor-msm-{arch}-{name}.ptx"))
+    let ext = if arch.starts_with("sm_") {
+        "cubin"
+    } else {
+        "ptx"
+    };
+    dir.join(format!("corridor-msm-{arch}-{name}.{ext}"))
 }
 
-/// Compiles `source` for the newest PTX target NVRTC accepts at or below `cc`.
-fn compile(source: &str, cc: (i32, i32)) -> Result<(Ptx, &'static str), GpuUnavailable> {
+/// Compiled kernels: a cubin image, or PTX text.
+enum Compiled {
+    Cubin(Vec<u8>),
+    Ptx(String),
+}
+
+impl Compiled {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Compiled::Cubin(b) => b,
+            Compiled::Ptx(s) => s.as_bytes(),
+        }
+    }
+
+    fn into_module_source(self) -> Ptx {
+        match self {
+            Compiled::Cubin(b) => Ptx::from_binary(b),
+            Compiled::Ptx(s) => Ptx::from_src(s),
+        }
+    }
+
+    fn read(file: &Path) -> Option<Self> {
+        if file.extension().is_some_and(|e| e == "cubin") {
+            std::fs::read(file).ok().map(Compiled::Cubin)
+        } else {
+            std::fs::read_to_string(file).ok().map(Compiled::Ptx)
+        }
+    }
+}
+
+fn nvrtc_log(prog: cudarc::nvrtc::sys::nvrtcProgram) -> String {
+    // SAFETY: `prog` is a live program (created and not yet destroyed by the caller).
+    unsafe { cudarc::nvrtc::result::get_program_log(prog) }
+        .map(|log| {
+            let bytes: Vec<u8> = log
+                .iter()
+                .map(|&c| c as u8)
+                .take_while(|&b| b != 0)
+                .collect();
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+        .unwrap_or_default()
+}
+
+/// NVRTC compiles `source` to machine code for `arch` (`sm_90`).
+fn compile_cubin(source: &str, arch: &str) -> Result<Vec<u8>, String> {
+    use cudarc::nvrtc::{result, sys};
+    let src = std::ffi::CString::new(source).map_err(|e| e.to_string())?;
+    let prog = result::create_program(&src, None).map_err(|e| e.to_string())?;
+    let options = [format!("--gpu-architecture={arch}")];
+    // SAFETY: `prog` was created above and is destroyed below, after its last use; `src`
+    // outlives it.
+    let out = match unsafe { result::compile_program(prog, &options) } {
+        Err(e) => Err(format!("{e:?}: {}", nvrtc_log(prog))),
+        Ok(()) => {
+            let mut size = 0usize;
+            // SAFETY: as above; `size` is a valid out-pointer, then `image` has `size` bytes.
+            unsafe { sys::nvrtcGetCUBINSize(prog, &mut size) }
+                .result()
+                .and_then(|()| {
+                    let mut image = vec![0u8; size];
+                    // SAFETY: as above.
+                    unsafe { sys::nvrtcGetCUBIN(prog, image.as_mut_ptr().cast()) }
+                        .result()
+                        .map(|()| image)
+                })
+                .map_err(|e| format!("{e:?}"))
+                .and_then(|image| {
+                    if image.is_empty() {
+                        Err("NVRTC returned no machine code".to_owned())
+                    } else {
+                        Ok(image)
+                    }
+                })
+        }
+    };
+    // SAFETY: `prog` is live and not used afterwards.
+    let _ = unsafe { result::destroy_program(prog) };
+    out
+}
+
+/// Compiles `source` for `target`.
+fn compile(source: &str, target: Target, cc: (i32, i32)) -> Result<Compiled, GpuUnavailable> {
+    match target {
+        Target::Cubin => compile_cubin(source, &target.arch(cc))
+            .map(Compiled::Cubin)
+            .map_err(|log| GpuUnavailable::Compile {
+                arch: "sm (the device's own)",
+                log,
+            }),
+        Target::Ptx(arch) => {
+            let options = CompileOptions {
+                arch: Some(arch),
+                ..CompileOptions::default()
+            };
+            compile_ptx_with_opts(source, options)
+                .map(|ptx| Compiled::Ptx(ptx.to_src()))
+                .map_err(|e| {
+                    let log = match &e {
+                        CompileError::CompileError { log, .. } => {
+                            log.to_string_lossy().into_owned()
+                        }
+                        other => other.to_string(),
+                    };
+                    GpuUnavailable::Compile { arch, log }
+                })
+        }
+    }
+}
+
+/// Compiles the kernels for the first target NVRTC accepts (the device's own architecture,
+/// else the newest PTX at or below it), writing them to the cache in `dir` if given.
+fn compile_first(
+    source: &str,
+    cc: (i32, i32),
+    dir: Option<&Path>,
+) -> Result<(Compiled, String), GpuUnavailable> {
     let mut first_error = None;
-    for &(target_cc, arch) in PTX_TARGETS.iter().filter(|(t, _)| *t <= cc) {
-        let _ = target_cc;
-        let options = CompileOptions {
-            arch: Some(arch),
-            ..CompileOptions::default()
-        };
-        match compile_ptx_with_opts(source, options) {
-            Ok(ptx) => return Ok((ptx, arch)),
+    for target in Target::all(cc) {
+        match compile(source, target, cc) {
+            Ok(compiled) => {
+                let arch = target.arch(cc);
+                if let Some(dir) = dir {
+                    // A cache that cannot be written only costs the next process a compile.
+                    let file = cache_file(dir, source, &arch);
+                    let tmp = file.with_extension(format!("tmp{}", std::process::id()));
+                    let _ = std::fs::create_dir_all(dir)
+                        .and_then(|()| std::fs::write(&tmp, compiled.bytes()))
+                        .and_then(|()| std::fs::rename(&tmp, &file));
+                }
+                return Ok((compiled, arch));
+            }
             Err(e) => {
-                let log = match &e {
-                    CompileError::CompileError { log, .. } => log.to_string_lossy().into_owned(),
-                    other => other.to_string(),
-                };
-                first_error.get_or_insert(GpuUnavailable::Compile { arch, log });
+                first_error.get_or_insert(e);
             }
         }
     }
     Err(first_error.unwrap_or(GpuUnavailable::Compile {
         arch: "none",
-        log: format!(
-            "no PTX target at or below compute capability {}.{}",
-            cc.0, cc.1
-        ),
+        log: format!("no target for compute capability {}.{}", cc.0, cc.1),
     }))
+}
+
+/// Compiles the kernels for a device of compute capability `cc` into the cache folder `dir`
+/// without a device (NVRTC alone), so that a prover started later with that cache loads them
+/// at once. Returns the cache file.
+///
+/// # Errors
+/// [`GpuUnavailable::NoNvrtcLibrary`] or [`GpuUnavailable::Compile`].
+pub fn precompile_kernels(dir: &Path, cc: (i32, i32)) -> Result<PathBuf, GpuUnavailable> {
+    crate::groth16::gpu::guarded("compiling the kernels", || {
+        find_nvrtc()?;
+        let source = kernel_source();
+        let (_, arch) = compile_first(&source, cc, Some(dir))?;
+        Ok(cache_file(dir, &source, &arch))
+    })
 }
 
 impl Device {
@@ -338,37 +513,26 @@ impl Device {
             .compute_capability()
             .map_err(driver_err("reading the compute capability"))?;
         let name = ctx.name().map_err(driver_err("reading the device name"))?;
-        let source = format!("{}{SOURCE}", kernel_constants());
+        let source = kernel_source();
 
-        // The cache: any target at or below the device's whose file exists and loads.
-        let mut module = None;
-        if let Some(dir) = &options.ptx_cache {
-            for &(_, arch) in PTX_TARGETS.iter().filter(|(t, _)| *t <= cc) {
-                let file = cache_file(dir, &source, arch);
-                if let Ok(text) = std::fs::read_to_string(&file) {
-                    if let Ok(m) = ctx.load_module(Ptx::from_src(text)) {
-                        module = Some((m, arch, true));
-                        break;
-                    }
-                }
-            }
-        }
-        let (module, arch, ptx_from_cache) = match module {
-            Some(m) => m,
+        // The cache: the first target whose file exists and loads.
+        let dir = options.ptx_cache.as_deref();
+        let cached = dir.and_then(|dir| {
+            Target::all(cc).into_iter().find_map(|target| {
+                let arch = target.arch(cc);
+                let compiled = Compiled::read(&cache_file(dir, &source, &arch))?;
+                let module = ctx.load_module(compiled.into_module_source()).ok()?;
+                Some((module, arch))
+            })
+        });
+        let (module, arch, kernels_from_cache) = match cached {
+            Some((module, arch)) => (module, arch, true),
             None => {
-                let (ptx, arch) = compile(&source, cc)?;
-                if let Some(dir) = &options.ptx_cache {
-                    // A cache that cannot be written only costs the next process a compile.
-                    let file = cache_file(dir, &source, arch);
-                    let tmp = file.with_extension(format!("tmp{}", std::process::id()));
-                    let _ = std::fs::create_dir_all(dir)
-                        .and_then(|()| std::fs::write(&tmp, ptx.to_src()))
-                        .and_then(|()| std::fs::rename(&tmp, &file));
-                }
-                let m = ctx
-                    .load_module(ptx)
+                let (compiled, arch) = compile_first(&source, cc, dir)?;
+                let module = ctx
+                    .load_module(compiled.into_module_source())
                     .map_err(driver_err("loading the compiled kernels"))?;
-                (m, arch, false)
+                (module, arch, false)
             }
         };
         let f = |name: &str| {
@@ -396,7 +560,7 @@ impl Device {
                 name,
                 compute_capability: cc,
                 arch,
-                ptx_from_cache,
+                kernels_from_cache,
                 libraries: mapped_cuda_libraries(),
             },
         })

@@ -25,7 +25,7 @@
 //! each use.
 mod device;
 
-pub use device::DeviceInfo;
+pub use device::{precompile_kernels, DeviceInfo};
 
 use super::backend::{GpuOptions, GpuUnavailable};
 use super::msm::{CpuBackend, MsmBackend, MsmError, Query, ScalarRepr};
@@ -89,7 +89,7 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
 }
 
 /// `f`, with a panic turned into [`GpuUnavailable::Panicked`].
-fn guarded<T>(
+pub(crate) fn guarded<T>(
     step: &'static str,
     f: impl FnOnce() -> Result<T, GpuUnavailable>,
 ) -> Result<T, GpuUnavailable> {
