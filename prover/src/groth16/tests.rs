@@ -2,7 +2,8 @@
 use super::*;
 use crate::test_circuits::{BitDecomposition, MulChain};
 use ark_bn254::{G1Affine, G2Affine, G2Projective};
-use ark_ec::AffineRepr;
+use ark_ec::{AffineRepr, VariableBaseMSM};
+use ark_ff::UniformRand;
 use ark_groth16::{prepare_verifying_key, Groth16};
 use ark_serialize::CanonicalSerialize;
 use rand_chacha::rand_core::SeedableRng;
@@ -314,4 +315,80 @@ fn cpu_backend_refuses_mismatched_lengths() {
     );
     let g2 = vec![G2Affine::generator(); 1];
     assert!(CpuBackend.msm_g2(Query::BG2, &g2, &scalars).is_err());
+}
+
+#[test]
+fn a_batch_equals_the_proofs_made_one_after_another() {
+    let mut rng = ChaCha20Rng::seed_from_u64(40);
+    let pk = setup(MulChain::random(&mut rng, 2, 60), 11);
+    let circuits: Vec<MulChain> = (0..5).map(|_| MulChain::random(&mut rng, 2, 60)).collect();
+    for backend in [&CpuBackend as &dyn MsmBackend, &ParallelCpuBackend::new(3)] {
+        let (batch, timings) = prove_batch_timed(
+            &pk,
+            circuits.clone(),
+            backend,
+            &mut ChaCha20Rng::seed_from_u64(41),
+        )
+        .unwrap();
+        assert!(timings.msm > std::time::Duration::ZERO);
+        let mut seq = ChaCha20Rng::seed_from_u64(41);
+        for (i, c) in circuits.iter().enumerate() {
+            let one = prove(&pk, c.clone(), &mut seq).unwrap();
+            assert_eq!(
+                bytes(&batch[i]),
+                bytes(&one),
+                "proof {i}, {}",
+                backend.name()
+            );
+        }
+    }
+    assert!(
+        prove_batch(&pk, Vec::<MulChain>::new(), &CpuBackend, &mut rng)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_batch_names_the_circuit_that_fails() {
+    let mut rng = ChaCha20Rng::seed_from_u64(42);
+    let pk = setup(MulChain::random(&mut rng, 1, 30), 12);
+    let mut circuits: Vec<MulChain> = (0..4).map(|_| MulChain::random(&mut rng, 1, 30)).collect();
+    circuits[2] = circuits[2].clone().with_wrong_output();
+    let err = prove_batch(&pk, circuits, &CpuBackend, &mut rng).unwrap_err();
+    assert!(
+        matches!(&err, Groth16ProveError::InBatch { index: 2, source } if matches!(**source, Groth16ProveError::Unsatisfied { .. })),
+        "{err}"
+    );
+}
+
+#[test]
+fn batched_and_split_cpu_msms_equal_arkworks() {
+    let mut rng = ChaCha20Rng::seed_from_u64(43);
+    let bases: Vec<G1Affine> = (0..100).map(|_| G1Affine::rand(&mut rng)).collect();
+    let g2: Vec<G2Affine> = (0..10).map(|_| G2Affine::rand(&mut rng)).collect();
+    let vectors: Vec<Vec<ScalarRepr>> = (0..4)
+        .map(|_| (0..100).map(|_| Fr::rand(&mut rng).into_bigint()).collect())
+        .collect();
+    let refs: Vec<&[ScalarRepr]> = vectors.iter().map(Vec::as_slice).collect();
+    let batch = CpuBackend.msm_g1_batch(Query::A, &bases, &refs).unwrap();
+    for (i, s) in refs.iter().enumerate() {
+        let expected = G1Projective::msm_bigint(&bases, s);
+        assert_eq!(batch[i], expected);
+        assert_eq!(
+            ParallelCpuBackend::new(7)
+                .msm_g1(Query::A, &bases, s)
+                .unwrap(),
+            expected
+        );
+        assert_eq!(
+            ParallelCpuBackend::new(3)
+                .msm_g2(Query::BG2, &g2, &s[..10])
+                .unwrap(),
+            G2Projective::msm_bigint(&g2, &s[..10])
+        );
+    }
+    assert!(ParallelCpuBackend::new(2)
+        .msm_g1(Query::A, &bases, &vectors[0][1..])
+        .is_err());
 }

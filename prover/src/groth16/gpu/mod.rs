@@ -24,6 +24,8 @@
 //! probing and kernel launches need it, so [`device`] alone allows it, with a `SAFETY` note at
 //! each use.
 mod device;
+#[cfg(test)]
+mod tests;
 
 pub use device::{precompile_kernels, DeviceInfo};
 
@@ -412,32 +414,5 @@ impl MsmBackend for GpuBackend {
         self.batch(query, bases, scalars, || {
             CpuBackend.msm_g2_batch(query, bases, scalars)
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn self_test_inputs_hold_the_edge_cases() {
-        let bases = test_bases::<ark_bn254::g1::Config>(300);
-        assert!(bases.iter().any(|p| p.is_zero()));
-        let g = G1Affine::generator();
-        assert!(bases.contains(&g) && bases.contains(&-g));
-        let vectors = test_scalars(300);
-        assert!(vectors[0].contains(&Fr::zero().into_bigint()));
-        assert!(vectors[0].contains(&(-Fr::one()).into_bigint()));
-        assert!(vectors.iter().flatten().all(is_canonical));
-        assert!(!is_canonical(&Fr::MODULUS));
-    }
-
-    #[test]
-    fn samples_differ_when_any_sampled_point_differs() {
-        let bases = test_bases::<ark_bn254::g1::Config>(1000);
-        let mut other = bases.clone();
-        other[999] = G1Affine::generator();
-        assert_ne!(sample(&bases), sample(&other));
-        assert_eq!(sample(&bases), sample(&bases.clone()));
     }
 }
