@@ -3,7 +3,7 @@
 //! verify measured in the same loop (the two alternate run by run), and prints one JSON line per measurement (DESIGN.md §7).
 //! The fixtures are those of the criterion bench ([`corridor::bench`]).
 use anyhow::{bail, Context, Result};
-use clap::Args;
+use clap::{Args, Subcommand};
 use corridor::bench::{median, BenchError, Fixtures, Measurement, Op, Proof};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -11,7 +11,11 @@ use std::time::Instant;
 
 /// Options of `corridor bench`.
 #[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
+    /// A benchmark of its own (without one: every proof's prove and verify).
+    #[command(subcommand)]
+    command: Option<BenchCommand>,
     /// Timed iterations per measurement (after a warm-up of a fifth of them, at least one).
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     iters: u32,
@@ -21,6 +25,15 @@ pub struct BenchArgs {
     /// Seed of the fixtures and of every random choice.
     #[arg(long, default_value_t = corridor::bench::DEFAULT_SEED)]
     seed: u64,
+}
+
+/// The subcommands of `corridor bench`.
+#[derive(Subcommand, Debug)]
+enum BenchCommand {
+    /// Batches of KYC proofs on the CPU and GPU backends: proofs/s, latency, where time goes.
+    Prove(crate::cmd::bench_prove::ProveArgs),
+    /// One MSM of 2^k points on the GPU backend against arkworks on every core.
+    Msm(crate::cmd::bench_prove::MsmArgs),
 }
 
 type Run<'a> = dyn FnMut() -> Result<(), BenchError> + 'a;
@@ -53,6 +66,11 @@ fn paired_median_us(
 
 /// Runs the selected benchmarks and prints one JSON line per measurement.
 pub fn run(args: &BenchArgs) -> Result<()> {
+    match &args.command {
+        Some(BenchCommand::Prove(a)) => return crate::cmd::bench_prove::run_prove(a),
+        Some(BenchCommand::Msm(a)) => return crate::cmd::bench_prove::run_msm(a),
+        None => {}
+    }
     let selected: Vec<Proof> = Proof::ALL
         .into_iter()
         .filter(|p| {

@@ -127,6 +127,11 @@ pub trait MsmBackend: Send + Sync {
         scalars: &[ScalarRepr],
     ) -> Result<G2Projective, MsmError>;
 
+    /// The device this backend computes on and its state, for diagnostics (`None`: the CPU).
+    fn device(&self) -> Option<String> {
+        None
+    }
+
     /// One G1 MSM per scalar vector, all against `bases`, results in order. The default runs
     /// [`Self::msm_g1`] for each.
     fn msm_g1_batch(

@@ -373,6 +373,22 @@ impl MsmBackend for GpuBackend {
         "gpu"
     }
 
+    fn device(&self) -> Option<String> {
+        let i = &self.info;
+        Some(format!(
+            "{} (compute capability {}.{}; kernels for {}, {}; G2 on {}; {} device failures{}; libraries: {})",
+            i.name,
+            i.compute_capability.0,
+            i.compute_capability.1,
+            i.arch,
+            if i.kernels_from_cache { "from the cache" } else { "compiled by NVRTC in this process" },
+            self.g2_on_cpu.as_ref().map_or_else(|| "the device".to_owned(), |why| format!("the CPU ({why})")),
+            self.device_failures(),
+            self.last_failure().map(|f| format!(", last: {f}")).unwrap_or_default(),
+            i.libraries.join(", "),
+        ))
+    }
+
     fn msm_g1(
         &self,
         query: Query,
