@@ -26,7 +26,7 @@
 use super::msm::ScalarRepr;
 use ark_bn254::{Fq, Fq2};
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
-use ark_ec::{AdditiveGroup, AffineRepr};
+use ark_ec::AdditiveGroup;
 use ark_ff::{BigInt, Field, PrimeField, Zero};
 
 /// 32-bit limbs of a scalar or of an `Fq` element.
@@ -257,11 +257,6 @@ fn montgomery_inv(p0: u32) -> u32 {
     inv.wrapping_neg()
 }
 
-/// Whether the base is left out of the device's copy (the identity adds nothing).
-pub(crate) fn is_identity<P: SWCurveConfig>(p: &Affine<P>) -> bool {
-    p.is_zero()
-}
-
 /// The kernels' decomposition with arkworks' group law: counting sort by bucket, chunks of
 /// `chunk` entries with the split buckets fixed up, group weighting, group sums, then
 /// [`Plan::combine`]. One result per scalar vector.
@@ -392,7 +387,7 @@ pub(crate) fn emulate<P: SWCurveConfig>(
 mod tests {
     use super::*;
     use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
-    use ark_ec::{CurveGroup, PrimeGroup, VariableBaseMSM};
+    use ark_ec::{AffineRepr, CurveGroup, PrimeGroup, VariableBaseMSM};
     use ark_ff::{One, UniformRand};
     use proptest::prelude::*;
     use rand_chacha::rand_core::SeedableRng;

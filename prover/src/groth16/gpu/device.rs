@@ -10,11 +10,11 @@
 
 use super::super::msm::ScalarRepr;
 use super::super::pippenger::{
-    is_identity, kernel_constants, push_affine, scalar_limbs, xyzz_to_projective, FieldLimbs, Plan,
-    LIMBS,
+    kernel_constants, push_affine, scalar_limbs, xyzz_to_projective, FieldLimbs, Plan, LIMBS,
 };
 use crate::groth16::backend::{GpuOptions, GpuUnavailable};
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
+use ark_ec::AffineRepr;
 use ark_ff::Zero;
 use cudarc::driver::{
     CudaContext, CudaFunction, CudaSlice, CudaStream, LaunchConfig, PushKernelArg,
@@ -165,6 +165,32 @@ impl DeviceBases {
     pub(super) fn bytes(&self) -> usize {
         self.words.len() * 4
     }
+}
+
+/// The limbs of every vector's scalars at `kept` (all when `None`), vector after vector:
+/// `batch·n·8` words, filled on every core when there are many.
+fn gather_scalars(kept: Option<&[u32]>, n: usize, scalars: &[&[ScalarRepr]]) -> Vec<u32> {
+    let total = scalars.len() * n;
+    let mut host = vec![0u32; total * LIMBS];
+    let threads = if total < 1 << 16 {
+        1
+    } else {
+        crate::groth16::msm::available_threads()
+    };
+    let part = total.div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        for (t, out) in host.chunks_mut(part * LIMBS).enumerate() {
+            scope.spawn(move || {
+                for (k, limbs) in out.chunks_exact_mut(LIMBS).enumerate() {
+                    let g = t * part + k;
+                    let (b, i) = (g / n, g % n);
+                    let i = kept.map_or(i, |kept| kept[i] as usize);
+                    limbs.copy_from_slice(&scalar_limbs(&scalars[b][i]));
+                }
+            });
+        }
+    });
+    host
 }
 
 /// An open device with the kernels loaded.
@@ -589,7 +615,8 @@ impl Device {
         let mut words = Vec::with_capacity(bases.len() * w);
         let mut kept = Vec::with_capacity(bases.len());
         for (i, p) in bases.iter().enumerate() {
-            if !is_identity(p) {
+            // The identity adds nothing: left out, its scalars dropped on the host.
+            if !p.is_zero() {
                 push_affine(p, &mut words);
                 kept.push(u32_of("number of bases", i)?);
             }
@@ -697,21 +724,7 @@ impl Device {
         let kernels = self.curve::<P>();
 
         // Scalars of the uploaded bases only, vector after vector.
-        let mut host = Vec::with_capacity(batch * n * LIMBS);
-        for vector in scalars {
-            match &bases.kept {
-                Some(kept) => {
-                    for &i in kept {
-                        host.extend_from_slice(&scalar_limbs(&vector[i as usize]));
-                    }
-                }
-                None => {
-                    for s in vector.iter() {
-                        host.extend_from_slice(&scalar_limbs(s));
-                    }
-                }
-            }
-        }
+        let host = gather_scalars(bases.kept.as_deref(), n, scalars);
         let d_scalars = stream.clone_htod(&host).at("uploading scalars")?;
         let (n32, batch32) = (u32_of("bases", n)?, u32_of("batch", batch)?);
         let (c32, windows32) = (plan.window_bits, plan.windows);
