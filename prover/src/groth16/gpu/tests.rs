@@ -294,3 +294,25 @@ fn samples_differ_when_any_sampled_point_differs() {
     assert_ne!(sample(&bases), sample(&other));
     assert_eq!(sample(&bases), sample(&bases.clone()));
 }
+
+/// NVRTC alone (no device) compiles the kernels into a cache folder for an H100/H200
+/// (`precompile_kernels`), or the library says NVRTC is missing. `CORRIDOR_PRECOMPILE_DIR` keeps
+/// the folder (to carry the cache to a GPU machine); `CORRIDOR_NVRTC_LIB` points at an NVRTC.
+#[test]
+fn kernels_compile_with_nvrtc_alone_or_nvrtc_is_reported_missing() {
+    let keep = std::env::var_os("CORRIDOR_PRECOMPILE_DIR").map(std::path::PathBuf::from);
+    let dir = keep.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("corridor-kernels-test-{}", std::process::id()))
+    });
+    match precompile_kernels(&dir, (9, 0)) {
+        Ok(file) => {
+            assert!(file.is_file(), "{}", file.display());
+            assert!(file.to_string_lossy().ends_with(".cubin"));
+        }
+        Err(GpuUnavailable::NoNvrtcLibrary) => assert!(!require_gpu(), "no NVRTC on a GPU machine"),
+        Err(e) => panic!("{e}"),
+    }
+    if keep.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
