@@ -143,7 +143,12 @@ mod tests {
         let cpu = select_backend(BackendKind::Cpu, &GpuOptions::default());
         assert_eq!(cpu.backend.name(), "cpu");
         assert_eq!(cpu.gpu_unavailable, None);
-        let gpu = select_backend(BackendKind::Gpu, &GpuOptions::default());
+        // The device checks carry compiled kernels (CORRIDOR_PTX_CACHE); elsewhere none.
+        let options = GpuOptions {
+            device: 0,
+            ptx_cache: std::env::var_os("CORRIDOR_PTX_CACHE").map(Into::into),
+        };
+        let gpu = select_backend(BackendKind::Gpu, &options);
         match &gpu.gpu_unavailable {
             // The CPU machines of CI: no feature, or no CUDA library, or no device.
             Some(why) => {

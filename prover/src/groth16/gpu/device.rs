@@ -208,20 +208,22 @@ pub(super) struct Device {
 /// NVRTC libraries loaded by full path, kept loaded for the life of the process.
 static PRELOADED: OnceLock<Vec<libloading::Library>> = OnceLock::new();
 
-/// Whether the loader finds the driver and NVRTC, loading NVRTC from CUDA's usual folders (or
-/// `CORRIDOR_NVRTC_LIB`) when it does not.
-fn find_libraries() -> Result<(), GpuUnavailable> {
+/// Whether the loader finds the CUDA driver (NVRTC is looked for only when the kernels must be
+/// compiled: kernels from the cache need none).
+fn find_driver() -> Result<(), GpuUnavailable> {
     // SAFETY: probing only dlopens the library (cudarc's documented first step; without it
     // cudarc panics when the library is missing).
-    if !unsafe { cudarc::driver::sys::is_culib_present() } {
-        return Err(GpuUnavailable::NoDriverLibrary);
+    if unsafe { cudarc::driver::sys::is_culib_present() } {
+        Ok(())
+    } else {
+        Err(GpuUnavailable::NoDriverLibrary)
     }
-    find_nvrtc()
 }
 
 /// Whether the loader finds NVRTC, after loading it from CUDA's usual folders if needed.
 fn find_nvrtc() -> Result<(), GpuUnavailable> {
-    // SAFETY: probing only dlopens the library (as above).
+    // SAFETY: probing only dlopens the library (cudarc's documented first step; without it
+    // cudarc panics when the library is missing).
     if unsafe { cudarc::nvrtc::sys::is_culib_present() } {
         return Ok(());
     }
@@ -525,7 +527,7 @@ impl Device {
     /// Finds the libraries and device `options.device`, then loads the kernels (from the PTX
     /// cache, or compiled by NVRTC and cached).
     pub(super) fn open(options: &GpuOptions) -> Result<Self, GpuUnavailable> {
-        find_libraries()?;
+        find_driver()?;
         let count = CudaContext::device_count().map_err(driver_err("counting devices"))?;
         let count = usize::try_from(count).unwrap_or(0);
         if options.device >= count {
@@ -554,6 +556,7 @@ impl Device {
         let (module, arch, kernels_from_cache) = match cached {
             Some((module, arch)) => (module, arch, true),
             None => {
+                find_nvrtc()?;
                 let (compiled, arch) = compile_first(&source, cc, dir)?;
                 let module = ctx
                     .load_module(compiled.into_module_source())

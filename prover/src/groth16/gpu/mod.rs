@@ -186,7 +186,10 @@ where
     let got = device
         .upload::<P>(&bases)
         .and_then(|b| device.msm::<P>(&b, &refs))
-        .map_err(|_| failed.clone())?;
+        .map_err(|e| GpuUnavailable::Driver {
+            step: "the self-test",
+            message: e.to_string(),
+        })?;
     let expected = refs
         .iter()
         .map(|s| <Projective<P> as ark_ec::VariableBaseMSM>::msm_bigint(&bases, s));

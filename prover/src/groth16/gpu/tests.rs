@@ -26,14 +26,24 @@ fn require_gpu() -> bool {
     std::env::var("CORRIDOR_REQUIRE_GPU").is_ok_and(|v| v == "1")
 }
 
+/// The options of the tests: the kernel cache of `CORRIDOR_PTX_CACHE` if set.
+fn options() -> GpuOptions {
+    GpuOptions {
+        device: 0,
+        ptx_cache: std::env::var_os("CORRIDOR_PTX_CACHE").map(Into::into),
+    }
+}
+
 /// The device backend, or `None` after asserting why there is none (see the module doc).
 fn device() -> Option<&'static GpuBackend> {
     static BACKEND: OnceLock<Result<GpuBackend, GpuUnavailable>> = OnceLock::new();
-    let options = GpuOptions {
-        device: 0,
-        ptx_cache: std::env::var_os("CORRIDOR_PTX_CACHE").map(Into::into),
-    };
-    match BACKEND.get_or_init(|| GpuBackend::new(&options)) {
+    match BACKEND.get_or_init(|| {
+        let backend = GpuBackend::new(&options());
+        if matches!(backend, Err(GpuUnavailable::SelfTest { .. })) {
+            diagnose();
+        }
+        backend
+    }) {
         Ok(gpu) => Some(gpu),
         Err(why) => {
             assert!(
@@ -52,6 +62,69 @@ fn device() -> Option<&'static GpuBackend> {
             None
         }
     }
+}
+
+/// After a failed self-test: small MSMs on the device, without the self-test, each printed
+/// beside the CPU's (to see what breaks: a base's round trip, doubling, a window, G2 only).
+#[allow(clippy::print_stderr)]
+fn diagnose() {
+    fn run<P: DeviceCurve<ScalarField = Fr>>(
+        device: &Device,
+        what: &str,
+        bases: &[Affine<P>],
+        s: &[u64],
+    ) where
+        P::BaseField: FieldLimbs,
+    {
+        let mut all: Vec<ScalarRepr> = s.iter().map(|&x| Fr::from(x).into_bigint()).collect();
+        all.resize(bases.len(), Fr::zero().into_bigint());
+        let expected = <Projective<P> as ark_ec::VariableBaseMSM>::msm_bigint(bases, &all);
+        let got = device
+            .upload::<P>(bases)
+            .and_then(|b| device.msm::<P>(&b, &[&all]));
+        match got {
+            Ok(g) if g.first() == Some(&expected) => eprintln!("diagnose {} {what}: ok", P::NAME),
+            Ok(g) => eprintln!(
+                "diagnose {} {what}: MISMATCH gpu {:?} cpu {:?}",
+                P::NAME,
+                g.first().map(|p| p.into_affine()),
+                expected.into_affine()
+            ),
+            Err(e) => eprintln!("diagnose {} {what}: device error {e}", P::NAME),
+        }
+    }
+    fn suite<P: DeviceCurve<ScalarField = Fr>>(device: &Device)
+    where
+        P::BaseField: FieldLimbs,
+    {
+        let g = Affine::<P>::generator();
+        let g2 = Projective::<P>::from(g).double().into_affine();
+        for (what, s) in [
+            ("1·G", 1u64),
+            ("2·G", 2),
+            ("3·G", 3),
+            ("7·G", 7),
+            ("9·G", 9),
+            ("2^16·G", 1 << 16),
+            ("(2^40+5)·G", (1 << 40) + 5),
+        ] {
+            run::<P>(device, what, &[g], &[s]);
+        }
+        run::<P>(device, "G + 2G", &[g, g2], &[1, 1]);
+        run::<P>(device, "G + G (repeated base)", &[g, g], &[1, 1]);
+        run::<P>(device, "G − G", &[g, -g], &[1, 1]);
+        run::<P>(device, "5·G + 3·2G", &[g, g2], &[5, 3]);
+        let many: Vec<Affine<P>> = test_bases::<P>(64);
+        run::<P>(device, "64 bases, all 1", &many, &[1; 64]);
+        let ramp: Vec<u64> = (1..=64).collect();
+        run::<P>(device, "64 bases, 1..64", &many, &ramp);
+    }
+    let Ok(device) = Device::open(&options()) else {
+        eprintln!("diagnose: the device does not open");
+        return;
+    };
+    suite::<ark_bn254::g1::Config>(&device);
+    suite::<ark_bn254::g2::Config>(&device);
 }
 
 /// `n` distinct G1 points, fast: consecutive steps from random starts on all cores.
@@ -232,7 +305,7 @@ fn resident_bases_are_reused_and_refreshed_when_the_content_changes() {
 #[test]
 fn proofs_through_the_gpu_backend_equal_the_cpus_and_verify() {
     let on_device = device().is_some();
-    let selected = select_backend(BackendKind::Gpu, &GpuOptions::default());
+    let selected = select_backend(BackendKind::Gpu, &options());
     assert_eq!(selected.gpu_unavailable.is_none(), on_device);
     let backend = selected.backend.as_ref();
     let mut rng = ChaCha20Rng::seed_from_u64(31);
