@@ -14,7 +14,7 @@
 //! Without a usable GPU (`--backend gpu` on a build without `--features gpu`, or a machine
 //! without CUDA) the first line says why and the CPU backend stands in.
 use anyhow::{bail, ensure, Context, Result};
-use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_bn254::{Fr, G1Affine, G2Affine};
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::CurveGroup;
 use ark_ff::{PrimeField, UniformRand};
@@ -93,28 +93,17 @@ pub struct MsmArgs {
     kernel_cache: Option<PathBuf>,
 }
 
-fn kernel_cache(arg: Option<&PathBuf>) -> Option<PathBuf> {
-    arg.cloned()
-        .or_else(|| std::env::var_os("CORRIDOR_KERNEL_CACHE").map(PathBuf::from))
-        .or_else(|| {
-            std::env::var_os("XDG_CACHE_HOME")
-                .map(PathBuf::from)
-                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-                .map(|c| c.join("corridor").join("kernels"))
-        })
-}
-
 /// The backend to measure beside the CPU, after printing what was found.
-fn measured_backend(backend: Backend, cache: Option<PathBuf>) -> Box<dyn MsmBackend> {
+fn measured_backend(backend: Backend, cache: Option<&PathBuf>) -> Box<dyn MsmBackend> {
     let kind = match backend {
         Backend::Cpu => BackendKind::Cpu,
         Backend::Gpu => BackendKind::Gpu,
     };
     let start = Instant::now();
-    let options = GpuOptions {
-        device: 0,
-        ptx_cache: cache,
-    };
+    let mut options = GpuOptions::from_env();
+    if let Some(dir) = cache {
+        options.kernel_cache = Some(dir.clone());
+    }
     let selected = select_backend(kind, &options);
     println!(
         "{}",
@@ -207,7 +196,7 @@ pub fn run_prove(args: &ProveArgs) -> Result<()> {
         args.proofs.iter().all(|&n| n >= 1),
         "--proofs takes batch sizes of at least 1"
     );
-    let backend = measured_backend(args.backend, kernel_cache(args.kernel_cache.as_ref()));
+    let backend = measured_backend(args.backend, args.kernel_cache.as_ref());
     let start = Instant::now();
     let pk = match &args.params {
         Some(dir) => {
@@ -323,6 +312,23 @@ fn time_median<T>(reps: u32, mut f: impl FnMut() -> Result<T>) -> Result<(f64, T
     Ok((median(times), last))
 }
 
+/// Median times of `run` on the CPU and (when `with_gpu`) on `gpu`, and whether the GPU's
+/// result was the expected one.
+fn paired(
+    reps: u32,
+    with_gpu: bool,
+    cpu: &dyn MsmBackend,
+    gpu: &dyn MsmBackend,
+    run: &dyn Fn(&dyn MsmBackend) -> Result<bool>,
+) -> Result<(f64, Option<f64>, Option<bool>)> {
+    let (cpu_ms, _) = time_median(reps, || run(cpu))?;
+    if !with_gpu {
+        return Ok((cpu_ms, None, None));
+    }
+    let (gpu_ms, equal) = time_median(reps, || run(gpu))?;
+    Ok((cpu_ms, Some(gpu_ms), Some(equal)))
+}
+
 /// Runs `corridor bench msm`.
 pub fn run_msm(args: &MsmArgs) -> Result<()> {
     if args
@@ -333,7 +339,7 @@ pub fn run_msm(args: &MsmArgs) -> Result<()> {
     {
         bail!("sizes above 2^26 are not supported here");
     }
-    let backend = measured_backend(args.backend, kernel_cache(args.kernel_cache.as_ref()));
+    let backend = measured_backend(args.backend, args.kernel_cache.as_ref());
     let cpu = ParallelCpuBackend::all_cores();
     let curves = args
         .log_sizes
@@ -343,32 +349,24 @@ pub fn run_msm(args: &MsmArgs) -> Result<()> {
     for (curve, k) in curves {
         let n = 1usize << k;
         let s = scalars(n, args.seed ^ u64::from(k));
+        let seed = args.seed.wrapping_add(u64::from(k));
+        let compare = |run: &dyn Fn(&dyn MsmBackend) -> Result<bool>| {
+            paired(
+                args.reps,
+                args.backend == Backend::Gpu,
+                &cpu,
+                backend.as_ref(),
+                run,
+            )
+        };
         let (cpu_ms, gpu_ms, equal) = if curve == "G1" {
-            let bases: Vec<G1Affine> = points(n, args.seed.wrapping_add(u64::from(k)));
-            let run = |b: &dyn MsmBackend| -> Result<G1Projective> {
-                Ok(b.msm_g1(Query::A, &bases, &s)?)
-            };
-            let (cpu_ms, expected) = time_median(args.reps, || run(&cpu))?;
-            let (gpu_ms, got) = if args.backend == Backend::Gpu {
-                let (t, g) = time_median(args.reps, || run(backend.as_ref()))?;
-                (Some(t), Some(g.into_affine() == expected.into_affine()))
-            } else {
-                (None, None)
-            };
-            (cpu_ms, gpu_ms, got)
+            let bases: Vec<G1Affine> = points(n, seed);
+            let expected = cpu.msm_g1(Query::A, &bases, &s)?.into_affine();
+            compare(&|b| Ok(b.msm_g1(Query::A, &bases, &s)?.into_affine() == expected))?
         } else {
-            let bases: Vec<G2Affine> = points(n, args.seed.wrapping_add(u64::from(k)));
-            let run = |b: &dyn MsmBackend| -> Result<G2Projective> {
-                Ok(b.msm_g2(Query::BG2, &bases, &s)?)
-            };
-            let (cpu_ms, expected) = time_median(args.reps, || run(&cpu))?;
-            let (gpu_ms, got) = if args.backend == Backend::Gpu {
-                let (t, g) = time_median(args.reps, || run(backend.as_ref()))?;
-                (Some(t), Some(g.into_affine() == expected.into_affine()))
-            } else {
-                (None, None)
-            };
-            (cpu_ms, gpu_ms, got)
+            let bases: Vec<G2Affine> = points(n, seed);
+            let expected = cpu.msm_g2(Query::BG2, &bases, &s)?.into_affine();
+            compare(&|b| Ok(b.msm_g2(Query::BG2, &bases, &s)?.into_affine() == expected))?
         };
         println!(
             "{}",

@@ -28,7 +28,29 @@ pub struct GpuOptions {
     /// named by a hash of their source and target architecture, so that later processes skip
     /// NVRTC; `None` compiles in every process. The library reads and writes there only when
     /// asked: binaries pass their cache folder.
-    pub ptx_cache: Option<PathBuf>,
+    pub kernel_cache: Option<PathBuf>,
+}
+
+impl GpuOptions {
+    /// Device 0 and the kernel cache of a binary: `$CORRIDOR_KERNEL_CACHE`, else
+    /// `$XDG_CACHE_HOME/corridor/kernels`, else `$HOME/.cache/corridor/kernels`.
+    #[must_use]
+    pub fn from_env() -> Self {
+        let var = |name: &str| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        let kernel_cache = var("CORRIDOR_KERNEL_CACHE").or_else(|| {
+            var("XDG_CACHE_HOME")
+                .or_else(|| var("HOME").map(|h| h.join(".cache")))
+                .map(|c| c.join("corridor").join("kernels"))
+        });
+        Self {
+            device: 0,
+            kernel_cache,
+        }
+    }
 }
 
 /// Why the GPU backend is not used.
@@ -139,16 +161,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_kernel_cache_comes_from_the_environment() {
+        let options = GpuOptions::from_env();
+        assert_eq!(options.device, 0);
+        if std::env::var_os("CORRIDOR_KERNEL_CACHE").is_none() && std::env::var_os("HOME").is_some()
+        {
+            let cache = options.kernel_cache.unwrap();
+            assert!(cache.ends_with("corridor/kernels"), "{}", cache.display());
+        }
+    }
+
+    #[test]
     fn cpu_is_cpu_and_gpu_says_why_it_is_not_used() {
         let cpu = select_backend(BackendKind::Cpu, &GpuOptions::default());
         assert_eq!(cpu.backend.name(), "cpu");
         assert_eq!(cpu.gpu_unavailable, None);
-        // The device checks carry compiled kernels (CORRIDOR_PTX_CACHE); elsewhere none.
-        let options = GpuOptions {
-            device: 0,
-            ptx_cache: std::env::var_os("CORRIDOR_PTX_CACHE").map(Into::into),
-        };
-        let gpu = select_backend(BackendKind::Gpu, &options);
+        // The device checks carry compiled kernels in CORRIDOR_KERNEL_CACHE.
+        let gpu = select_backend(BackendKind::Gpu, &GpuOptions::from_env());
         match &gpu.gpu_unavailable {
             // The CPU machines of CI: no feature, or no CUDA library, or no device.
             Some(why) => {

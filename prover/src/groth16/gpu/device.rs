@@ -544,7 +544,7 @@ impl Device {
         let source = kernel_source();
 
         // The cache: the first target whose file exists and loads.
-        let dir = options.ptx_cache.as_deref();
+        let dir = options.kernel_cache.as_deref();
         let cached = dir.and_then(|dir| {
             Target::all(cc).into_iter().find_map(|target| {
                 let arch = target.arch(cc);

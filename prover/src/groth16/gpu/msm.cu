@@ -221,8 +221,8 @@ DEVICE void f_store(u32* p, const Fq2& a) { fq_store(p, a.c0); fq_store(p + 8, a
 
 // ---------------------------------------------------------------------------------------------
 // Points on y^2 = x^3 + b (a = 0) over F: affine bases and XYZZ accumulators.
-// Formulas: hyperelliptic.org EFD, shortw/xyzz (madd-2008-s, mdbl-2008-s-1, dbl-2008-s-1,
-// add-2008-s), with the exceptional cases P = Q (doubling) and P = -Q (identity) branched.
+// Formulas: hyperelliptic.org EFD, shortw/xyzz (madd-2008-s, dbl-2008-s-1, add-2008-s), with
+// the exceptional cases P = Q (doubling) and P = -Q (identity) branched.
 
 template <class F> struct Affine {
     F x, y;
@@ -243,22 +243,6 @@ template <class F> DEVICE Xyzz<F> xyzz_identity() {
 
 template <class F> DEVICE bool xyzz_is_identity(const Xyzz<F>& p) { return f_is_zero(p.zz); }
 
-// 2 * (x, y) for an affine point (mdbl-2008-s-1).
-template <class F> POINT_OP Xyzz<F> xyzz_double_affine(const Affine<F>& q) {
-    F u = f_dbl(q.y);
-    F v = f_sqr(u);
-    F w = f_mul(u, v);
-    F s = f_mul(q.x, v);
-    F x2 = f_sqr(q.x);
-    F m = f_add(f_dbl(x2), x2);
-    Xyzz<F> r;
-    r.x = f_sub(f_sqr(m), f_dbl(s));
-    r.y = f_sub(f_mul(m, f_sub(s, r.x)), f_mul(w, q.y));
-    r.zz = v;
-    r.zzz = w;
-    return r;
-}
-
 // 2 * p (dbl-2008-s-1).
 template <class F> POINT_OP Xyzz<F> xyzz_double(const Xyzz<F>& p) {
     if (xyzz_is_identity(p)) return p;
@@ -274,6 +258,17 @@ template <class F> POINT_OP Xyzz<F> xyzz_double(const Xyzz<F>& p) {
     r.zz = f_mul(v, p.zz);
     r.zzz = f_mul(w, p.zzz);
     return r;
+}
+
+// 2 * (x, y) for an affine point: the doubling above with ZZ = ZZZ = 1 (reached only when a
+// bucket holds the same point twice).
+template <class F> POINT_OP Xyzz<F> xyzz_double_affine(const Affine<F>& q) {
+    Xyzz<F> p;
+    p.x = q.x;
+    p.y = q.y;
+    p.zz = f_one<F>();
+    p.zzz = p.zz;
+    return xyzz_double(p);
 }
 
 // acc + q for an affine q (madd-2008-s).

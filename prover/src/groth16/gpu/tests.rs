@@ -26,12 +26,10 @@ fn require_gpu() -> bool {
     std::env::var("CORRIDOR_REQUIRE_GPU").is_ok_and(|v| v == "1")
 }
 
-/// The options of the tests: the kernel cache of `CORRIDOR_PTX_CACHE` if set.
+/// The options of the tests: the kernel cache of `CORRIDOR_KERNEL_CACHE` (the device checks
+/// carry compiled kernels there).
 fn options() -> GpuOptions {
-    GpuOptions {
-        device: 0,
-        ptx_cache: std::env::var_os("CORRIDOR_PTX_CACHE").map(Into::into),
-    }
+    GpuOptions::from_env()
 }
 
 /// The device backend, or `None` after asserting why there is none (see the module doc).
