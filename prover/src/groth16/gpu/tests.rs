@@ -342,6 +342,11 @@ fn proofs_through_the_gpu_backend_equal_the_cpus_and_verify() {
         assert_eq!(batch[i], expected, "proof {i} of the batch");
         assert!(Ark::verify_proof(&pvk, &batch[i], &c.public_inputs()).unwrap());
     }
+    // On a device, the proofs came from it: no MSM fell back to the CPU.
+    if on_device {
+        let state = backend.device().unwrap();
+        assert!(state.contains("; 0 device failures"), "{state}");
+    }
 }
 
 #[test]
