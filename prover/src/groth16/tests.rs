@@ -353,13 +353,17 @@ fn a_batch_equals_the_proofs_made_one_after_another() {
 fn a_batch_names_the_circuit_that_fails() {
     let mut rng = ChaCha20Rng::seed_from_u64(42);
     let pk = setup(MulChain::random(&mut rng, 1, 30), 12);
-    let mut circuits: Vec<MulChain> = (0..4).map(|_| MulChain::random(&mut rng, 1, 30)).collect();
-    circuits[2] = circuits[2].clone().with_wrong_output();
-    let err = prove_batch(&pk, circuits, &CpuBackend, &mut rng).unwrap_err();
-    assert!(
-        matches!(&err, Groth16ProveError::InBatch { index: 2, source } if matches!(**source, Groth16ProveError::Unsatisfied { .. })),
-        "{err}"
-    );
+    let circuits: Vec<MulChain> = (0..10).map(|_| MulChain::random(&mut rng, 1, 30)).collect();
+    // In the first pipeline step, and in a later one where steps are small (few cores).
+    for bad in [2usize, 9] {
+        let mut circuits = circuits.clone();
+        circuits[bad] = circuits[bad].clone().with_wrong_output();
+        let err = prove_batch(&pk, circuits, &CpuBackend, &mut rng).unwrap_err();
+        assert!(
+            matches!(&err, Groth16ProveError::InBatch { index, source } if *index == bad && matches!(**source, Groth16ProveError::Unsatisfied { .. })),
+            "{err}"
+        );
+    }
 }
 
 #[test]
