@@ -41,7 +41,7 @@ use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisError,
     SynthesisMode, R1CS_PREDICATE_LABEL,
 };
-use msm::{available_threads, parallel_map};
+use msm::parallel_map;
 use rand_core::{CryptoRng, RngCore};
 use std::time::{Duration, Instant};
 use thiserror::Error;
@@ -400,23 +400,20 @@ where
     ))
 }
 
-/// Wall time of the stages of [`prove_batch_timed`]. The batch runs in pipeline steps (the
-/// witnesses of one step are computed while the backend runs the previous step's MSMs), so
-/// `witness` and `msm` overlap and their sum can exceed the batch's wall time.
+/// Wall time of the stages of [`prove_batch_timed`].
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct BatchTimings {
-    /// Synthesis, the witness check and the quotient (FFTs), on all cores, summed over steps.
+    /// Synthesis, the witness check and the quotient (FFTs), on all cores.
     pub witness: Duration,
-    /// The five batched MSMs of each step on the backend, summed over steps.
+    /// The five batched MSMs on the backend.
     pub msm: Duration,
     /// Assembling `A`, `B`, `C` (the fixed-base products by `r` and `s`), on all cores.
     pub assemble: Duration,
 }
 
-/// Proves every circuit under `pk`, running each of the five MSMs for many of them in one
+/// Proves every circuit under `pk`, running each of the five MSMs for all of them in one
 /// batched backend call ([`MsmBackend::msm_g1_batch`]); synthesis, quotients and assembly are
-/// spread over the cores. Large batches run in pipeline steps (a quarter of the batch, at least
-/// two proofs per core): the backend's MSMs of one step overlap the witnesses of the next. `r`, `s` are drawn from `rng` circuit after circuit, so the proofs
+/// spread over the cores. `r`, `s` are drawn from `rng` circuit after circuit, so the proofs
 /// equal those of [`prove_with_backend`] called on each circuit in order with the same RNG.
 ///
 /// # Errors
@@ -467,70 +464,6 @@ where
     proofs
 }
 
-/// Proofs per pipeline step of a batch: at least two per core (so that a step's witnesses keep
-/// every core busy) and a quarter of the batch (so that the MSMs of one step run while the
-/// witnesses of the next are computed).
-fn pipeline_step(n: usize) -> usize {
-    (2 * available_threads()).max(n.div_ceil(4)).max(1)
-}
-
-/// The MSM scalars of `circuits` on all cores; errors carry the batch index (`offset` + i).
-fn witnesses<C: ConstraintSynthesizer<Fr> + Send>(
-    pk: &ProvingKey<Bn254>,
-    circuits: Vec<C>,
-    offset: usize,
-) -> Result<Vec<MsmScalars>, Groth16ProveError> {
-    parallel_map(circuits, |_, c| msm_scalars(pk, c))
-        .into_iter()
-        .enumerate()
-        .map(|(i, z)| {
-            z.map_err(|e| Groth16ProveError::InBatch {
-                index: offset + i,
-                source: Box::new(e),
-            })
-        })
-        .collect()
-}
-
-/// The five MSMs of every proof of `scalars`, each query in one batched backend call.
-fn batch_msms<B: MsmBackend + ?Sized>(
-    pk: &ProvingKey<Bn254>,
-    backend: &B,
-    scalars: &[MsmScalars],
-) -> Result<Vec<MsmResults>, Groth16ProveError> {
-    let all = |f: fn(&MsmScalars) -> &[ScalarRepr]| scalars.iter().map(f).collect::<Vec<_>>();
-    let h = backend.msm_g1_batch(Query::H, &pk.h_query, &all(|z| &z.h))?;
-    let l = backend.msm_g1_batch(Query::L, &pk.l_query, &all(MsmScalars::witness))?;
-    let assignments = all(|z| &z.assignment);
-    let a = backend.msm_g1_batch(Query::A, &pk.a_query[1..], &assignments)?;
-    let b_g1 = backend.msm_g1_batch(Query::BG1, &pk.b_g1_query[1..], &assignments)?;
-    let b_g2 = backend.msm_g2_batch(Query::BG2, &pk.b_g2_query[1..], &assignments)?;
-    let results: Vec<MsmResults> = h
-        .into_iter()
-        .zip(l)
-        .zip(a)
-        .zip(b_g1)
-        .zip(b_g2)
-        .map(|((((h, l), a), b_g1), b_g2)| MsmResults {
-            h,
-            l,
-            a,
-            b_g1,
-            b_g2,
-        })
-        .collect();
-    if results.len() == scalars.len() {
-        Ok(results)
-    } else {
-        Err(MsmError::Backend {
-            query: Query::H,
-            backend: backend.name(),
-            reason: format!("{} results for {} proofs", results.len(), scalars.len()),
-        }
-        .into())
-    }
-}
-
 fn prove_batch_with_randomness<C, B>(
     pk: &ProvingKey<Bn254>,
     circuits: Vec<C>,
@@ -542,52 +475,59 @@ where
     B: MsmBackend + ?Sized,
 {
     let mut timings = BatchTimings::default();
-    let step = pipeline_step(circuits.len());
-    let mut steps: Vec<Vec<C>> = Vec::new();
-    let mut rest = circuits.into_iter();
-    loop {
-        let next: Vec<C> = rest.by_ref().take(step).collect();
-        if next.is_empty() {
-            break;
-        }
-        steps.push(next);
-    }
-    // A producer thread computes the witnesses step by step on the cores; this thread runs each
-    // step's MSMs on the backend as soon as they are ready, while the next step's are computed.
-    let mut msms: Vec<MsmResults> = Vec::with_capacity(randomness.len());
-    std::thread::scope(|scope| -> Result<(), Groth16ProveError> {
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        scope.spawn(move || {
-            for (k, circuits) in steps.into_iter().enumerate() {
-                let start = Instant::now();
-                let scalars = witnesses(pk, circuits, k * step);
-                // The receiver is gone after an error: stop.
-                if tx.send((scalars, start.elapsed())).is_err() {
-                    break;
-                }
-            }
-        });
-        for (scalars, elapsed) in rx {
-            timings.witness += elapsed;
-            let scalars = scalars?;
-            let start = Instant::now();
-            msms.extend(batch_msms(pk, backend, &scalars)?);
-            timings.msm += start.elapsed();
-        }
-        Ok(())
-    })?;
+    let start = Instant::now();
+    let scalars = parallel_map(circuits, |_, c| msm_scalars(pk, c))
+        .into_iter()
+        .enumerate()
+        .map(|(index, z)| {
+            z.map_err(|e| Groth16ProveError::InBatch {
+                index,
+                source: Box::new(e),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    timings.witness = start.elapsed();
 
     let start = Instant::now();
-    if msms.len() != randomness.len() {
+    let all = |f: fn(&MsmScalars) -> &[ScalarRepr]| scalars.iter().map(f).collect::<Vec<_>>();
+    let h = backend.msm_g1_batch(Query::H, &pk.h_query, &all(|z| &z.h))?;
+    let l = backend.msm_g1_batch(Query::L, &pk.l_query, &all(MsmScalars::witness))?;
+    let assignments = all(|z| &z.assignment);
+    let a = backend.msm_g1_batch(Query::A, &pk.a_query[1..], &assignments)?;
+    let b_g1 = backend.msm_g1_batch(Query::BG1, &pk.b_g1_query[1..], &assignments)?;
+    let b_g2 = backend.msm_g2_batch(Query::BG2, &pk.b_g2_query[1..], &assignments)?;
+    drop(scalars);
+    timings.msm = start.elapsed();
+
+    let start = Instant::now();
+    let results: Vec<(MsmResults, (Fr, Fr))> = h
+        .into_iter()
+        .zip(l)
+        .zip(a)
+        .zip(b_g1)
+        .zip(b_g2)
+        .zip(randomness.iter().copied())
+        .map(|(((((h, l), a), b_g1), b_g2), rs)| {
+            (
+                MsmResults {
+                    h,
+                    l,
+                    a,
+                    b_g1,
+                    b_g2,
+                },
+                rs,
+            )
+        })
+        .collect();
+    if results.len() != randomness.len() {
         return Err(MsmError::Backend {
             query: Query::H,
             backend: backend.name(),
-            reason: format!("{} results for {} proofs", msms.len(), randomness.len()),
+            reason: format!("{} results for {} proofs", results.len(), randomness.len()),
         }
         .into());
     }
-    let results: Vec<(MsmResults, (Fr, Fr))> =
-        msms.into_iter().zip(randomness.iter().copied()).collect();
     let proofs = parallel_map(results, |_, (m, (r, s))| assemble(pk, &m, r, s));
     timings.assemble = start.elapsed();
     Ok((proofs, timings))

@@ -354,7 +354,6 @@ fn a_batch_names_the_circuit_that_fails() {
     let mut rng = ChaCha20Rng::seed_from_u64(42);
     let pk = setup(MulChain::random(&mut rng, 1, 30), 12);
     let circuits: Vec<MulChain> = (0..10).map(|_| MulChain::random(&mut rng, 1, 30)).collect();
-    // In the first pipeline step, and in a later one where steps are small (few cores).
     for bad in [2usize, 9] {
         let mut circuits = circuits.clone();
         circuits[bad] = circuits[bad].clone().with_wrong_output();
