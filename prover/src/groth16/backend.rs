@@ -107,6 +107,20 @@ pub enum GpuUnavailable {
     },
 }
 
+impl GpuUnavailable {
+    /// Whether the reason is that this machine has no GPU to use (no CUDA driver or NVRTC
+    /// library, or no device), as on CI, rather than a GPU that failed.
+    #[must_use]
+    pub fn is_no_gpu(&self) -> bool {
+        matches!(
+            self,
+            GpuUnavailable::NoDriverLibrary
+                | GpuUnavailable::NoNvrtcLibrary
+                | GpuUnavailable::NoDevice { .. }
+        )
+    }
+}
+
 /// The backend [`select_backend`] chose, and why the GPU is not it when it was asked for.
 pub struct SelectedBackend {
     /// The backend to prove with.
@@ -183,15 +197,7 @@ mod tests {
             Some(why) => {
                 assert_eq!(gpu.backend.name(), "cpu");
                 if cfg!(feature = "gpu") {
-                    assert!(
-                        matches!(
-                            why,
-                            GpuUnavailable::NoDriverLibrary
-                                | GpuUnavailable::NoNvrtcLibrary
-                                | GpuUnavailable::NoDevice { .. }
-                        ),
-                        "{why}"
-                    );
+                    assert!(why.is_no_gpu(), "{why}");
                 } else {
                     assert_eq!(why, &GpuUnavailable::NotBuilt);
                 }

@@ -8,11 +8,11 @@
 //! `u32`), and sizes every buffer for the threads the launch starts.
 #![allow(unsafe_code)]
 
-use super::super::msm::ScalarRepr;
-use super::super::pippenger::{
+use crate::groth16::backend::{GpuOptions, GpuUnavailable};
+use crate::groth16::msm::ScalarRepr;
+use crate::groth16::pippenger::{
     kernel_constants, push_affine, scalar_limbs, xyzz_to_projective, FieldLimbs, Plan, LIMBS,
 };
-use crate::groth16::backend::{GpuOptions, GpuUnavailable};
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::AffineRepr;
 use ark_ff::Zero;

@@ -3,7 +3,7 @@
 //!
 //! [`GpuBackend::new`] finds the CUDA driver and NVRTC through cudarc's dynamic loading (probing
 //! first: cudarc panics on a missing library), opens the device, loads the kernels of `msm.cu`
-//! (from the PTX cache, or compiled by NVRTC at run time and cached), and runs a self-test of
+//! (from the kernel cache, or compiled by NVRTC at run time and cached), and runs a self-test of
 //! both curves against [`CpuBackend`]. Any failure is a [`GpuUnavailable`]; a G2 self-test
 //! failure alone keeps G1 on the device and G2 on the CPU. Every call into cudarc runs inside
 //! `catch_unwind`, so that a panic in the library (a symbol missing from an old driver) becomes

@@ -49,12 +49,7 @@ fn device() -> Option<&'static GpuBackend> {
                 "CORRIDOR_REQUIRE_GPU=1 but the GPU backend is unavailable: {why}"
             );
             assert!(
-                matches!(
-                    why,
-                    GpuUnavailable::NoDriverLibrary
-                        | GpuUnavailable::NoNvrtcLibrary
-                        | GpuUnavailable::NoDevice { .. }
-                ),
+                why.is_no_gpu(),
                 "a machine without a GPU must say so, not: {why}"
             );
             None
