@@ -24,7 +24,7 @@
 //! in one pass over its resident bases, [`CpuBackend`] spreads them over the cores.
 //!
 //! # Backends
-//! [`CpuBackend`] (arkworks' `VariableBaseMSM`, on the calling thread; batches across threads) is
+//! [`CpuBackend`] (arkworks' `VariableBaseMSM`, on the calling thread; batches on all cores) is
 //! the default. [`ParallelCpuBackend`] splits each MSM across threads (one large MSM on a
 //! many-core machine; the CPU baseline of the GPU benchmarks). The CUDA backend is
 //! `super::gpu::GpuBackend` behind the `gpu` feature; [`super::backend::select_backend`] picks
@@ -162,7 +162,8 @@ pub trait MsmBackend: Send + Sync {
 }
 
 /// The default backend: arkworks' Pippenger (`VariableBaseMSM::msm_bigint`) on the CPU, each
-/// MSM on the calling thread; the vectors of a batch on all cores, one vector per thread.
+/// MSM on the calling thread; the vectors of a batch on all cores (one vector per thread, split
+/// over several when the batch is smaller than the number of cores).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CpuBackend;
 
@@ -283,9 +284,7 @@ impl MsmBackend for CpuBackend {
         bases: &[G1Affine],
         scalars: &[&[ScalarRepr]],
     ) -> Result<Vec<G1Projective>, MsmError> {
-        parallel_map(scalars.to_vec(), |_, s| self.msm_g1(query, bases, s))
-            .into_iter()
-            .collect()
+        batch_on_all_cores(query, bases, scalars)
     }
 
     fn msm_g2_batch(
@@ -294,10 +293,28 @@ impl MsmBackend for CpuBackend {
         bases: &[G2Affine],
         scalars: &[&[ScalarRepr]],
     ) -> Result<Vec<G2Projective>, MsmError> {
-        parallel_map(scalars.to_vec(), |_, s| self.msm_g2(query, bases, s))
-            .into_iter()
-            .collect()
+        batch_on_all_cores(query, bases, scalars)
     }
+}
+
+/// The vectors of a batch on all cores: one vector per thread, each split over its share of the
+/// cores when there are fewer vectors than cores (a batch of one uses them all).
+fn batch_on_all_cores<A, P>(
+    query: Query,
+    bases: &[A],
+    scalars: &[&[ScalarRepr]],
+) -> Result<Vec<P>, MsmError>
+where
+    A: Sync,
+    P: VariableBaseMSM<MulBase = A, ScalarField = Fr> + Send + Zero + core::ops::AddAssign,
+{
+    let per_vector = available_threads() / scalars.len().max(1);
+    parallel_map(scalars.to_vec(), |_, s| {
+        check_lengths(query, bases.len(), s.len())?;
+        Ok(split_msm(per_vector, bases, s))
+    })
+    .into_iter()
+    .collect()
 }
 
 /// `Σ scalars[i]·bases[i]` with the slices cut into `threads` parts, one MSM per thread.
@@ -306,7 +323,10 @@ where
     A: Sync,
     P: VariableBaseMSM<MulBase = A, ScalarField = Fr> + Send + Zero + core::ops::AddAssign,
 {
-    let part = bases.len().div_ceil(threads.max(1)).max(1);
+    if threads <= 1 {
+        return P::msm_bigint(bases, scalars);
+    }
+    let part = bases.len().div_ceil(threads).max(1);
     let parts: Vec<(&[A], &[ScalarRepr])> = bases.chunks(part).zip(scalars.chunks(part)).collect();
     let sums: Vec<P> = std::thread::scope(|scope| {
         let handles: Vec<_> = parts
