@@ -643,15 +643,15 @@ mod tests {
         assert_eq!(plan.combine(&windows), expected);
     }
 
-    /// Writes `consts.h` and `vectors.bin` to `$CORRIDOR_KERNEL_VECTORS` (when set) for the host
-    /// harness that compiles `gpu/msm.cu` with a C++ compiler and runs its kernels on the CPU
+    /// Writes `consts.h` and `vectors.bin` to `$CORRIDOR_KERNEL_VECTORS` for the host harness
+    /// that compiles `gpu/msm.cu` with a C++ compiler and runs its kernels on the CPU
     /// (`gpu/host_check.cpp`): cases of G1 and G2 bases (no identities), scalar vectors and
-    /// arkworks' results in affine Montgomery limbs.
+    /// arkworks' results in affine Montgomery limbs. A tool, not a check: run with `--ignored`.
     #[test]
+    #[ignore = "writes the vectors of gpu/host_check.cpp to $CORRIDOR_KERNEL_VECTORS"]
     fn write_kernel_vectors_for_the_host_harness() {
-        let Some(dir) = std::env::var_os("CORRIDOR_KERNEL_VECTORS") else {
-            return;
-        };
+        let dir = std::env::var_os("CORRIDOR_KERNEL_VECTORS")
+            .expect("CORRIDOR_KERNEL_VECTORS names the folder to write");
         let dir = std::path::PathBuf::from(dir);
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("consts.h"), kernel_constants()).unwrap();

@@ -3,7 +3,7 @@
 // `write_kernel_vectors_for_the_host_harness`, and compares with arkworks' results. It checks the
 // CUDA source's field and curve arithmetic and indexing on a machine without a GPU:
 //
-//   CORRIDOR_KERNEL_VECTORS=/tmp/v cargo test -p corridor-prover --lib write_kernel_vectors
+//   CORRIDOR_KERNEL_VECTORS=/tmp/v cargo test -p corridor-prover --lib write_kernel_vectors -- --ignored
 //   g++ -O2 -std=c++17 -I/tmp/v -o /tmp/v/host_check prover/src/groth16/gpu/host_check.cpp
 //   /tmp/v/host_check /tmp/v/vectors.bin
 //
