@@ -93,6 +93,20 @@ pub enum Groth16ProveError {
     /// The MSM backend failed.
     #[error("MSM: {0}")]
     Msm(#[from] MsmError),
+    /// A circuit of a batch ([`prove_batch`]) is not the batch's circuit: other numbers of
+    /// public inputs or variables than the first circuit, whose constraint matrices the batch
+    /// shares.
+    #[error("not the batch's circuit: {public} public and {variables} variables, the first circuit has {expected_public} and {expected_variables}")]
+    NotSameCircuit {
+        /// The first circuit's instance variables (with the constant 1).
+        expected_public: usize,
+        /// This circuit's.
+        public: usize,
+        /// The first circuit's variables.
+        expected_variables: usize,
+        /// This circuit's.
+        variables: usize,
+    },
     /// One circuit of a batch ([`prove_batch`]) could not be proven.
     #[error("circuit {index} of the batch: {source}")]
     InBatch {
@@ -149,45 +163,76 @@ where
     proof
 }
 
-/// A synthesized, finalized R1CS instance with its full assignment `z = (1, x, w)`.
-struct Synthesized {
+/// A circuit's constraint matrices: the same for every witness of one circuit, so a batch
+/// builds them once ([`prove_batch`]).
+struct R1cs {
     /// `[A, B, C]`, one row per constraint.
     matrices: Vec<Matrix<Fr>>,
     num_instance: usize,
     num_constraints: usize,
+    /// Instance and witness variables, the constant 1 included.
+    num_variables: usize,
+}
+
+/// A circuit's full assignment `z = (1, x, w)` (wiped on drop), with its matrices when they
+/// were built.
+struct Assigned {
+    r1cs: Option<R1cs>,
+    num_instance: usize,
     assignment: Vec<Fr>,
 }
 
-impl Drop for Synthesized {
+impl Drop for Assigned {
     fn drop(&mut self) {
         self.assignment.zeroize();
     }
 }
 
-/// Synthesizes `circuit` exactly as ark-groth16's prover does and checks the witness.
-fn synthesize<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<Synthesized, Groth16ProveError> {
+/// A circuit's assignment checked against its matrices.
+struct Synthesized<'r> {
+    r1cs: &'r R1cs,
+    assignment: &'r [Fr],
+}
+
+/// Synthesizes `circuit` as ark-groth16's prover does (`OptimizationGoal::Constraints`, then
+/// `finalize`), building the constraint matrices when `with_matrices` (else only the
+/// assignment, about a seventh of the work for the KYC circuit).
+fn assign<C: ConstraintSynthesizer<Fr>>(
+    circuit: C,
+    with_matrices: bool,
+) -> Result<Assigned, Groth16ProveError> {
     let cs = ConstraintSystem::<Fr>::new_ref();
     cs.set_optimization_goal(OptimizationGoal::Constraints);
     cs.set_mode(SynthesisMode::Prove {
-        construct_matrices: true,
+        construct_matrices: with_matrices,
         generate_lc_assignments: false,
     });
     circuit.generate_constraints(cs.clone())?;
     cs.finalize();
 
-    let mut all = cs.to_matrices()?;
-    if all.len() != 1 || !all.contains_key(R1CS_PREDICATE_LABEL) {
-        return Err(Groth16ProveError::NotR1cs {
-            predicates: all.keys().cloned().collect::<Vec<_>>().join(", "),
-        });
-    }
-    let matrices = all
-        .remove(R1CS_PREDICATE_LABEL)
-        .ok_or_else(|| Groth16ProveError::NotR1cs {
-            predicates: String::new(),
-        })?;
     let num_instance = cs.num_instance_variables();
-    let num_constraints = cs.num_constraints();
+    let num_variables = num_instance + cs.num_witness_variables();
+    let r1cs = if with_matrices {
+        let mut all = cs.to_matrices()?;
+        if all.len() != 1 || !all.contains_key(R1CS_PREDICATE_LABEL) {
+            return Err(Groth16ProveError::NotR1cs {
+                predicates: all.keys().cloned().collect::<Vec<_>>().join(", "),
+            });
+        }
+        let matrices =
+            all.remove(R1CS_PREDICATE_LABEL)
+                .ok_or_else(|| Groth16ProveError::NotR1cs {
+                    predicates: String::new(),
+                })?;
+        Some(R1cs {
+            matrices,
+            num_instance,
+            num_constraints: cs.num_constraints(),
+            num_variables,
+        })
+    } else {
+        None
+    };
     // Move the assignment out (instance then witness, as ark concatenates them) rather than
     // copy it, and wipe what else of the witness the constraint system keeps.
     let assignment = {
@@ -204,25 +249,55 @@ fn synthesize<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<Synthesized, G
         assignments.lc_assignment.zeroize();
         assignment
     };
-    let synthesized = Synthesized {
-        matrices,
+    Ok(Assigned {
+        r1cs,
         num_instance,
-        num_constraints,
         assignment,
-    };
-    synthesized.check()?;
-    Ok(synthesized)
+    })
 }
 
-impl Synthesized {
+impl Assigned {
+    /// The assignment against `r1cs` (its own matrices, or the batch's), checked.
+    fn against<'r>(&'r self, r1cs: &'r R1cs) -> Result<Synthesized<'r>, Groth16ProveError> {
+        if self.num_instance != r1cs.num_instance || self.assignment.len() != r1cs.num_variables {
+            return Err(Groth16ProveError::NotSameCircuit {
+                expected_public: r1cs.num_instance,
+                public: self.num_instance,
+                expected_variables: r1cs.num_variables,
+                variables: self.assignment.len(),
+            });
+        }
+        let synthesized = Synthesized {
+            r1cs,
+            assignment: &self.assignment,
+        };
+        synthesized.check()?;
+        Ok(synthesized)
+    }
+}
+
+/// Synthesizes `circuit` with its matrices (ark's prover) and checks the witness: see
+/// [`Assigned::against`].
+fn synthesize<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<Assigned, Groth16ProveError> {
+    let assigned = assign(circuit, true)?;
+    let r1cs = assigned
+        .r1cs
+        .as_ref()
+        .ok_or(SynthesisError::AssignmentMissing)?;
+    assigned.against(r1cs)?;
+    Ok(assigned)
+}
+
+impl Synthesized<'_> {
     /// Checks the shape of the matrices and `⟨A_i, z⟩·⟨B_i, z⟩ = ⟨C_i, z⟩` for every row.
     fn check(&self) -> Result<(), Groth16ProveError> {
-        let n = self.num_constraints;
-        let shaped = self.matrices.len() == 3
-            && self.matrices.iter().all(|m| m.len() == n)
-            && self.num_instance >= 1
-            && self.num_instance <= self.assignment.len()
-            && self
+        let r1cs = self.r1cs;
+        let n = r1cs.num_constraints;
+        let shaped = r1cs.matrices.len() == 3
+            && r1cs.matrices.iter().all(|m| m.len() == n)
+            && r1cs.num_instance >= 1
+            && r1cs.num_instance <= self.assignment.len()
+            && r1cs
                 .matrices
                 .iter()
                 .flatten()
@@ -231,11 +306,11 @@ impl Synthesized {
         if !shaped {
             return Err(SynthesisError::AssignmentMissing.into());
         }
-        let z = &self.assignment;
+        let z = self.assignment;
         for i in 0..n {
-            let a = evaluate_constraint(&self.matrices[0][i], z);
-            let b = evaluate_constraint(&self.matrices[1][i], z);
-            let c = evaluate_constraint(&self.matrices[2][i], z);
+            let a = evaluate_constraint(&r1cs.matrices[0][i], z);
+            let b = evaluate_constraint(&r1cs.matrices[1][i], z);
+            let c = evaluate_constraint(&r1cs.matrices[2][i], z);
             if a * b != c {
                 return Err(Groth16ProveError::Unsatisfied { index: i, total: n });
             }
@@ -279,28 +354,32 @@ impl Drop for MsmScalars {
     }
 }
 
-/// Synthesizes `circuit`, checks it against `pk` and computes the quotient (ark's
+/// Checks a synthesized circuit against `pk` and computes the quotient (ark's
 /// `LibsnarkReduction` witness map): everything of a proof but the MSMs and `r`, `s`.
-fn msm_scalars<C: ConstraintSynthesizer<Fr>>(
+fn msm_scalars(
     pk: &ProvingKey<Bn254>,
-    circuit: C,
+    cs: &Synthesized<'_>,
 ) -> Result<MsmScalars, Groth16ProveError> {
-    let cs = synthesize(circuit)?;
+    let r1cs = cs.r1cs;
     let num_variables = cs.assignment.len();
-    let num_witness = num_variables - cs.num_instance;
+    let num_witness = num_variables - r1cs.num_instance;
 
     // The key must have been made for this circuit (ark would truncate silently).
     expect_len("a_query", num_variables, pk.a_query.len())?;
     expect_len("b_g1_query", num_variables, pk.b_g1_query.len())?;
     expect_len("b_g2_query", num_variables, pk.b_g2_query.len())?;
     expect_len("l_query", num_witness, pk.l_query.len())?;
-    expect_len("vk.gamma_abc_g1", cs.num_instance, pk.vk.gamma_abc_g1.len())?;
+    expect_len(
+        "vk.gamma_abc_g1",
+        r1cs.num_instance,
+        pk.vk.gamma_abc_g1.len(),
+    )?;
 
     let mut h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
-        &cs.matrices,
-        cs.num_instance,
-        cs.num_constraints,
-        &cs.assignment,
+        &r1cs.matrices,
+        r1cs.num_instance,
+        r1cs.num_constraints,
+        cs.assignment,
     )?;
     // `h` spans the whole domain; `h_query` has one base fewer (see the module doc).
     let checked = expect_len("h_query", h.len().saturating_sub(1), pk.h_query.len());
@@ -310,7 +389,7 @@ fn msm_scalars<C: ConstraintSynthesizer<Fr>>(
             .map(|x| x.into_bigint())
             .collect(),
         assignment: cs.assignment[1..].iter().map(|x| x.into_bigint()).collect(),
-        num_public: cs.num_instance - 1,
+        num_public: r1cs.num_instance - 1,
     };
     h.zeroize();
     checked?;
@@ -375,7 +454,12 @@ where
     C: ConstraintSynthesizer<Fr>,
     B: MsmBackend + ?Sized,
 {
-    let z = msm_scalars(pk, circuit)?;
+    let assigned = synthesize(circuit)?;
+    let r1cs = assigned
+        .r1cs
+        .as_ref()
+        .ok_or(SynthesisError::AssignmentMissing)?;
+    let z = msm_scalars(pk, &assigned.against(r1cs)?)?;
     // H and L first (they do not depend on r and s), then A, B (G1, only when r ≠ 0), B (G2).
     let h = backend.msm_g1(Query::H, &pk.h_query, &z.h)?;
     let l = backend.msm_g1(Query::L, &pk.l_query, z.witness())?;
@@ -476,16 +560,30 @@ where
 {
     let mut timings = BatchTimings::default();
     let start = Instant::now();
-    let scalars = parallel_map(circuits, |_, c| msm_scalars(pk, c))
+    let in_batch = |index: usize| {
+        move |e: Groth16ProveError| Groth16ProveError::InBatch {
+            index,
+            source: Box::new(e),
+        }
+    };
+    // One circuit builds the constraint matrices; every circuit only assigns its witness, and
+    // is checked against those matrices (a Groth16 key is made for one circuit: a batch under
+    // one key proves witnesses of that circuit).
+    let mut assigned = parallel_map(circuits, |i, c| assign(c, i == 0).map_err(in_batch(i)))
         .into_iter()
-        .enumerate()
-        .map(|(index, z)| {
-            z.map_err(|e| Groth16ProveError::InBatch {
-                index,
-                source: Box::new(e),
-            })
-        })
         .collect::<Result<Vec<_>, _>>()?;
+    let r1cs = match assigned.first_mut() {
+        Some(first) => first.r1cs.take(),
+        None => return Ok((Vec::new(), timings)),
+    }
+    .ok_or(SynthesisError::AssignmentMissing)?;
+    let scalars = parallel_map(assigned, |i, a| {
+        a.against(&r1cs)
+            .and_then(|cs| msm_scalars(pk, &cs))
+            .map_err(in_batch(i))
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>, _>>()?;
     timings.witness = start.elapsed();
 
     let start = Instant::now();

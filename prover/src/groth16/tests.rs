@@ -288,12 +288,13 @@ fn a_synthesis_failure_is_a_typed_error() {
 fn h_has_one_more_coefficient_than_h_query_and_it_is_zero() {
     for (name, circuit) in circuits() {
         let pk = setup(circuit.clone(), 10);
-        let cs = synthesize(circuit).unwrap();
+        let assigned = synthesize(circuit).unwrap();
+        let r1cs = assigned.r1cs.as_ref().unwrap();
         let h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
-            &cs.matrices,
-            cs.num_instance,
-            cs.num_constraints,
-            &cs.assignment,
+            &r1cs.matrices,
+            r1cs.num_instance,
+            r1cs.num_constraints,
+            &assigned.assignment,
         )
         .unwrap();
         assert_eq!(h.len(), pk.h_query.len() + 1, "{name}");
@@ -346,6 +347,36 @@ fn a_batch_equals_the_proofs_made_one_after_another() {
         prove_batch(&pk, Vec::<MulChain>::new(), &CpuBackend, &mut rng)
             .unwrap()
             .is_empty()
+    );
+    // Mostly 0/1 witnesses, the first circuit's matrices shared by the others.
+    let pk = setup(BitDecomposition::new(0), 13);
+    let values = [0u64, 1, u64::MAX, 0x8000_0000_0000_0001, 12345];
+    let circuits: Vec<BitDecomposition> =
+        values.iter().map(|&v| BitDecomposition::new(v)).collect();
+    let batch = prove_batch(
+        &pk,
+        circuits.clone(),
+        &CpuBackend,
+        &mut ChaCha20Rng::seed_from_u64(44),
+    )
+    .unwrap();
+    let mut seq = ChaCha20Rng::seed_from_u64(44);
+    for (i, c) in circuits.into_iter().enumerate() {
+        let theirs = Ark::create_random_proof_with_reduction(c, &pk, &mut seq).unwrap();
+        assert_eq!(bytes(&batch[i]), bytes(&theirs), "value {}", values[i]);
+    }
+}
+
+#[test]
+fn a_batch_refuses_a_circuit_of_another_shape() {
+    let mut rng = ChaCha20Rng::seed_from_u64(45);
+    let pk = setup(MulChain::random(&mut rng, 1, 30), 14);
+    let mut circuits: Vec<MulChain> = (0..3).map(|_| MulChain::random(&mut rng, 1, 30)).collect();
+    circuits.push(MulChain::random(&mut rng, 1, 31));
+    let err = prove_batch(&pk, circuits, &CpuBackend, &mut rng).unwrap_err();
+    assert!(
+        matches!(&err, Groth16ProveError::InBatch { index: 3, source } if matches!(**source, Groth16ProveError::NotSameCircuit { .. })),
+        "{err}"
     );
 }
 
