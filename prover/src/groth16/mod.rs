@@ -497,12 +497,16 @@ pub struct BatchTimings {
 
 /// Proves every circuit under `pk`, running each of the five MSMs for all of them in one
 /// batched backend call ([`MsmBackend::msm_g1_batch`]); synthesis, quotients and assembly are
-/// spread over the cores. `r`, `s` are drawn from `rng` circuit after circuit, so the proofs
-/// equal those of [`prove_with_backend`] called on each circuit in order with the same RNG.
+/// spread over the cores. The circuits are witnesses of one circuit (a Groth16 key is made for
+/// one): the first builds the constraint matrices, the others only assign their variables and
+/// are checked against those matrices. `r`, `s` are drawn from `rng` circuit after circuit, so
+/// the proofs equal those of [`prove_with_backend`] called on each circuit in order with the
+/// same RNG.
 ///
 /// # Errors
-/// As [`prove_with_backend`], wrapped in [`Groth16ProveError::InBatch`] with the index of the
-/// first circuit that failed (the MSM errors of a batch are not wrapped).
+/// As [`prove_with_backend`], and [`Groth16ProveError::NotSameCircuit`] for a circuit of
+/// another shape than the first, wrapped in [`Groth16ProveError::InBatch`] with the index of
+/// the first circuit that failed (the MSM errors of a batch are not wrapped).
 pub fn prove_batch<C, B, R>(
     pk: &ProvingKey<Bn254>,
     circuits: Vec<C>,
