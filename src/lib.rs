@@ -1,6 +1,7 @@
 //! The `corridor` package: the command line (`src/main.rs`), and the single-process demo network
 //! that the demo, the whole-flow tests (`tests/`) and the benches (`benches/`) share; [`bench`]
 //! holds the benchmark fixtures that `benches/proofs.rs` and `corridor bench` share.
+#![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

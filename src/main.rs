@@ -1,4 +1,5 @@
 //! `corridor`: the command line. Each subcommand lives in `src/cmd/`.
+#![forbid(unsafe_code)]
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 

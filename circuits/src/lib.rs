@@ -15,6 +15,7 @@
 //! - [`statement`]: a resolved transaction's KYC inputs as the circuit's field elements.
 //!
 //! No I/O and no printing; errors are typed ([`Error`]).
+#![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

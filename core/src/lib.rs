@@ -8,6 +8,7 @@
 //! check them one by one or fold them into one multiscalar multiplication.
 //!
 //! No I/O, no printing, no services: errors are typed and returned.
+#![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

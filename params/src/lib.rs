@@ -17,6 +17,7 @@
 //! [`CircuitInfo`] (name, constraint count, public-input count, fingerprint) and pass the
 //! circuit to the setup; [`CircuitInfo::kyc`] describes the KYC circuit compiled into the
 //! binary, which is what every loader of the real parameters expects.
+#![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

@@ -5,11 +5,15 @@
 //! - [`builder`]: builds Mint, Transfer (with change, optionally a remittance), PublishQuote,
 //!   Payout, Burn, RegisterAddress and KycRootUpdate from a wallet's notes and keys;
 //! - [`disclosure`]: recipient and sender receipts for one note;
-//! - [`groth16`]: Groth16 proving over BN254 through an MSM backend (CPU by default);
+//! - [`groth16`]: Groth16 proving over BN254 through an MSM backend (CPU by default, CUDA with
+//!   the `gpu` feature), one proof or a batch;
 //! - `test_circuits` (tests and the `test-circuits` feature only): SYNTHETIC circuits for
 //!   tests and benches.
 //!
 //! Every randomized function takes the caller's RNG; nothing here prints or does I/O.
+// `unsafe` is denied (workspace lint) and allowed in one module only, the CUDA device layer
+// `groth16::gpu::device` (feature `gpu`), for cudarc's probing and kernel launches.
+#![deny(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

@@ -20,6 +20,7 @@ use std::time::Instant;
 #[derive(Args, Debug)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
+    /// A benchmark of its own (without one: every proof's prove and verify).
     #[command(subcommand)]
     command: Option<BenchCommand>,
     #[command(flatten)]
@@ -32,6 +33,10 @@ enum BenchCommand {
     /// A block of N valid 2-in/2-out KYC-proven transfers verified one by one and as one batch,
     /// in the same run on the same threads; one JSON line.
     Verify(VerifyBenchArgs),
+    /// Batches of KYC proofs on the CPU and GPU backends: proofs/s, latency, where time goes.
+    Prove(crate::cmd::bench_prove::ProveArgs),
+    /// One MSM of 2^k points on the GPU backend against arkworks on every core.
+    Msm(crate::cmd::bench_prove::MsmArgs),
 }
 
 /// Options of `corridor bench verify`.
@@ -100,6 +105,8 @@ fn paired_median_us(
 pub fn run(args: &BenchArgs) -> Result<()> {
     match &args.command {
         Some(BenchCommand::Verify(v)) => run_verify(v),
+        Some(BenchCommand::Prove(a)) => crate::cmd::bench_prove::run_prove(a),
+        Some(BenchCommand::Msm(a)) => crate::cmd::bench_prove::run_msm(a),
         None => run_proofs(&args.proofs),
     }
 }

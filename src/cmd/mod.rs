@@ -1,4 +1,5 @@
 //! The subcommands of `corridor`, one module each: thin adapters over the library.
 pub mod bench;
+pub mod bench_prove;
 pub mod demo;
 pub mod params;

@@ -14,6 +14,7 @@
 //! - [`parallel`]: the threads a batch runs on.
 //!
 //! Never links proving or setup code.
+#![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

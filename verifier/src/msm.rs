@@ -14,10 +14,10 @@
 //! `m` chains, joined. Flat index `j·32 + i` is generator `i` of party `j`.
 use crate::field::Fe;
 use crate::parallel::Threads;
-use curve25519_dalek::scalar::Scalar;
 use corridor_core::group::{g, h, Point, CHUNK_BITS, MAX_RANGE_PARTIES};
 use corridor_core::sigma::Base;
 use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
 use sha3::digest::{ExtendableOutput, Update, XofReader};
 use sha3::Shake256;

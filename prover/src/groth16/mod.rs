@@ -25,8 +25,13 @@
 //! `h_query.len()` coefficients enter the `H` MSM, as in ark (whose MSM truncates silently).
 //!
 //! Backends: [`CpuBackend`] (the default used by [`prove`]); see [`msm`] for the trait and why
-//! the bases are passed as slices of the key. A GPU backend is a later issue.
-use ark_bn254::{Bn254, Fr, G1Projective};
+//! the bases are passed as slices of the key, [`backend`] for choosing the CUDA backend
+//! (`gpu` feature, `gpu::GpuBackend`) with its CPU fallback.
+//!
+//! Batches: [`prove_batch`] proves many circuits under one key with each MSM run once for all
+//! of them (one device pass over the resident bases); its proofs equal [`prove_with_backend`]'s
+//! on each circuit in turn with the same RNG.
+use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
 use ark_ec::CurveGroup;
 use ark_ff::{PrimeField, UniformRand, Zero};
 use ark_groth16::r1cs_to_qap::{evaluate_constraint, LibsnarkReduction, R1CSToQAP};
@@ -36,13 +41,21 @@ use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisError,
     SynthesisMode, R1CS_PREDICATE_LABEL,
 };
+use msm::parallel_map;
 use rand_core::{CryptoRng, RngCore};
+use std::time::{Duration, Instant};
 use thiserror::Error;
 use zeroize::Zeroize;
 
+pub mod backend;
+#[cfg(feature = "gpu")]
+pub mod gpu;
 pub mod msm;
+#[cfg(any(test, feature = "gpu"))]
+mod pippenger;
 
-pub use msm::{CpuBackend, MsmBackend, MsmError, Query, ScalarRepr};
+pub use backend::{select_backend, BackendKind, GpuOptions, GpuUnavailable, SelectedBackend};
+pub use msm::{CpuBackend, MsmBackend, MsmError, ParallelCpuBackend, Query, ScalarRepr};
 
 #[cfg(test)]
 mod tests;
@@ -80,6 +93,28 @@ pub enum Groth16ProveError {
     /// The MSM backend failed.
     #[error("MSM: {0}")]
     Msm(#[from] MsmError),
+    /// A circuit of a batch ([`prove_batch`]) is not the batch's circuit: other numbers of
+    /// public inputs or variables than the first circuit, whose constraint matrices the batch
+    /// shares.
+    #[error("not the batch's circuit: {public} public and {variables} variables, the first circuit has {expected_public} and {expected_variables}")]
+    NotSameCircuit {
+        /// The first circuit's instance variables (with the constant 1).
+        expected_public: usize,
+        /// This circuit's.
+        public: usize,
+        /// The first circuit's variables.
+        expected_variables: usize,
+        /// This circuit's.
+        variables: usize,
+    },
+    /// One circuit of a batch ([`prove_batch`]) could not be proven.
+    #[error("circuit {index} of the batch: {source}")]
+    InBatch {
+        /// Its index in the batch.
+        index: usize,
+        /// Why.
+        source: Box<Groth16ProveError>,
+    },
 }
 
 /// Proves `circuit` under `pk` on the CPU backend; `r`, `s` are drawn from `rng` as
@@ -128,45 +163,76 @@ where
     proof
 }
 
-/// A synthesized, finalized R1CS instance with its full assignment `z = (1, x, w)`.
-struct Synthesized {
+/// A circuit's constraint matrices: the same for every witness of one circuit, so a batch
+/// builds them once ([`prove_batch`]).
+struct R1cs {
     /// `[A, B, C]`, one row per constraint.
     matrices: Vec<Matrix<Fr>>,
     num_instance: usize,
     num_constraints: usize,
+    /// Instance and witness variables, the constant 1 included.
+    num_variables: usize,
+}
+
+/// A circuit's full assignment `z = (1, x, w)` (wiped on drop), with its matrices when they
+/// were built.
+struct Assigned {
+    r1cs: Option<R1cs>,
+    num_instance: usize,
     assignment: Vec<Fr>,
 }
 
-impl Drop for Synthesized {
+impl Drop for Assigned {
     fn drop(&mut self) {
         self.assignment.zeroize();
     }
 }
 
-/// Synthesizes `circuit` exactly as ark-groth16's prover does and checks the witness.
-fn synthesize<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<Synthesized, Groth16ProveError> {
+/// A circuit's assignment checked against its matrices.
+struct Synthesized<'r> {
+    r1cs: &'r R1cs,
+    assignment: &'r [Fr],
+}
+
+/// Synthesizes `circuit` as ark-groth16's prover does (`OptimizationGoal::Constraints`, then
+/// `finalize`), building the constraint matrices when `with_matrices` (else only the
+/// assignment, about a seventh of the work for the KYC circuit).
+fn assign<C: ConstraintSynthesizer<Fr>>(
+    circuit: C,
+    with_matrices: bool,
+) -> Result<Assigned, Groth16ProveError> {
     let cs = ConstraintSystem::<Fr>::new_ref();
     cs.set_optimization_goal(OptimizationGoal::Constraints);
     cs.set_mode(SynthesisMode::Prove {
-        construct_matrices: true,
+        construct_matrices: with_matrices,
         generate_lc_assignments: false,
     });
     circuit.generate_constraints(cs.clone())?;
     cs.finalize();
 
-    let mut all = cs.to_matrices()?;
-    if all.len() != 1 || !all.contains_key(R1CS_PREDICATE_LABEL) {
-        return Err(Groth16ProveError::NotR1cs {
-            predicates: all.keys().cloned().collect::<Vec<_>>().join(", "),
-        });
-    }
-    let matrices = all
-        .remove(R1CS_PREDICATE_LABEL)
-        .ok_or_else(|| Groth16ProveError::NotR1cs {
-            predicates: String::new(),
-        })?;
     let num_instance = cs.num_instance_variables();
-    let num_constraints = cs.num_constraints();
+    let num_variables = num_instance + cs.num_witness_variables();
+    let r1cs = if with_matrices {
+        let mut all = cs.to_matrices()?;
+        if all.len() != 1 || !all.contains_key(R1CS_PREDICATE_LABEL) {
+            return Err(Groth16ProveError::NotR1cs {
+                predicates: all.keys().cloned().collect::<Vec<_>>().join(", "),
+            });
+        }
+        let matrices =
+            all.remove(R1CS_PREDICATE_LABEL)
+                .ok_or_else(|| Groth16ProveError::NotR1cs {
+                    predicates: String::new(),
+                })?;
+        Some(R1cs {
+            matrices,
+            num_instance,
+            num_constraints: cs.num_constraints(),
+            num_variables,
+        })
+    } else {
+        None
+    };
     // Move the assignment out (instance then witness, as ark concatenates them) rather than
     // copy it, and wipe what else of the witness the constraint system keeps.
     let assignment = {
@@ -183,25 +249,55 @@ fn synthesize<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<Synthesized, G
         assignments.lc_assignment.zeroize();
         assignment
     };
-    let synthesized = Synthesized {
-        matrices,
+    Ok(Assigned {
+        r1cs,
         num_instance,
-        num_constraints,
         assignment,
-    };
-    synthesized.check()?;
-    Ok(synthesized)
+    })
 }
 
-impl Synthesized {
+impl Assigned {
+    /// The assignment against `r1cs` (its own matrices, or the batch's), checked.
+    fn against<'r>(&'r self, r1cs: &'r R1cs) -> Result<Synthesized<'r>, Groth16ProveError> {
+        if self.num_instance != r1cs.num_instance || self.assignment.len() != r1cs.num_variables {
+            return Err(Groth16ProveError::NotSameCircuit {
+                expected_public: r1cs.num_instance,
+                public: self.num_instance,
+                expected_variables: r1cs.num_variables,
+                variables: self.assignment.len(),
+            });
+        }
+        let synthesized = Synthesized {
+            r1cs,
+            assignment: &self.assignment,
+        };
+        synthesized.check()?;
+        Ok(synthesized)
+    }
+}
+
+/// Synthesizes `circuit` with its matrices (ark's prover) and checks the witness: see
+/// [`Assigned::against`].
+fn synthesize<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<Assigned, Groth16ProveError> {
+    let assigned = assign(circuit, true)?;
+    let r1cs = assigned
+        .r1cs
+        .as_ref()
+        .ok_or(SynthesisError::AssignmentMissing)?;
+    assigned.against(r1cs)?;
+    Ok(assigned)
+}
+
+impl Synthesized<'_> {
     /// Checks the shape of the matrices and `⟨A_i, z⟩·⟨B_i, z⟩ = ⟨C_i, z⟩` for every row.
     fn check(&self) -> Result<(), Groth16ProveError> {
-        let n = self.num_constraints;
-        let shaped = self.matrices.len() == 3
-            && self.matrices.iter().all(|m| m.len() == n)
-            && self.num_instance >= 1
-            && self.num_instance <= self.assignment.len()
-            && self
+        let r1cs = self.r1cs;
+        let n = r1cs.num_constraints;
+        let shaped = r1cs.matrices.len() == 3
+            && r1cs.matrices.iter().all(|m| m.len() == n)
+            && r1cs.num_instance >= 1
+            && r1cs.num_instance <= self.assignment.len()
+            && r1cs
                 .matrices
                 .iter()
                 .flatten()
@@ -210,11 +306,11 @@ impl Synthesized {
         if !shaped {
             return Err(SynthesisError::AssignmentMissing.into());
         }
-        let z = &self.assignment;
+        let z = self.assignment;
         for i in 0..n {
-            let a = evaluate_constraint(&self.matrices[0][i], z);
-            let b = evaluate_constraint(&self.matrices[1][i], z);
-            let c = evaluate_constraint(&self.matrices[2][i], z);
+            let a = evaluate_constraint(&r1cs.matrices[0][i], z);
+            let b = evaluate_constraint(&r1cs.matrices[1][i], z);
+            let c = evaluate_constraint(&r1cs.matrices[2][i], z);
             if a * b != c {
                 return Err(Groth16ProveError::Unsatisfied { index: i, total: n });
             }
@@ -235,6 +331,116 @@ fn expect_len(field: &'static str, expected: usize, found: usize) -> Result<(), 
     }
 }
 
+/// A synthesized circuit's MSM scalars in canonical form: the quotient's coefficients (as many
+/// as `h_query` has bases) and the assignment without the constant 1 (`(x, w)`, shared by `A`,
+/// `B` and `B'`; `w` alone for `L`). Wiped on drop.
+struct MsmScalars {
+    h: Vec<ScalarRepr>,
+    assignment: Vec<ScalarRepr>,
+    /// Public inputs without the constant 1: the witness starts here in `assignment`.
+    num_public: usize,
+}
+
+impl MsmScalars {
+    fn witness(&self) -> &[ScalarRepr] {
+        &self.assignment[self.num_public..]
+    }
+}
+
+impl Drop for MsmScalars {
+    fn drop(&mut self) {
+        self.h.zeroize();
+        self.assignment.zeroize();
+    }
+}
+
+/// Checks a synthesized circuit against `pk` and computes the quotient (ark's
+/// `LibsnarkReduction` witness map): everything of a proof but the MSMs and `r`, `s`.
+fn msm_scalars(
+    pk: &ProvingKey<Bn254>,
+    cs: &Synthesized<'_>,
+) -> Result<MsmScalars, Groth16ProveError> {
+    let r1cs = cs.r1cs;
+    let num_variables = cs.assignment.len();
+    let num_witness = num_variables - r1cs.num_instance;
+
+    // The key must have been made for this circuit (ark would truncate silently).
+    expect_len("a_query", num_variables, pk.a_query.len())?;
+    expect_len("b_g1_query", num_variables, pk.b_g1_query.len())?;
+    expect_len("b_g2_query", num_variables, pk.b_g2_query.len())?;
+    expect_len("l_query", num_witness, pk.l_query.len())?;
+    expect_len(
+        "vk.gamma_abc_g1",
+        r1cs.num_instance,
+        pk.vk.gamma_abc_g1.len(),
+    )?;
+
+    let mut h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
+        &r1cs.matrices,
+        r1cs.num_instance,
+        r1cs.num_constraints,
+        cs.assignment,
+    )?;
+    // `h` spans the whole domain; `h_query` has one base fewer (see the module doc).
+    let checked = expect_len("h_query", h.len().saturating_sub(1), pk.h_query.len());
+    let scalars = MsmScalars {
+        h: h.iter()
+            .take(pk.h_query.len())
+            .map(|x| x.into_bigint())
+            .collect(),
+        assignment: cs.assignment[1..].iter().map(|x| x.into_bigint()).collect(),
+        num_public: r1cs.num_instance - 1,
+    };
+    h.zeroize();
+    checked?;
+    Ok(scalars)
+}
+
+/// The five MSM results of one proof (`b_g1` only needed when `r ≠ 0`).
+struct MsmResults {
+    h: G1Projective,
+    l: G1Projective,
+    a: G1Projective,
+    b_g1: G1Projective,
+    b_g2: G2Projective,
+}
+
+/// `A`, `B`, `C` from the MSM results, as ark assembles them.
+fn assemble(pk: &ProvingKey<Bn254>, m: &MsmResults, r: Fr, s: Fr) -> Proof<Bn254> {
+    let r_s_delta_g1 = pk.delta_g1 * (r * s);
+
+    // A = α + Σ z_i·a_i + r·δ
+    let r_g1 = pk.delta_g1 * r;
+    let g_a = r_g1 + pk.a_query[0] + m.a + pk.vk.alpha_g1;
+    let s_g_a = g_a * s;
+
+    // B in G1 (only needed for C, and only when r ≠ 0, as in ark).
+    let g1_b = if r.is_zero() {
+        G1Projective::zero()
+    } else {
+        let s_g1 = pk.delta_g1 * s;
+        s_g1 + pk.b_g1_query[0] + m.b_g1 + pk.beta_g1
+    };
+
+    // B in G2 = β + Σ z_i·b_i + s·δ
+    let s_g2 = pk.vk.delta_g2 * s;
+    let g2_b = s_g2 + pk.b_g2_query[0] + m.b_g2 + pk.vk.beta_g2;
+    let r_g1_b = g1_b * r;
+
+    // C = s·A + r·B1 − r·s·δ + L + H
+    let mut g_c = s_g_a;
+    g_c += &r_g1_b;
+    g_c -= &r_s_delta_g1;
+    g_c += &m.l;
+    g_c += &m.h;
+
+    Proof {
+        a: g_a.into_affine(),
+        b: g2_b.into_affine(),
+        c: g_c.into_affine(),
+    }
+}
+
 /// The proof for fixed `r`, `s` (ark's `create_proof_with_reduction`). `r = s = 0` gives a
 /// proof that is not zero-knowledge: only [`prove_with_backend`] is public.
 pub(crate) fn prove_with_randomness<C, B>(
@@ -248,80 +454,183 @@ where
     C: ConstraintSynthesizer<Fr>,
     B: MsmBackend + ?Sized,
 {
-    let cs = synthesize(circuit)?;
-    let num_variables = cs.assignment.len();
-    let num_witness = num_variables - cs.num_instance;
-
-    // The key must have been made for this circuit (ark would truncate silently).
-    expect_len("a_query", num_variables, pk.a_query.len())?;
-    expect_len("b_g1_query", num_variables, pk.b_g1_query.len())?;
-    expect_len("b_g2_query", num_variables, pk.b_g2_query.len())?;
-    expect_len("l_query", num_witness, pk.l_query.len())?;
-    expect_len("vk.gamma_abc_g1", cs.num_instance, pk.vk.gamma_abc_g1.len())?;
-
-    let mut h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
-        &cs.matrices,
-        cs.num_instance,
-        cs.num_constraints,
-        &cs.assignment,
-    )?;
-    // `h` spans the whole domain; `h_query` has one base fewer (see the module doc).
-    expect_len("h_query", h.len().saturating_sub(1), pk.h_query.len())?;
-
-    // H and L, the parts of C that do not depend on r and s.
-    let mut h_repr: Vec<ScalarRepr> = h[..pk.h_query.len()]
-        .iter()
-        .map(|x| x.into_bigint())
-        .collect();
-    h.zeroize();
-    let h_acc = backend.msm_g1(Query::H, &pk.h_query, &h_repr)?;
-    h_repr.zeroize();
-
-    // `assignment` = (x, w) without the constant 1, canonical form, shared by A, B, B'.
-    let mut assignment: Vec<ScalarRepr> =
-        cs.assignment[1..].iter().map(|x| x.into_bigint()).collect();
-    let witness = &assignment[cs.num_instance - 1..];
-    let l_aux_acc = backend.msm_g1(Query::L, &pk.l_query, witness)?;
-
-    let r_s_delta_g1 = pk.delta_g1 * (r * s);
-
-    // A = α + Σ z_i·a_i + r·δ
-    let r_g1 = pk.delta_g1 * r;
-    let g_a = r_g1
-        + pk.a_query[0]
-        + backend.msm_g1(Query::A, &pk.a_query[1..], &assignment)?
-        + pk.vk.alpha_g1;
-    let s_g_a = g_a * s;
-
-    // B in G1 (only needed for C, and only when r ≠ 0, as in ark).
-    let g1_b = if r.is_zero() {
+    let assigned = synthesize(circuit)?;
+    let r1cs = assigned
+        .r1cs
+        .as_ref()
+        .ok_or(SynthesisError::AssignmentMissing)?;
+    let z = msm_scalars(pk, &assigned.against(r1cs)?)?;
+    // H and L first (they do not depend on r and s), then A, B (G1, only when r ≠ 0), B (G2).
+    let h = backend.msm_g1(Query::H, &pk.h_query, &z.h)?;
+    let l = backend.msm_g1(Query::L, &pk.l_query, z.witness())?;
+    let a = backend.msm_g1(Query::A, &pk.a_query[1..], &z.assignment)?;
+    let b_g1 = if r.is_zero() {
         G1Projective::zero()
     } else {
-        let s_g1 = pk.delta_g1 * s;
-        s_g1 + pk.b_g1_query[0]
-            + backend.msm_g1(Query::BG1, &pk.b_g1_query[1..], &assignment)?
-            + pk.beta_g1
+        backend.msm_g1(Query::BG1, &pk.b_g1_query[1..], &z.assignment)?
     };
+    let b_g2 = backend.msm_g2(Query::BG2, &pk.b_g2_query[1..], &z.assignment)?;
+    Ok(assemble(
+        pk,
+        &MsmResults {
+            h,
+            l,
+            a,
+            b_g1,
+            b_g2,
+        },
+        r,
+        s,
+    ))
+}
 
-    // B in G2 = β + Σ z_i·b_i + s·δ
-    let s_g2 = pk.vk.delta_g2 * s;
-    let g2_b = s_g2
-        + pk.b_g2_query[0]
-        + backend.msm_g2(Query::BG2, &pk.b_g2_query[1..], &assignment)?
-        + pk.vk.beta_g2;
-    let r_g1_b = g1_b * r;
-    assignment.zeroize();
+/// Wall time of the stages of [`prove_batch_timed`].
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct BatchTimings {
+    /// Synthesis, the witness check and the quotient (FFTs), on all cores.
+    pub witness: Duration,
+    /// The five batched MSMs on the backend.
+    pub msm: Duration,
+    /// Assembling `A`, `B`, `C` (the fixed-base products by `r` and `s`), on all cores.
+    pub assemble: Duration,
+}
 
-    // C = s·A + r·B1 − r·s·δ + L + H
-    let mut g_c = s_g_a;
-    g_c += &r_g1_b;
-    g_c -= &r_s_delta_g1;
-    g_c += &l_aux_acc;
-    g_c += &h_acc;
+/// Proves every circuit under `pk`, running each of the five MSMs for all of them in one
+/// batched backend call ([`MsmBackend::msm_g1_batch`]); synthesis, quotients and assembly are
+/// spread over the cores. The circuits are witnesses of one circuit (a Groth16 key is made for
+/// one): the first builds the constraint matrices, the others only assign their variables and
+/// are checked against those matrices. `r`, `s` are drawn from `rng` circuit after circuit, so
+/// the proofs equal those of [`prove_with_backend`] called on each circuit in order with the
+/// same RNG.
+///
+/// # Errors
+/// As [`prove_with_backend`], and [`Groth16ProveError::NotSameCircuit`] for a circuit of
+/// another shape than the first, wrapped in [`Groth16ProveError::InBatch`] with the index of
+/// the first circuit that failed (the MSM errors of a batch are not wrapped).
+pub fn prove_batch<C, B, R>(
+    pk: &ProvingKey<Bn254>,
+    circuits: Vec<C>,
+    backend: &B,
+    rng: &mut R,
+) -> Result<Vec<Proof<Bn254>>, Groth16ProveError>
+where
+    C: ConstraintSynthesizer<Fr> + Send,
+    B: MsmBackend + ?Sized,
+    R: RngCore + CryptoRng + ?Sized,
+{
+    prove_batch_timed(pk, circuits, backend, rng).map(|(proofs, _)| proofs)
+}
 
-    Ok(Proof {
-        a: g_a.into_affine(),
-        b: g2_b.into_affine(),
-        c: g_c.into_affine(),
+/// [`prove_batch`], with the wall time of each stage (to show where the time goes once the
+/// MSMs run on a device).
+///
+/// # Errors
+/// As [`prove_batch`].
+pub fn prove_batch_timed<C, B, R>(
+    pk: &ProvingKey<Bn254>,
+    circuits: Vec<C>,
+    backend: &B,
+    rng: &mut R,
+) -> Result<(Vec<Proof<Bn254>>, BatchTimings), Groth16ProveError>
+where
+    C: ConstraintSynthesizer<Fr> + Send,
+    B: MsmBackend + ?Sized,
+    R: RngCore + CryptoRng + ?Sized,
+{
+    let mut randomness: Vec<(Fr, Fr)> = circuits
+        .iter()
+        .map(|_| {
+            let r = Fr::rand(rng);
+            (r, Fr::rand(rng))
+        })
+        .collect();
+    let proofs = prove_batch_with_randomness(pk, circuits, backend, &randomness);
+    for (r, s) in &mut randomness {
+        r.zeroize();
+        s.zeroize();
+    }
+    proofs
+}
+
+fn prove_batch_with_randomness<C, B>(
+    pk: &ProvingKey<Bn254>,
+    circuits: Vec<C>,
+    backend: &B,
+    randomness: &[(Fr, Fr)],
+) -> Result<(Vec<Proof<Bn254>>, BatchTimings), Groth16ProveError>
+where
+    C: ConstraintSynthesizer<Fr> + Send,
+    B: MsmBackend + ?Sized,
+{
+    let mut timings = BatchTimings::default();
+    let start = Instant::now();
+    let in_batch = |index: usize| {
+        move |e: Groth16ProveError| Groth16ProveError::InBatch {
+            index,
+            source: Box::new(e),
+        }
+    };
+    // One circuit builds the constraint matrices; every circuit only assigns its witness, and
+    // is checked against those matrices (a Groth16 key is made for one circuit: a batch under
+    // one key proves witnesses of that circuit).
+    let mut assigned = parallel_map(circuits, |i, c| assign(c, i == 0).map_err(in_batch(i)))
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+    let r1cs = match assigned.first_mut() {
+        Some(first) => first.r1cs.take(),
+        None => return Ok((Vec::new(), timings)),
+    }
+    .ok_or(SynthesisError::AssignmentMissing)?;
+    let scalars = parallel_map(assigned, |i, a| {
+        a.against(&r1cs)
+            .and_then(|cs| msm_scalars(pk, &cs))
+            .map_err(in_batch(i))
     })
+    .into_iter()
+    .collect::<Result<Vec<_>, _>>()?;
+    timings.witness = start.elapsed();
+
+    let start = Instant::now();
+    let all = |f: fn(&MsmScalars) -> &[ScalarRepr]| scalars.iter().map(f).collect::<Vec<_>>();
+    let h = backend.msm_g1_batch(Query::H, &pk.h_query, &all(|z| &z.h))?;
+    let l = backend.msm_g1_batch(Query::L, &pk.l_query, &all(MsmScalars::witness))?;
+    let assignments = all(|z| &z.assignment);
+    let a = backend.msm_g1_batch(Query::A, &pk.a_query[1..], &assignments)?;
+    let b_g1 = backend.msm_g1_batch(Query::BG1, &pk.b_g1_query[1..], &assignments)?;
+    let b_g2 = backend.msm_g2_batch(Query::BG2, &pk.b_g2_query[1..], &assignments)?;
+    drop(scalars);
+    timings.msm = start.elapsed();
+
+    let start = Instant::now();
+    let results: Vec<(MsmResults, (Fr, Fr))> = h
+        .into_iter()
+        .zip(l)
+        .zip(a)
+        .zip(b_g1)
+        .zip(b_g2)
+        .zip(randomness.iter().copied())
+        .map(|(((((h, l), a), b_g1), b_g2), rs)| {
+            (
+                MsmResults {
+                    h,
+                    l,
+                    a,
+                    b_g1,
+                    b_g2,
+                },
+                rs,
+            )
+        })
+        .collect();
+    if results.len() != randomness.len() {
+        return Err(MsmError::Backend {
+            query: Query::H,
+            backend: backend.name(),
+            reason: format!("{} results for {} proofs", results.len(), randomness.len()),
+        }
+        .into());
+    }
+    let proofs = parallel_map(results, |_, (m, (r, s))| assemble(pk, &m, r, s));
+    timings.assemble = start.elapsed();
+    Ok((proofs, timings))
 }

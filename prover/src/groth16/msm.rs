@@ -18,13 +18,22 @@
 //! arkworks' Pippenger and GPU kernels consume; the witness is converted once and shared by
 //! the `A`, `B` (G1) and `B` (G2) MSMs.
 //!
+//! # Batches
+//! [`MsmBackend::msm_g1_batch`] and [`MsmBackend::msm_g2_batch`] take several scalar vectors
+//! against the same bases (one per proof of [`super::prove_batch`]): a device backend runs them
+//! in one pass over its resident bases, [`CpuBackend`] spreads them over the cores.
+//!
 //! # Backends
-//! [`CpuBackend`] (arkworks' `VariableBaseMSM`, on the calling thread) is the default. A GPU
-//! backend behind a `gpu` feature is left to a later issue; until then there is no `gpu`
-//! feature and nothing pretends to be one.
+//! [`CpuBackend`] (arkworks' `VariableBaseMSM`, on the calling thread; batches on all cores) is
+//! the default. [`ParallelCpuBackend`] splits each MSM across threads (one large MSM on a
+//! many-core machine; the CPU baseline of the GPU benchmarks). The CUDA backend is
+//! `super::gpu::GpuBackend` behind the `gpu` feature; [`super::backend::select_backend`] picks
+//! one and says why the GPU is not used when it is not.
 use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::VariableBaseMSM;
-use ark_ff::PrimeField;
+use ark_ff::{PrimeField, Zero};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 use thiserror::Error;
 
 /// A scalar of BN254's scalar field in canonical (non-Montgomery) form.
@@ -117,11 +126,120 @@ pub trait MsmBackend: Send + Sync {
         bases: &[G2Affine],
         scalars: &[ScalarRepr],
     ) -> Result<G2Projective, MsmError>;
+
+    /// The device this backend computes on and its state, for diagnostics (`None`: the CPU).
+    fn device(&self) -> Option<String> {
+        None
+    }
+
+    /// One G1 MSM per scalar vector, all against `bases`, results in order. The default runs
+    /// [`Self::msm_g1`] for each.
+    fn msm_g1_batch(
+        &self,
+        query: Query,
+        bases: &[G1Affine],
+        scalars: &[&[ScalarRepr]],
+    ) -> Result<Vec<G1Projective>, MsmError> {
+        scalars
+            .iter()
+            .map(|s| self.msm_g1(query, bases, s))
+            .collect()
+    }
+
+    /// One G2 MSM per scalar vector, all against `bases`, results in order. The default runs
+    /// [`Self::msm_g2`] for each.
+    fn msm_g2_batch(
+        &self,
+        query: Query,
+        bases: &[G2Affine],
+        scalars: &[&[ScalarRepr]],
+    ) -> Result<Vec<G2Projective>, MsmError> {
+        scalars
+            .iter()
+            .map(|s| self.msm_g2(query, bases, s))
+            .collect()
+    }
 }
 
-/// The default backend: arkworks' Pippenger (`VariableBaseMSM::msm_bigint`) on the CPU.
+/// The default backend: arkworks' Pippenger (`VariableBaseMSM::msm_bigint`) on the CPU, each
+/// MSM on the calling thread; the vectors of a batch on all cores (one vector per thread, split
+/// over several when the batch is smaller than the number of cores).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CpuBackend;
+
+/// arkworks' Pippenger with each MSM split into `threads` contiguous parts summed on their own
+/// threads (the workspace builds arkworks without its `parallel` feature); batches go vector by
+/// vector, each over all threads.
+#[derive(Clone, Copy, Debug)]
+pub struct ParallelCpuBackend {
+    threads: usize,
+}
+
+impl ParallelCpuBackend {
+    /// A backend over `threads` threads (at least one).
+    #[must_use]
+    pub fn new(threads: usize) -> Self {
+        Self {
+            threads: threads.max(1),
+        }
+    }
+
+    /// A backend over all the cores the OS gives this process.
+    #[must_use]
+    pub fn all_cores() -> Self {
+        Self::new(available_threads())
+    }
+
+    /// The number of threads.
+    #[must_use]
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+}
+
+/// The threads the OS gives this process (1 if it does not say).
+pub(crate) fn available_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// `f` over every item on up to [`available_threads`] scoped threads, results in input order
+/// (items are handed out one at a time, so uneven items balance).
+pub(crate) fn parallel_map<T, U, F>(items: Vec<T>, f: F) -> Vec<U>
+where
+    T: Send,
+    U: Send,
+    F: Fn(usize, T) -> U + Sync,
+{
+    let threads = available_threads().min(items.len());
+    if threads <= 1 {
+        return items
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| f(i, t))
+            .collect();
+    }
+    let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
+    let results: Vec<Mutex<Option<U>>> = slots.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(slot) = slots.get(i) else { break };
+                let item = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
+                if let Some(item) = item {
+                    let out = f(i, item);
+                    *results[i].lock().unwrap_or_else(PoisonError::into_inner) = Some(out);
+                }
+            });
+        }
+    });
+    // Every index below the item count was taken exactly once by some thread.
+    results
+        .into_iter()
+        .filter_map(|r| r.into_inner().unwrap_or_else(PoisonError::into_inner))
+        .collect()
+}
 
 fn check_lengths(query: Query, bases: usize, scalars: usize) -> Result<(), MsmError> {
     if bases == scalars {
@@ -158,5 +276,97 @@ impl MsmBackend for CpuBackend {
     ) -> Result<G2Projective, MsmError> {
         check_lengths(query, bases.len(), scalars.len())?;
         Ok(G2Projective::msm_bigint(bases, scalars))
+    }
+
+    fn msm_g1_batch(
+        &self,
+        query: Query,
+        bases: &[G1Affine],
+        scalars: &[&[ScalarRepr]],
+    ) -> Result<Vec<G1Projective>, MsmError> {
+        batch_on_all_cores(query, bases, scalars)
+    }
+
+    fn msm_g2_batch(
+        &self,
+        query: Query,
+        bases: &[G2Affine],
+        scalars: &[&[ScalarRepr]],
+    ) -> Result<Vec<G2Projective>, MsmError> {
+        batch_on_all_cores(query, bases, scalars)
+    }
+}
+
+/// The vectors of a batch on all cores: one vector per thread, each split over its share of the
+/// cores when there are fewer vectors than cores (a batch of one uses them all).
+fn batch_on_all_cores<A, P>(
+    query: Query,
+    bases: &[A],
+    scalars: &[&[ScalarRepr]],
+) -> Result<Vec<P>, MsmError>
+where
+    A: Sync,
+    P: VariableBaseMSM<MulBase = A, ScalarField = Fr> + Send + Zero + core::ops::AddAssign,
+{
+    let per_vector = available_threads() / scalars.len().max(1);
+    parallel_map(scalars.to_vec(), |_, s| {
+        check_lengths(query, bases.len(), s.len())?;
+        Ok(split_msm(per_vector, bases, s))
+    })
+    .into_iter()
+    .collect()
+}
+
+/// `Σ scalars[i]·bases[i]` with the slices cut into `threads` parts, one MSM per thread.
+fn split_msm<A, P>(threads: usize, bases: &[A], scalars: &[ScalarRepr]) -> P
+where
+    A: Sync,
+    P: VariableBaseMSM<MulBase = A, ScalarField = Fr> + Send + Zero + core::ops::AddAssign,
+{
+    if threads <= 1 {
+        return P::msm_bigint(bases, scalars);
+    }
+    let part = bases.len().div_ceil(threads).max(1);
+    let parts: Vec<(&[A], &[ScalarRepr])> = bases.chunks(part).zip(scalars.chunks(part)).collect();
+    let sums: Vec<P> = std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|(b, s)| scope.spawn(move || P::msm_bigint(b, s)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut total = P::zero();
+    for s in sums {
+        total += s;
+    }
+    total
+}
+
+impl MsmBackend for ParallelCpuBackend {
+    fn name(&self) -> &'static str {
+        "cpu-parallel"
+    }
+
+    fn msm_g1(
+        &self,
+        query: Query,
+        bases: &[G1Affine],
+        scalars: &[ScalarRepr],
+    ) -> Result<G1Projective, MsmError> {
+        check_lengths(query, bases.len(), scalars.len())?;
+        Ok(split_msm(self.threads, bases, scalars))
+    }
+
+    fn msm_g2(
+        &self,
+        query: Query,
+        bases: &[G2Affine],
+        scalars: &[ScalarRepr],
+    ) -> Result<G2Projective, MsmError> {
+        check_lengths(query, bases.len(), scalars.len())?;
+        Ok(split_msm(self.threads, bases, scalars))
     }
 }

@@ -2,7 +2,8 @@
 use super::*;
 use crate::test_circuits::{BitDecomposition, MulChain};
 use ark_bn254::{G1Affine, G2Affine, G2Projective};
-use ark_ec::AffineRepr;
+use ark_ec::{AffineRepr, VariableBaseMSM};
+use ark_ff::UniformRand;
 use ark_groth16::{prepare_verifying_key, Groth16};
 use ark_serialize::CanonicalSerialize;
 use rand_chacha::rand_core::SeedableRng;
@@ -287,12 +288,13 @@ fn a_synthesis_failure_is_a_typed_error() {
 fn h_has_one_more_coefficient_than_h_query_and_it_is_zero() {
     for (name, circuit) in circuits() {
         let pk = setup(circuit.clone(), 10);
-        let cs = synthesize(circuit).unwrap();
+        let assigned = synthesize(circuit).unwrap();
+        let r1cs = assigned.r1cs.as_ref().unwrap();
         let h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
-            &cs.matrices,
-            cs.num_instance,
-            cs.num_constraints,
-            &cs.assignment,
+            &r1cs.matrices,
+            r1cs.num_instance,
+            r1cs.num_constraints,
+            &assigned.assignment,
         )
         .unwrap();
         assert_eq!(h.len(), pk.h_query.len() + 1, "{name}");
@@ -314,4 +316,113 @@ fn cpu_backend_refuses_mismatched_lengths() {
     );
     let g2 = vec![G2Affine::generator(); 1];
     assert!(CpuBackend.msm_g2(Query::BG2, &g2, &scalars).is_err());
+}
+
+#[test]
+fn a_batch_equals_the_proofs_made_one_after_another() {
+    let mut rng = ChaCha20Rng::seed_from_u64(40);
+    let pk = setup(MulChain::random(&mut rng, 2, 60), 11);
+    let circuits: Vec<MulChain> = (0..5).map(|_| MulChain::random(&mut rng, 2, 60)).collect();
+    for backend in [&CpuBackend as &dyn MsmBackend, &ParallelCpuBackend::new(3)] {
+        let (batch, timings) = prove_batch_timed(
+            &pk,
+            circuits.clone(),
+            backend,
+            &mut ChaCha20Rng::seed_from_u64(41),
+        )
+        .unwrap();
+        assert!(timings.msm > std::time::Duration::ZERO);
+        let mut seq = ChaCha20Rng::seed_from_u64(41);
+        for (i, c) in circuits.iter().enumerate() {
+            let one = prove(&pk, c.clone(), &mut seq).unwrap();
+            assert_eq!(
+                bytes(&batch[i]),
+                bytes(&one),
+                "proof {i}, {}",
+                backend.name()
+            );
+        }
+    }
+    assert!(
+        prove_batch(&pk, Vec::<MulChain>::new(), &CpuBackend, &mut rng)
+            .unwrap()
+            .is_empty()
+    );
+    // Mostly 0/1 witnesses, the first circuit's matrices shared by the others.
+    let pk = setup(BitDecomposition::new(0), 13);
+    let values = [0u64, 1, u64::MAX, 0x8000_0000_0000_0001, 12345];
+    let circuits: Vec<BitDecomposition> =
+        values.iter().map(|&v| BitDecomposition::new(v)).collect();
+    let batch = prove_batch(
+        &pk,
+        circuits.clone(),
+        &CpuBackend,
+        &mut ChaCha20Rng::seed_from_u64(44),
+    )
+    .unwrap();
+    let mut seq = ChaCha20Rng::seed_from_u64(44);
+    for (i, c) in circuits.into_iter().enumerate() {
+        let theirs = Ark::create_random_proof_with_reduction(c, &pk, &mut seq).unwrap();
+        assert_eq!(bytes(&batch[i]), bytes(&theirs), "value {}", values[i]);
+    }
+}
+
+#[test]
+fn a_batch_refuses_a_circuit_of_another_shape() {
+    let mut rng = ChaCha20Rng::seed_from_u64(45);
+    let pk = setup(MulChain::random(&mut rng, 1, 30), 14);
+    let mut circuits: Vec<MulChain> = (0..3).map(|_| MulChain::random(&mut rng, 1, 30)).collect();
+    circuits.push(MulChain::random(&mut rng, 1, 31));
+    let err = prove_batch(&pk, circuits, &CpuBackend, &mut rng).unwrap_err();
+    assert!(
+        matches!(&err, Groth16ProveError::InBatch { index: 3, source } if matches!(**source, Groth16ProveError::NotSameCircuit { .. })),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_batch_names_the_circuit_that_fails() {
+    let mut rng = ChaCha20Rng::seed_from_u64(42);
+    let pk = setup(MulChain::random(&mut rng, 1, 30), 12);
+    let circuits: Vec<MulChain> = (0..10).map(|_| MulChain::random(&mut rng, 1, 30)).collect();
+    for bad in [2usize, 9] {
+        let mut circuits = circuits.clone();
+        circuits[bad] = circuits[bad].clone().with_wrong_output();
+        let err = prove_batch(&pk, circuits, &CpuBackend, &mut rng).unwrap_err();
+        assert!(
+            matches!(&err, Groth16ProveError::InBatch { index, source } if *index == bad && matches!(**source, Groth16ProveError::Unsatisfied { .. })),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn batched_and_split_cpu_msms_equal_arkworks() {
+    let mut rng = ChaCha20Rng::seed_from_u64(43);
+    let bases: Vec<G1Affine> = (0..100).map(|_| G1Affine::rand(&mut rng)).collect();
+    let g2: Vec<G2Affine> = (0..10).map(|_| G2Affine::rand(&mut rng)).collect();
+    let vectors: Vec<Vec<ScalarRepr>> = (0..4)
+        .map(|_| (0..100).map(|_| Fr::rand(&mut rng).into_bigint()).collect())
+        .collect();
+    let refs: Vec<&[ScalarRepr]> = vectors.iter().map(Vec::as_slice).collect();
+    let batch = CpuBackend.msm_g1_batch(Query::A, &bases, &refs).unwrap();
+    for (i, s) in refs.iter().enumerate() {
+        let expected = G1Projective::msm_bigint(&bases, s);
+        assert_eq!(batch[i], expected);
+        assert_eq!(
+            ParallelCpuBackend::new(7)
+                .msm_g1(Query::A, &bases, s)
+                .unwrap(),
+            expected
+        );
+        assert_eq!(
+            ParallelCpuBackend::new(3)
+                .msm_g2(Query::BG2, &g2, &s[..10])
+                .unwrap(),
+            G2Projective::msm_bigint(&g2, &s[..10])
+        );
+    }
+    assert!(ParallelCpuBackend::new(2)
+        .msm_g1(Query::A, &bases, &vectors[0][1..])
+        .is_err());
 }
