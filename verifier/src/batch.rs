@@ -33,8 +33,8 @@ use crate::bisect::{bisect, nonzero_u128, BatchCheck};
 use crate::error::{ProofError, VerifyError};
 use crate::field::Fe;
 use crate::groth16::{
-    prepare_b, verify as verify_groth16, weight as fr_weight, weighted_holds, Groth16VerifyError,
-    PairingTerm, PreparedB, PreparedKey,
+    prepare_b, verify as verify_groth16, weighted_holds, Groth16VerifyError, PairingTerm,
+    PreparedB, PreparedKey, ProofWeight,
 };
 use crate::msm::Terms;
 use crate::parallel::Threads;
@@ -49,6 +49,7 @@ use ark_groth16::Proof;
 use corridor_core::sigma::Equation;
 use corridor_core::statement::{resolve, Statement};
 use corridor_core::tx::Transaction;
+use curve25519_dalek::traits::IsIdentity;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, RngCore};
@@ -374,7 +375,7 @@ fn holds<R: RngCore + CryptoRng + ?Sized>(
             inputs: &k.inputs,
         })
         .collect();
-    let kyc_weights: Vec<Fr> = kyc.iter().map(|_| fr_weight(rng)).collect();
+    let kyc_weights: Vec<ProofWeight> = kyc.iter().map(|_| ProofWeight::draw(rng)).collect();
     let chunks = threads.count().max(1);
     let size = items.len().div_ceil(chunks).max(1);
     let ranges: Vec<(usize, usize, [u8; 32])> = (0..items.len())
@@ -400,17 +401,13 @@ fn holds<R: RngCore + CryptoRng + ?Sized>(
         }
         Some(terms)
     });
-    let mut terms = Terms::default();
-    for part in parts {
-        let Some(part) = part else {
-            return false;
-        };
-        terms.absorb(part);
-    }
+    let Some(parts) = parts.into_iter().collect::<Option<Vec<Terms>>>() else {
+        return false;
+    };
     timings.scalar += start.elapsed();
 
     let start = Instant::now();
-    let msm_holds = terms.is_identity(threads);
+    let msm_holds = Terms::sum_parts(&parts, threads).is_identity();
     timings.msm += start.elapsed();
     if !msm_holds {
         return false;

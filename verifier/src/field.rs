@@ -124,19 +124,37 @@ impl Fe {
 
     /// Back to a dalek scalar.
     pub fn to_scalar(self) -> Scalar {
-        let limbs = mont_mul(&self.0, &[1, 0, 0, 0]);
-        let mut bytes = [0u8; 32];
-        for (i, limb) in limbs.iter().enumerate() {
-            bytes[8 * i..8 * i + 8].copy_from_slice(&limb.to_le_bytes());
-        }
-        // Fully reduced, hence canonical.
-        Scalar::from_bytes_mod_order(bytes)
+        scalar_from_limbs(&mont_mul(&self.0, &[1, 0, 0, 0]))
     }
 
     /// `2·self`.
     pub fn double(self) -> Fe {
         self + self
     }
+
+    /// `(self, false)` as a scalar, or `(−self, true)` when `−self` is below 2^128 and `self`
+    /// is not: one conversion out of Montgomery form and one into a dalek scalar.
+    pub fn short_form(self) -> (Scalar, bool) {
+        let limbs = mont_mul(&self.0, &[1, 0, 0, 0]);
+        let short = |l: &[u64; 4]| l[2] == 0 && l[3] == 0;
+        if !short(&limbs) {
+            // ℓ − x for 0 < x < ℓ.
+            let (negated, _) = sub_borrow(&L, &limbs);
+            if short(&negated) {
+                return (scalar_from_limbs(&negated), true);
+            }
+        }
+        (scalar_from_limbs(&limbs), false)
+    }
+}
+
+/// The dalek scalar of canonical little-endian limbs.
+fn scalar_from_limbs(limbs: &[u64; 4]) -> Scalar {
+    let mut bytes = [0u8; 32];
+    for (i, limb) in limbs.iter().enumerate() {
+        bytes[8 * i..8 * i + 8].copy_from_slice(&limb.to_le_bytes());
+    }
+    Scalar::from_bytes_mod_order(bytes)
 }
 
 impl Add for Fe {
@@ -266,6 +284,17 @@ mod tests {
     }
 
     #[test]
+    fn short_forms() {
+        let w = Fe::from_u128(u128::MAX);
+        assert_eq!(w.short_form(), (Scalar::from(u128::MAX), false));
+        assert_eq!((-w).short_form(), (Scalar::from(u128::MAX), true));
+        assert_eq!(Fe::ZERO.short_form(), (Scalar::ZERO, false));
+        let big = Fe::from_scalar(&Scalar::from_bytes_mod_order([0x55; 32]));
+        assert_eq!(big.short_form(), (big.to_scalar(), false));
+        assert_eq!((-big).short_form(), ((-big).to_scalar(), false));
+    }
+
+    #[test]
     fn many_random_products_agree_with_dalek() {
         let mut rng = ChaCha20Rng::seed_from_u64(9);
         let mut acc = Fe::ONE;
@@ -291,6 +320,8 @@ mod tests {
             prop_assert_eq!((x * y).to_scalar(), a * b);
             prop_assert_eq!(x.double().to_scalar(), a + a);
             prop_assert_eq!((-x).to_scalar(), -a);
+            let (s, negated) = x.short_form();
+            prop_assert_eq!(if negated { -s } else { s }, a);
         }
     }
 }

@@ -19,8 +19,9 @@
 //!   ignore extra inputs or missing ones).
 //! - [`verify`]: one multi-Miller loop of three pairs and one final exponentiation against the
 //!   prepared `e(α, β)`.
-//! - [`check_batch`] / [`verify_batch`]: for `n` proofs with independent, uniform, non-zero
-//!   128-bit weights `w_i` drawn from the caller's CSPRNG after the proofs are fixed,
+//! - [`check_batch`] / [`verify_batch`]: for `n` proofs with independent weights `w_i`, each
+//!   uniform over 2^128 − 1 non-zero values (`w0 + λ·w1`, see `ProofWeight`), drawn from the
+//!   caller's CSPRNG after the proofs are fixed,
 //!   `Π e(w_i·A_i, B_i) · e(−(Σ w_i)·α, β) · e(−Σ w_i·IC_i, γ) · e(−Σ w_i·C_i, δ) = 1`:
 //!   `n + 3` pairs in ONE multi-Miller loop and ONE final exponentiation (`Σ w_i·IC_i` is one
 //!   small MSM over `γ_abc`, `Σ w_i·C_i` one MSM over the `C_i`). A batch of valid proofs
@@ -33,12 +34,14 @@
 //!   spread over its threads.
 use crate::bisect::{bisect, nonzero_u128, BatchCheck};
 use crate::parallel::Threads;
+use ark_bn254::g1::Config as G1Config;
 use ark_bn254::{Bn254, Fq12, Fr, G1Affine, G1Projective};
 use ark_ec::bn::g2::EllCoeff;
 use ark_ec::bn::BnConfig;
 use ark_ec::pairing::{MillerLoopOutput, Pairing};
+use ark_ec::scalar_mul::glv::GLVConfig;
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
-use ark_ff::{CyclotomicMultSubgroup, Field, One, Zero};
+use ark_ff::{AdditiveGroup, CyclotomicMultSubgroup, Field, One, Zero};
 use ark_groth16::{prepare_verifying_key, PreparedVerifyingKey, Proof, VerifyingKey};
 use rand_core::{CryptoRng, RngCore};
 use thiserror::Error;
@@ -222,9 +225,57 @@ impl<'a> BatchEntry<'a> {
     }
 }
 
-/// A uniform, non-zero 128-bit weight.
-pub(crate) fn weight<R: RngCore + CryptoRng + ?Sized>(rng: &mut R) -> Fr {
-    Fr::from(nonzero_u128(rng))
+/// A proof's weight in a batch: `w = w0 + λ·w1 mod r` for `(w0, w1)` uniform 64-bit integers,
+/// not both zero, `λ` the eigenvalue of BN254's G1 endomorphism `φ(x, y) = (β·x, y) = [λ]·`.
+///
+/// Why it is as good as a uniform 128-bit weight: distinct pairs give distinct weights modulo
+/// `r` (two pairs with the same weight would make `(w0 − w0', w1 − w1')`, both entries below
+/// 2^64, a non-zero vector of the lattice `{(a, b) : a + λb ≡ 0 mod r}`, whose reduced basis
+/// has entries of 2^126.8 — checked in the tests), so the weight is uniform over 2^128 − 1
+/// non-zero values and a batch with a bad proof passes for at most one of them. Why it is
+/// used: `w·A = [w0]A + [w1]φ(A)` is a joint double-and-add over 64 bits, less than half of
+/// a 128-bit multiplication.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ProofWeight {
+    w0: u64,
+    w1: u64,
+}
+
+impl ProofWeight {
+    /// Draws a weight from `rng` (a CSPRNG drawn after the proofs are fixed).
+    pub fn draw<R: RngCore + CryptoRng + ?Sized>(rng: &mut R) -> Self {
+        let w = nonzero_u128(rng);
+        Self {
+            w0: w as u64,
+            w1: (w >> 64) as u64,
+        }
+    }
+
+    /// `w0 + λ·w1` as a scalar.
+    pub fn scalar(&self) -> Fr {
+        Fr::from(self.w0) + <G1Config as GLVConfig>::LAMBDA * Fr::from(self.w1)
+    }
+
+    /// `w·a`, as `[w0]a + [w1]φ(a)` by one joint double-and-add.
+    pub fn times(&self, a: &G1Affine) -> G1Projective {
+        if a.is_zero() {
+            return G1Projective::zero();
+        }
+        let beta = <G1Config as GLVConfig>::ENDO_COEFFS[0];
+        let phi = G1Affine::new_unchecked(a.x * beta, a.y);
+        let both = (*a + phi).into_affine();
+        let mut acc = G1Projective::zero();
+        for bit in (0..64).rev() {
+            acc.double_in_place();
+            match ((self.w0 >> bit) & 1, (self.w1 >> bit) & 1) {
+                (1, 0) => acc += a,
+                (0, 1) => acc += phi,
+                (1, 1) => acc += both,
+                _ => {}
+            }
+        }
+        acc
+    }
 }
 
 fn check_counts(key: &PreparedKey, entries: &[BatchEntry<'_>]) -> Result<(), Groth16BatchError> {
@@ -277,7 +328,7 @@ pub(crate) struct PairingTerm<'a> {
 pub(crate) fn weighted_holds(
     key: &PreparedKey,
     terms: &[PairingTerm<'_>],
-    weights: &[Fr],
+    weights: &[ProofWeight],
     threads: &Threads,
 ) -> bool {
     if terms.is_empty() {
@@ -288,7 +339,7 @@ pub(crate) fn weighted_holds(
     }
     let vk = &key.pvk.vk;
     // Per chunk of proofs, one chunk per thread: the weighted input sums, Σ w_i·C_i, and the
-    // w_i·A_i (projective, GLV multiplication).
+    // w_i·A_i (the weights' endomorphism form, `ProofWeight::times`).
     let chunks = threads.count().max(1);
     let size = terms.len().div_ceil(chunks).max(1);
     let ranges: Vec<(usize, usize)> = (0..terms.len())
@@ -296,19 +347,20 @@ pub(crate) fn weighted_holds(
         .map(|start| (start, (start + size).min(terms.len())))
         .collect();
     let parts = threads.map(&ranges, |&(lo, hi)| {
+        let scalars: Vec<Fr> = weights[lo..hi].iter().map(ProofWeight::scalar).collect();
         let mut input_scalars = vec![Fr::zero(); vk.gamma_abc_g1.len()];
-        for (term, w) in terms[lo..hi].iter().zip(&weights[lo..hi]) {
+        for (term, w) in terms[lo..hi].iter().zip(&scalars) {
             input_scalars[0] += w;
             for (scalar, x) in input_scalars[1..].iter_mut().zip(term.inputs) {
                 *scalar += *w * x;
             }
         }
         let cs: Vec<G1Affine> = terms[lo..hi].iter().map(|t| t.proof.c).collect();
-        let c = G1Projective::msm_unchecked(&cs, &weights[lo..hi]);
+        let c = G1Projective::msm_unchecked(&cs, &scalars);
         let a: Vec<G1Projective> = terms[lo..hi]
             .iter()
             .zip(&weights[lo..hi])
-            .map(|(t, w)| G1Projective::from(t.proof.a) * w)
+            .map(|(t, w)| w.times(&t.proof.a))
             .collect();
         (input_scalars, c, a)
     });
@@ -420,7 +472,7 @@ fn batch_holds<R: RngCore + CryptoRng + ?Sized>(
     entries: &[BatchEntry<'_>],
     rng: &mut R,
 ) -> bool {
-    let weights: Vec<Fr> = entries.iter().map(|_| weight(rng)).collect();
+    let weights: Vec<ProofWeight> = entries.iter().map(|_| ProofWeight::draw(rng)).collect();
     let terms: Vec<PairingTerm<'_>> = entries
         .iter()
         .map(|e| PairingTerm {

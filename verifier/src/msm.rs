@@ -64,24 +64,6 @@ pub(crate) fn generators() -> &'static Generators {
     })
 }
 
-/// `s` as a scalar, or `−s` with `true` (the point to be negated) when `−s` is below 2^128 and
-/// `s` is not: Pippenger skips a scalar's zero digits, so a weight times a point costs half a
-/// full multiplication, and the batch's `−ω·Y` terms (sigma commitments, a signature's `R`)
-/// are `ω·(−Y)`.
-fn short_form(s: Fe) -> (Scalar, bool) {
-    let short = |x: &Scalar| x.as_bytes()[16..].iter().all(|b| *b == 0);
-    let scalar = s.to_scalar();
-    if short(&scalar) {
-        return (scalar, false);
-    }
-    let negated = (-s).to_scalar();
-    if short(&negated) {
-        (negated, true)
-    } else {
-        (scalar, false)
-    }
-}
-
 /// A weighted sum of terms that must be the identity.
 #[derive(Debug, Default)]
 pub(crate) struct Terms {
@@ -142,39 +124,35 @@ impl Terms {
         (&mut self.bp_g[..len], &mut self.bp_h[..len])
     }
 
-    /// Adds `other`'s terms (shared bases summed; its other points appended).
-    pub fn absorb(&mut self, other: Terms) {
-        self.g += other.g;
-        self.h += other.h;
-        let (g, h) = self.generators_mut(other.bp_g.len());
-        for (a, b) in g.iter_mut().zip(&other.bp_g) {
-            *a += *b;
-        }
-        for (a, b) in h.iter_mut().zip(&other.bp_h) {
-            *a += *b;
-        }
-        if self.scalars.is_empty() {
-            self.scalars = other.scalars;
-            self.points = other.points;
-        } else {
-            self.scalars.extend(other.scalars);
-            self.points.extend(other.points);
-        }
-        // Points absorbed from another part are not indexed: later equal points are not merged
-        // with them (correct, merely a little larger).
-        self.seen.clear();
-    }
-
     /// The sum, computed in one chunk per thread plus one for the shared bases.
     pub fn sum(&self, threads: &Threads) -> RistrettoPoint {
+        Self::sum_parts(std::slice::from_ref(self), threads)
+    }
+
+    /// The sum of several `Terms` (one per thread that built them) without merging them first:
+    /// their shared bases' coefficients are added up, their own points multiplied where they
+    /// lie, in about one chunk per thread.
+    pub fn sum_parts(parts: &[Terms], threads: &Threads) -> RistrettoPoint {
         let gens = generators();
-        let shared = || {
-            let n = self.bp_g.len();
+        let n = parts.iter().map(|p| p.bp_g.len()).max().unwrap_or(0);
+        let mut shared = Terms::default();
+        for part in parts {
+            shared.g += part.g;
+            shared.h += part.h;
+            let (g, h) = shared.generators_mut(n);
+            for (a, b) in g.iter_mut().zip(&part.bp_g) {
+                *a += *b;
+            }
+            for (a, b) in h.iter_mut().zip(&part.bp_h) {
+                *a += *b;
+            }
+        }
+        let shared_sum = || {
             RistrettoPoint::vartime_multiscalar_mul(
-                [self.g, self.h]
+                [shared.g, shared.h]
                     .iter()
-                    .chain(&self.bp_g)
-                    .chain(&self.bp_h)
+                    .chain(&shared.bp_g)
+                    .chain(&shared.bp_h)
                     .map(|s| s.to_scalar()),
                 [g(), h()]
                     .iter()
@@ -182,26 +160,35 @@ impl Terms {
                     .chain(&gens.h_vec[..n]),
             )
         };
-        let chunks = threads.count().max(1);
-        let size = self.points.len().div_ceil(chunks).max(1);
-        let ranges: Vec<(usize, usize)> = (0..self.points.len())
-            .step_by(size)
-            .map(|start| (start, (start + size).min(self.points.len())))
+        // About one range of points per thread, never across parts.
+        let per_part = threads.count().div_ceil(parts.len().max(1)).max(1);
+        let ranges: Vec<(usize, usize, usize)> = parts
+            .iter()
+            .enumerate()
+            .flat_map(|(i, part)| {
+                let size = part.points.len().div_ceil(per_part).max(1);
+                (0..part.points.len())
+                    .step_by(size)
+                    .map(move |a| (i, a, (a + size).min(part.points.len())))
+            })
             .collect();
-        let (shared, parts) = threads.join(shared, || {
-            threads.map(&ranges, |&(a, b)| {
+        let (shared, sums) = threads.join(shared_sum, || {
+            threads.map(&ranges, |&(i, a, b)| {
+                let part = &parts[i];
+                // A weight times a point (`−ω·Y` for the sigma commitments, a signature's
+                // `R`) is sent as `ω·(−Y)`: Pippenger skips a short scalar's zero digits.
                 let forms: Vec<(Scalar, bool)> =
-                    self.scalars[a..b].iter().map(|s| short_form(*s)).collect();
+                    part.scalars[a..b].iter().map(|s| s.short_form()).collect();
                 RistrettoPoint::vartime_multiscalar_mul(
                     forms.iter().map(|(s, _)| s),
-                    self.points[a..b]
+                    part.points[a..b]
                         .iter()
                         .zip(&forms)
                         .map(|(p, (_, negated))| if *negated { -p } else { *p }),
                 )
             })
         });
-        parts.into_iter().fold(shared, |acc, p| acc + p)
+        sums.into_iter().fold(shared, |acc, p| acc + p)
     }
 
     /// Whether the sum is the identity.
@@ -257,9 +244,11 @@ mod tests {
         let mut other = Terms::default();
         other.add_point(Fe::ONE, &p);
         other.generators_mut(64).0[63] = Fe::ONE;
-        terms.absorb(other);
         expected += p.point() + gens.g_vec[63];
-        assert_eq!(terms.sum(&Threads::current()), expected);
+        let parts = [terms, other];
+        for threads in [Threads::current(), Threads::new(3).unwrap()] {
+            assert_eq!(Terms::sum_parts(&parts, &threads), expected);
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use super::*;
 use ark_bn254::G2Affine;
 use ark_ec::AffineRepr;
+use ark_ec::PrimeGroup;
 use ark_ff::{BigInteger, PrimeField};
 use ark_groth16::r1cs_to_qap::LibsnarkReduction;
 use ark_groth16::{Groth16, ProvingKey};
@@ -293,15 +294,62 @@ impl rand_core::RngCore for ZerosFirst {
 impl rand_core::CryptoRng for ZerosFirst {}
 
 #[test]
-fn weights_are_non_zero_128_bit() {
-    let w = weight(&mut ZerosFirst(0));
-    assert_eq!(w, Fr::from(3u128 | (4u128 << 64)));
+fn weights_are_non_zero_and_multiply_by_the_endomorphism() {
+    // The first 16 zero bytes are skipped: never the zero weight.
+    let w = ProofWeight::draw(&mut ZerosFirst(0));
+    assert_eq!(
+        w.scalar(),
+        Fr::from(3u64) + <G1Config as GLVConfig>::LAMBDA * Fr::from(4u64)
+    );
     let mut rng = ChaCha20Rng::seed_from_u64(19);
+    let a = (G1Projective::generator() * Fr::from(77u64)).into_affine();
+    let mut seen = std::collections::HashSet::new();
     for _ in 0..64 {
-        let w = weight(&mut rng);
-        assert!(!w.is_zero());
-        assert!(w.into_bigint().num_bits() <= 128);
+        let w = ProofWeight::draw(&mut rng);
+        assert!(!w.scalar().is_zero());
+        assert_eq!(w.times(&a), a * w.scalar());
+        assert!(seen.insert(w.scalar()));
     }
+    assert_eq!(w.times(&G1Affine::zero()), G1Projective::zero());
+}
+
+/// The lattice `{(a, b) : a + λ·b ≡ 0 mod r}` has the reduced basis below (entries of about
+/// 2^126.8): no two weight pairs `(w0, w1)`, `(w0', w1')` with 64-bit entries are congruent,
+/// so `ProofWeight` takes 2^128 − 1 distinct non-zero values.
+#[test]
+fn the_endomorphism_lattice_has_no_short_vectors() {
+    let lambda = <G1Config as GLVConfig>::LAMBDA;
+    let basis: [(i128, i128); 2] = [
+        (
+            147_946_756_881_789_319_000_765_030_803_803_410_728,
+            -9_931_322_734_385_697_763,
+        ),
+        (
+            9_931_322_734_385_697_763,
+            147_946_756_881_789_319_010_696_353_538_189_108_491,
+        ),
+    ];
+    let fr = |x: i128| {
+        let f = Fr::from(x.unsigned_abs());
+        if x < 0 {
+            -f
+        } else {
+            f
+        }
+    };
+    for (a, b) in basis {
+        assert!(((fr(a) + lambda * fr(b)).is_zero()), "a lattice vector");
+        assert!(a.unsigned_abs().max(b.unsigned_abs()) > 1u128 << 126);
+    }
+    // Nearly orthogonal: the inner product l1·s − s·l2 = −s² (s the short entry) is below
+    // 2^127 while the norms' product is about 2^253.6, so every non-zero combination
+    // x·v1 + y·v2 has a norm of at least about 2^126.8, hence an entry above 2^126: none lies
+    // in the box of 64-bit differences.
+    let (l1, s, l2) = (basis[0].0, basis[1].0, basis[1].1);
+    assert_eq!(basis[0].1, -s);
+    let dot = s * (l1 - l2);
+    assert_eq!(dot.unsigned_abs(), s.unsigned_abs().pow(2));
+    assert!(dot.unsigned_abs() < 1u128 << 127);
 }
 
 proptest! {
