@@ -4,7 +4,6 @@ use super::*;
 use ark_bn254::G2Affine;
 use ark_ec::AffineRepr;
 use ark_ec::PrimeGroup;
-use ark_ff::{BigInteger, PrimeField};
 use ark_groth16::r1cs_to_qap::LibsnarkReduction;
 use ark_groth16::{Groth16, ProvingKey};
 use ark_serialize::CanonicalSerialize;
