@@ -42,7 +42,7 @@ use corridor_core::note::Note;
 use corridor_core::proofs;
 use corridor_core::range::{limit_w1, RangeStatement};
 use corridor_core::sigma::{LinearRelation, SigmaProof};
-use corridor_core::state::{BlockContext, MemoryState, PublicState};
+use corridor_core::state::{BlockContext, MemoryState};
 use corridor_core::statement::{resolve, StatementError};
 use corridor_core::transcript::tx_transcript;
 use corridor_core::tx::{NoteId, RangeProofBytes, Transaction, TxBody};

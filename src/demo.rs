@@ -8,7 +8,6 @@
 use crate::network::{DemoNetwork, LedgerError};
 use corridor_core::instruction;
 use corridor_core::keys::WalletKeys;
-use corridor_core::state::PublicState;
 use corridor_core::tx::{NoteId, PublishQuote, Transaction, TxBody};
 use corridor_prover::builder::{OwnedNote, Payment, RemittanceRequest};
 use corridor_prover::ProveError;

@@ -11,7 +11,7 @@ use corridor_core::elgamal::HintContext;
 use corridor_core::genesis::{AssetPolicy, Genesis, KycIssuer, Operator};
 use corridor_core::keys::{SpendKey, ViewKey, WalletKeys, WalletSeed};
 use corridor_core::note::Note;
-use corridor_core::state::{next_root_update, BlockContext, MemoryState, PublicState};
+use corridor_core::state::{next_root_update, BlockContext, MemoryState};
 use corridor_core::tx::{FieldBytes, Transaction, TxBody};
 use corridor_params::ProvingKey;
 use corridor_prover::builder::{OwnedNote, Payment, RemittanceRequest};

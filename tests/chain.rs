@@ -29,7 +29,7 @@ use corridor_core::genesis::Genesis;
 use corridor_core::instruction;
 use corridor_core::keys::{ViewKey, WalletKeys, WalletSeed};
 use corridor_core::note::Note;
-use corridor_core::state::{year_month, BlockContext, MemoryState, PublicState, RootStanding};
+use corridor_core::state::{year_month, BlockContext, MemoryState, RootStanding};
 use corridor_core::statement::{resolve, StatementError};
 use corridor_core::tx::{FieldBytes, KycProof, NoteId, PublishQuote, Transaction, TxBody};
 use corridor_prover::builder::{Builder, OwnedNote, Payment, RemittanceRequest};

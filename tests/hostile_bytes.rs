@@ -23,7 +23,7 @@ use corridor_core::genesis::Genesis;
 use corridor_core::instruction::INSTRUCTION_BOX_LEN;
 use corridor_core::keys::{SpendKey, WalletKeys, WalletSeed};
 use corridor_core::proto::{self, transaction::Body};
-use corridor_core::state::{BlockContext, MemoryState, PublicState};
+use corridor_core::state::{BlockContext, MemoryState};
 use corridor_core::statement::{resolve, StatementError};
 use corridor_core::tx::{
     range_parties, range_proof_len, FieldBytes, NoteId, PublishQuote, Transaction, TxBody,

@@ -211,7 +211,7 @@ use corridor_core::genesis::Genesis;
 use corridor_core::group::{g, Point};
 use corridor_core::keys::SpendKey;
 use corridor_core::proto;
-use corridor_core::state::{BlockContext, MemoryState, PublicState, RootStanding};
+use corridor_core::state::{BlockContext, MemoryState, RootStanding};
 use corridor_core::statement::StatementError;
 use corridor_core::tx::{
     FieldBytes, NoteId, Transaction, TxBody, UnsignedTransaction, GROTH16_PROOF_LEN,

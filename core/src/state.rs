@@ -7,6 +7,8 @@ use crate::group::Point;
 use crate::note::{Note, RemittanceTag};
 use crate::tx::{FieldBytes, NoteId, PublishQuote, Transaction, TxBody, TxId};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use thiserror::Error;
 
 /// The block a transaction is validated for, supplied by the node (never by the transaction):
 /// its height and its time (UTC seconds since the Unix epoch).
@@ -65,24 +67,46 @@ pub fn next_root_update(head: Option<RootHead>) -> (u64, FieldBytes) {
     })
 }
 
-/// Read access to committed public state.
+/// A failure of the store behind a [`PublicState`] (a database error, a corrupted record):
+/// whoever implements the trait says what, and resolution stops with it. Compared by message.
+#[derive(Clone, Debug, Error)]
+#[error("state store: {0}")]
+pub struct StoreError(Arc<dyn std::error::Error + Send + Sync>);
+
+impl StoreError {
+    /// Wraps the store's own error.
+    pub fn new(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        StoreError(Arc::new(e))
+    }
+}
+
+impl PartialEq for StoreError {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for StoreError {}
+
+/// Read access to committed public state. Every read can fail (the node's store is a
+/// database); an in-memory state never does.
 pub trait PublicState {
     /// A committed note (spent or not: the spent set is the node's rule).
-    fn note(&self, id: &NoteId) -> Option<Note>;
+    fn note(&self, id: &NoteId) -> Result<Option<Note>, StoreError>;
     /// Whether `address` is registered with exactly these `(X, P)`.
-    fn is_registered(&self, address: &Address) -> bool;
+    fn is_registered(&self, address: &Address) -> Result<bool, StoreError>;
     /// A published quote.
-    fn quote(&self, operator: &str, quote_id: u64) -> Option<PublishQuote>;
+    fn quote(&self, operator: &str, quote_id: u64) -> Result<Option<PublishQuote>, StoreError>;
     /// Whether spend key `X` is registered (with any view key): an `X` registers once.
-    fn spend_key_registered(&self, x: &Point) -> bool;
+    fn spend_key_registered(&self, x: &Point) -> Result<bool, StoreError>;
     /// The `link` stored when `X` registered through RegisterAddress.
-    fn registration_link(&self, x: &Point) -> Option<FieldBytes>;
+    fn registration_link(&self, x: &Point) -> Result<Option<FieldBytes>, StoreError>;
     /// Whether a registration nullifier was already used.
-    fn registration_nullifier_used(&self, nullifier: &FieldBytes) -> bool;
+    fn registration_nullifier_used(&self, nullifier: &FieldBytes) -> Result<bool, StoreError>;
     /// The standing of `root` among `issuer`'s published roots, if it was ever published.
-    fn kyc_root(&self, issuer: u32, root: &FieldBytes) -> Option<RootStanding>;
+    fn kyc_root(&self, issuer: u32, root: &FieldBytes) -> Result<Option<RootStanding>, StoreError>;
     /// `issuer`'s latest root update, if any.
-    fn kyc_root_head(&self, issuer: u32) -> Option<RootHead>;
+    fn kyc_root_head(&self, issuer: u32) -> Result<Option<RootHead>, StoreError>;
 }
 
 /// An issuer's roots in [`MemoryState`].
@@ -225,32 +249,41 @@ impl MemoryState {
     }
 }
 
-impl PublicState for MemoryState {
-    fn note(&self, id: &NoteId) -> Option<Note> {
+/// The reads of [`PublicState`], infallible: a memory state cannot fail. The trait's methods
+/// wrap these.
+impl MemoryState {
+    /// A committed note.
+    pub fn note(&self, id: &NoteId) -> Option<Note> {
         self.notes.get(id).cloned()
     }
 
-    fn is_registered(&self, address: &Address) -> bool {
+    /// Whether `address` is registered with exactly these keys.
+    pub fn is_registered(&self, address: &Address) -> bool {
         self.registered.contains(&address.to_bytes())
     }
 
-    fn quote(&self, operator: &str, quote_id: u64) -> Option<PublishQuote> {
+    /// A published quote.
+    pub fn quote(&self, operator: &str, quote_id: u64) -> Option<PublishQuote> {
         self.quotes.get(&(operator.to_string(), quote_id)).cloned()
     }
 
-    fn spend_key_registered(&self, x: &Point) -> bool {
+    /// Whether spend key `X` is registered.
+    pub fn spend_key_registered(&self, x: &Point) -> bool {
         self.spend_keys.contains(&x.to_bytes())
     }
 
-    fn registration_link(&self, x: &Point) -> Option<FieldBytes> {
+    /// The `link` stored when `X` registered.
+    pub fn registration_link(&self, x: &Point) -> Option<FieldBytes> {
         self.links.get(&x.to_bytes()).copied()
     }
 
-    fn registration_nullifier_used(&self, nullifier: &FieldBytes) -> bool {
+    /// Whether a registration nullifier was used.
+    pub fn registration_nullifier_used(&self, nullifier: &FieldBytes) -> bool {
         self.registration_nullifiers.contains(&nullifier.0)
     }
 
-    fn kyc_root(&self, issuer: u32, root: &FieldBytes) -> Option<RootStanding> {
+    /// The standing of `root` among `issuer`'s roots.
+    pub fn kyc_root(&self, issuer: u32, root: &FieldBytes) -> Option<RootStanding> {
         let roots = self.kyc_roots.get(&issuer)?;
         if roots.head.is_some_and(|h| h.root == *root) {
             return Some(RootStanding::Current);
@@ -261,8 +294,43 @@ impl PublicState for MemoryState {
             .map(|&h| RootStanding::SupersededAt(h))
     }
 
-    fn kyc_root_head(&self, issuer: u32) -> Option<RootHead> {
+    /// `issuer`'s latest root update.
+    pub fn kyc_root_head(&self, issuer: u32) -> Option<RootHead> {
         self.kyc_roots.get(&issuer).and_then(|r| r.head)
+    }
+}
+
+impl PublicState for MemoryState {
+    fn note(&self, id: &NoteId) -> Result<Option<Note>, StoreError> {
+        Ok(MemoryState::note(self, id))
+    }
+
+    fn is_registered(&self, address: &Address) -> Result<bool, StoreError> {
+        Ok(MemoryState::is_registered(self, address))
+    }
+
+    fn quote(&self, operator: &str, quote_id: u64) -> Result<Option<PublishQuote>, StoreError> {
+        Ok(MemoryState::quote(self, operator, quote_id))
+    }
+
+    fn spend_key_registered(&self, x: &Point) -> Result<bool, StoreError> {
+        Ok(MemoryState::spend_key_registered(self, x))
+    }
+
+    fn registration_link(&self, x: &Point) -> Result<Option<FieldBytes>, StoreError> {
+        Ok(MemoryState::registration_link(self, x))
+    }
+
+    fn registration_nullifier_used(&self, nullifier: &FieldBytes) -> Result<bool, StoreError> {
+        Ok(MemoryState::registration_nullifier_used(self, nullifier))
+    }
+
+    fn kyc_root(&self, issuer: u32, root: &FieldBytes) -> Result<Option<RootStanding>, StoreError> {
+        Ok(MemoryState::kyc_root(self, issuer, root))
+    }
+
+    fn kyc_root_head(&self, issuer: u32) -> Result<Option<RootHead>, StoreError> {
+        Ok(MemoryState::kyc_root_head(self, issuer))
     }
 }
 

@@ -17,7 +17,9 @@ use crate::note::Note;
 use crate::proofs;
 use crate::range::{limit_w1, RangeStatement};
 use crate::sigma::LinearRelation;
-use crate::state::{next_root_update, year_month, BlockContext, PublicState, RootStanding};
+use crate::state::{
+    next_root_update, year_month, BlockContext, PublicState, RootStanding, StoreError,
+};
 use crate::transcript::{tx_transcript, TranscriptProtocol};
 use crate::tx::{
     Burn, Digest, Input, KycProof, Mint, Output, Payout, PublishQuote, RegisterAddress, Transfer,
@@ -145,6 +147,9 @@ pub enum StatementError {
     /// A KYC root update out of sequence or not chaining from the issuer's current root.
     #[error("kyc root update: {0}")]
     RootUpdate(String),
+    /// The state store failed while the statement was resolved.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// What the KYC proof's `scope` is derived from (DESIGN.md §3.6).
@@ -271,7 +276,8 @@ pub fn resolve(
             let issuer = genesis
                 .kyc_issuer(u.issuer)
                 .ok_or(StatementError::UnknownIssuer(u.issuer))?;
-            let (expected_seq, expected_previous) = next_root_update(state.kyc_root_head(u.issuer));
+            let (expected_seq, expected_previous) =
+                next_root_update(state.kyc_root_head(u.issuer)?);
             if u.seq != expected_seq {
                 return Err(StatementError::RootUpdate(format!(
                     "issuer {}: seq {}, expected {expected_seq}",
@@ -421,7 +427,7 @@ impl Resolver<'_> {
         policy: &AssetPolicy,
     ) -> Result<(), StatementError> {
         for (index, o) in outputs {
-            if !self.state.is_registered(&o.owner) {
+            if !self.state.is_registered(&o.owner)? {
                 return Err(StatementError::Unregistered {
                     index,
                     address: o.owner.encode(),
@@ -463,7 +469,7 @@ impl Resolver<'_> {
             }
             let note =
                 self.state
-                    .note(&input.note_id)
+                    .note(&input.note_id)?
                     .ok_or_else(|| StatementError::UnknownNote {
                         index,
                         id: input.note_id.short(),
@@ -568,7 +574,7 @@ impl Resolver<'_> {
             .genesis
             .kyc_issuer(k.issuer)
             .ok_or(StatementError::UnknownIssuer(k.issuer))?;
-        match self.state.kyc_root(k.issuer, &k.root) {
+        match self.state.kyc_root(k.issuer, &k.root)? {
             Some(RootStanding::Current) => {}
             Some(RootStanding::SupersededAt(at))
                 if self.block.height <= at.saturating_add(self.genesis.root_window) => {}
@@ -605,7 +611,7 @@ impl Resolver<'_> {
             }
             // RegisterAddress: the link it carries is stored; the nullifier is recorded.
             (true, Some(link)) => {
-                if self.state.registration_nullifier_used(&k.nullifier) {
+                if self.state.registration_nullifier_used(&k.nullifier)? {
                     return Err(StatementError::Kyc(format!(
                         "registration nullifier {:?} already used",
                         k.nullifier
@@ -622,7 +628,7 @@ impl Resolver<'_> {
             (false, None) => {
                 let link = self
                     .state
-                    .registration_link(signer.spend_key())
+                    .registration_link(signer.spend_key())?
                     .ok_or_else(|| {
                         StatementError::Kyc(format!(
                             "{} has no KYC registration to link the proof to",
@@ -732,7 +738,7 @@ impl Resolver<'_> {
                     .clone();
                 let quote = self
                     .state
-                    .quote(&rem.operator, rem.quote_id)
+                    .quote(&rem.operator, rem.quote_id)?
                     .ok_or_else(|| {
                         StatementError::Quote(format!(
                             "{} has no quote {}",
@@ -814,7 +820,7 @@ impl Resolver<'_> {
             .clone();
         let rem_note = self
             .state
-            .note(&p.remittance_input.note_id)
+            .note(&p.remittance_input.note_id)?
             .ok_or_else(|| StatementError::UnknownNote {
                 index: 0,
                 id: p.remittance_input.note_id.short(),
@@ -832,7 +838,7 @@ impl Resolver<'_> {
             })?;
         let quote = self
             .state
-            .quote(&p.operator, tag.quote_id)
+            .quote(&p.operator, tag.quote_id)?
             .ok_or_else(|| StatementError::Quote(format!("quote {} is unknown", tag.quote_id)))?;
         let from = self.asset(&quote.asset_from, "quote.asset_from")?.clone();
         let to = self.asset(&quote.asset_to, "quote.asset_to")?.clone();
@@ -945,8 +951,8 @@ impl Resolver<'_> {
     }
 
     fn register(&mut self, a: &RegisterAddress) -> Result<Signer, StatementError> {
-        if self.state.is_registered(&a.address)
-            || self.state.spend_key_registered(a.address.spend_key())
+        if self.state.is_registered(&a.address)?
+            || self.state.spend_key_registered(a.address.spend_key())?
             || self.genesis.is_institutional(&a.address)
         {
             return Err(StatementError::AlreadyRegistered(a.address.encode()));

@@ -24,7 +24,7 @@ use corridor_core::keys::{ViewKey, WalletKeys};
 use corridor_core::note::Note;
 use corridor_core::sigma::SigmaProof;
 use corridor_core::state::{BlockContext, PublicState};
-use corridor_core::statement::resolve;
+use corridor_core::statement::{resolve, StatementError};
 use corridor_core::tx::{
     Burn, FieldBytes, Input, KycProof, KycRootUpdate, Mint, Output, Payout, PublishQuote,
     RangeProofBytes, RegisterAddress, Remittance, Transfer, TxBody, UnsignedTransaction,
@@ -587,9 +587,13 @@ impl<'a> Builder<'a> {
                 remittance.note.id.short()
             ))
         })?;
-        let quote = self.state.quote(operator, tag.quote_id).ok_or_else(|| {
-            ProveError::Invalid(format!("{operator} has no quote {}", tag.quote_id))
-        })?;
+        let quote = self
+            .state
+            .quote(operator, tag.quote_id)
+            .map_err(StatementError::from)?
+            .ok_or_else(|| {
+                ProveError::Invalid(format!("{operator} has no quote {}", tag.quote_id))
+            })?;
         let from = self.policy(&quote.asset_from)?;
         let to = self.policy(&quote.asset_to)?;
         let a = u128::from(remittance.value);

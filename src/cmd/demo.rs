@@ -68,7 +68,9 @@ pub fn run(seed: u64) -> Result<()> {
         .find(|s| corridor::demo::is_remittance(&s.tx))
         .ok_or_else(|| anyhow::anyhow!("no remittance step"))?;
     let note_id = corridor_core::tx::NoteId::derive(&remittance.tx.id(), 0);
-    let note = corridor_core::state::PublicState::note(&net.state, &note_id)
+    let note = net
+        .state
+        .note(&note_id)
         .ok_or_else(|| anyhow::anyhow!("the remittance note is not on the ledger"))?;
     let audited = net
         .audit(&note, 0, &net.inst.hkma)

@@ -21,7 +21,7 @@ use corridor_core::elgamal::HINT_LEN;
 use corridor_core::group::{chunk_scale, g, Point};
 use corridor_core::proto;
 use corridor_core::sigma::SigmaProof;
-use corridor_core::state::{year_month, PublicState, RootStanding};
+use corridor_core::state::{year_month, RootStanding};
 use corridor_core::statement::StatementError;
 use corridor_core::tx::{
     range_parties, range_proof_len, Burn, FieldBytes, KycProof, KycRootUpdate, Mint, NoteId,

@@ -17,7 +17,7 @@ use corridor_circuits::{fr_to_bytes, Credential, CredentialAttributes, IdentityS
 use corridor_core::elgamal::AmountOpening;
 use corridor_core::genesis::Genesis;
 use corridor_core::keys::{SpendKey, ViewKey, WalletKeys, WalletSeed};
-use corridor_core::state::{BlockContext, MemoryState, PublicState};
+use corridor_core::state::{BlockContext, MemoryState};
 use corridor_core::tx::{FieldBytes, NoteId, PublishQuote, Transaction};
 use corridor_prover::builder::{OwnedNote, Payment, RemittanceRequest};
 use corridor_prover::KycCredential;

@@ -32,7 +32,7 @@ use corridor_core::group::{
     bulletproof_gens, chunk_scale, chunk_scale_inverse, g, h, pedersen, Point, CHUNK_BITS,
 };
 use corridor_core::range::RangeStatement;
-use corridor_core::state::{MemoryState, PublicState};
+use corridor_core::state::MemoryState;
 use corridor_core::statement::{resolve, StatementError};
 use corridor_core::transcript::TranscriptProtocol;
 use corridor_core::tx::{
