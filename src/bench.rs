@@ -42,10 +42,12 @@ use corridor_core::note::Note;
 use corridor_core::proofs;
 use corridor_core::range::{limit_w1, RangeStatement};
 use corridor_core::sigma::{LinearRelation, SigmaProof};
-use corridor_core::state::{BlockContext, MemoryState};
+use corridor_core::state::BlockContext;
+use corridor_core::state::PublicState;
 use corridor_core::statement::{resolve, StatementError};
 use corridor_core::transcript::tx_transcript;
 use corridor_core::tx::{NoteId, RangeProofBytes, Transaction, TxBody};
+use corridor_node::MemoryLedger;
 use corridor_prover::builder::{limit_part, Builder, OwnedNote, Payment};
 use corridor_prover::disclosure::{prove_recipient, prove_sender};
 use corridor_prover::range::prove_range;
@@ -470,7 +472,7 @@ impl DisclosureCase {
 struct TransferCase {
     genesis: Genesis,
     /// The state the transfer was built on (Maria's notes unspent).
-    state: MemoryState,
+    state: MemoryLedger,
     sender: WalletKeys,
     inputs: Vec<OwnedNote>,
     payment: Payment,
@@ -882,6 +884,8 @@ impl Fixtures {
         let ana_note = net
             .state
             .note(&NoteId::derive(&tx.id(), 0))
+            .ok()
+            .flatten()
             .ok_or_else(|| fixture("Ana's note is not on the ledger"))?;
         let mut nonce = [0u8; 32];
         rng.fill(&mut nonce);

@@ -8,6 +8,7 @@
 use crate::network::{DemoNetwork, LedgerError};
 use corridor_core::instruction;
 use corridor_core::keys::WalletKeys;
+use corridor_core::state::PublicState;
 use corridor_core::tx::{NoteId, PublishQuote, Transaction, TxBody};
 use corridor_prover::builder::{OwnedNote, Payment, RemittanceRequest};
 use corridor_prover::ProveError;
@@ -133,7 +134,12 @@ fn run_step(
         bytes: tx.encode().len(),
         build: built,
         verify: t1.elapsed(),
-        kyc: verified.kyc(),
+        // The node committed it, so its KYC proof (if the statement needs one) verified.
+        kyc: if verified.kyc.is_some() {
+            KycStatus::Verified
+        } else {
+            KycStatus::NotRequired
+        },
     };
     progress(&step);
     steps.push(step);
@@ -237,7 +243,7 @@ pub fn run_remittance(seed: u64, progress: &mut dyn FnMut(&Step)) -> Result<Demo
                 asset_to: "PHP".into(),
                 num: QUOTE_NUM,
                 den: QUOTE_DEN,
-                expiry_height: net.height + 100,
+                expiry_height: net.height() + 100,
             })?
             .sign(&net.inst.ph_operator))
         },
@@ -280,10 +286,10 @@ pub fn run_remittance(seed: u64, progress: &mut dyn FnMut(&Step)) -> Result<Demo
         )
         .map_err(|e| DemoError::Check(format!("PH wallet cannot open the instruction: {e}")))?;
         let id = NoteId::derive(&remit_tx.id(), 0);
-        let note = net
-            .state
-            .note(&id)
-            .ok_or_else(|| DemoError::Check("the remittance note is not on the ledger".into()))?;
+        let note =
+            net.state.note(&id).ok().flatten().ok_or_else(|| {
+                DemoError::Check("the remittance note is not on the ledger".into())
+            })?;
         let owned = OwnedNote::decrypt(note, &net.inst.ph_settlement.view).map_err(|source| {
             DemoError::Build {
                 step: "decrypt remittance",

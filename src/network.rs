@@ -1,7 +1,7 @@
 //! A single-process remittance network: genesis for a Hong Kong wallet, a Philippine wallet and
-//! their regulators, the keys of every institution, and a small in-memory ledger that verifies
-//! each transaction and applies it. The demo, the whole-flow tests and the benches stand on it;
-//! the real node (redb, ABCI) comes with its own issue.
+//! their regulators, the keys of every institution, and an embedded node (corridor-node on a
+//! memory store) that admits, verifies, applies and commits each transaction in its own block.
+//! The demo, the whole-flow tests and the benches stand on it.
 use corridor_circuits::{
     fr_to_bytes, Credential, CredentialAttributes, EscrowSecretKey, IdentitySecret, KycCircuit,
     KycRegistry,
@@ -11,13 +11,15 @@ use corridor_core::elgamal::HintContext;
 use corridor_core::genesis::{AssetPolicy, Genesis, KycIssuer, Operator};
 use corridor_core::keys::{SpendKey, ViewKey, WalletKeys, WalletSeed};
 use corridor_core::note::Note;
-use corridor_core::state::{next_root_update, BlockContext, MemoryState};
-use corridor_core::tx::{FieldBytes, Transaction, TxBody};
+use corridor_core::state::{next_root_update, BlockContext, PublicState};
+use corridor_core::statement::{resolve, Statement};
+use corridor_core::tx::{FieldBytes, Transaction};
+use corridor_node::{MemoryLedger, Node, NodeConfig, NodeError, TxError};
 use corridor_params::ProvingKey;
 use corridor_prover::builder::{OwnedNote, Payment, RemittanceRequest};
 use corridor_prover::{Builder, KycCredential, ProveError};
 use corridor_verifier::groth16::PreparedKey;
-use corridor_verifier::{verify_transaction, VerifiedTransaction, VerifyContext, VerifyError};
+use corridor_verifier::{VerifyContext, VerifyError};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use std::collections::BTreeMap;
@@ -30,9 +32,15 @@ pub enum LedgerError {
     /// The verifier refused it.
     #[error(transparent)]
     Verify(#[from] VerifyError),
-    /// A stateful rule refused it.
-    #[error("{0}")]
-    Rule(String),
+    /// The node refused it otherwise (a ledger rule, its size, its encoding).
+    #[error(transparent)]
+    Node(TxError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] corridor_core::state::StoreError),
+    /// The node failed.
+    #[error("node: {0}")]
+    NodeFailure(#[from] NodeError),
     /// A transaction the network builds for its institutions or customers could not be made.
     #[error("build: {0}")]
     Build(#[from] ProveError),
@@ -123,15 +131,14 @@ pub struct DemoNetwork {
     pub genesis: Genesis,
     /// Institutions' keys.
     pub inst: Institutions,
-    /// Committed state.
-    pub state: MemoryState,
-    /// Height of the last committed block (one transaction per block).
-    pub height: u64,
+    /// The committed state (the node's store; cloning it takes a snapshot).
+    pub state: MemoryLedger,
+    /// The embedded node (one transaction per block).
+    pub node: Node,
     /// The KYC issuer's credential registry.
     pub kyc: KycRegistry,
     /// The KYC keys.
     pub keys: &'static KycKeys,
-    mint_nonces: BTreeMap<String, u64>,
     /// Each customer's credential and leaf, by spend key.
     credentials: BTreeMap<[u8; 32], (Credential, u64)>,
     /// Every committed transaction, in order: replaying them on a fresh network of the same
@@ -145,7 +152,8 @@ impl fmt::Debug for DemoNetwork {
         write!(
             f,
             "DemoNetwork({}, height {})",
-            self.genesis.network, self.height
+            self.genesis.network,
+            self.height()
         )
     }
 }
@@ -236,7 +244,8 @@ impl DemoNetwork {
             vk_hash: keys.verifying.sha256(),
             ceremony_hash: [0u8; 32],
         };
-        let state = MemoryState::from_genesis(&genesis);
+        let state = MemoryLedger::new();
+        let node = Self::open_node(&genesis, keys, &state)?;
         let kyc_rng = ChaCha20Rng::from_seed({
             let mut b = [0u8; 32];
             rng.fill_bytes(&mut b);
@@ -246,19 +255,49 @@ impl DemoNetwork {
             genesis,
             inst,
             state,
-            height: 0,
+            node,
             kyc: KycRegistry::new(KYC_ISSUER_ID),
             keys,
-            mint_nonces: Default::default(),
             credentials: BTreeMap::new(),
             committed: Vec::new(),
             rng: kyc_rng,
         })
     }
 
+    fn open_node(
+        genesis: &Genesis,
+        keys: &KycKeys,
+        state: &MemoryLedger,
+    ) -> Result<Node, LedgerError> {
+        let config = NodeConfig {
+            threads: 1,
+            ..NodeConfig::default()
+        };
+        Ok(Node::open(
+            genesis.clone(),
+            state.kv(),
+            keys.verifying.clone(),
+            GENESIS_TIME,
+            config,
+        )?)
+    }
+
+    /// Puts the network on `state` (a snapshot of a network of the same seed): its node is
+    /// reopened on it, at its height.
+    pub fn replace_state(&mut self, state: MemoryLedger) -> Result<(), LedgerError> {
+        self.node = Self::open_node(&self.genesis, self.keys, &state)?;
+        self.state = state;
+        Ok(())
+    }
+
+    /// Height of the last committed block.
+    pub fn height(&self) -> u64 {
+        self.node.committed().height
+    }
+
     /// The block the next transaction goes into.
     pub fn block(&self) -> BlockContext {
-        let height = self.height + 1;
+        let height = self.height() + 1;
         BlockContext {
             height,
             time: GENESIS_TIME + height * BLOCK_SECONDS,
@@ -329,7 +368,7 @@ impl DemoNetwork {
 
     /// The issuer publishes its registry's current root (KycRootUpdate, signed by its key).
     pub fn publish_kyc_root(&mut self) -> Result<(), LedgerError> {
-        let (seq, previous) = next_root_update(self.state.kyc_root_head(KYC_ISSUER_ID));
+        let (seq, previous) = next_root_update(self.state.kyc_root_head(KYC_ISSUER_ID)?);
         let update = self.builder().kyc_root_update(
             KYC_ISSUER_ID,
             seq,
@@ -401,53 +440,33 @@ impl DemoNetwork {
 
     /// The next mint nonce of `asset`.
     pub fn next_mint_nonce(&self, asset: &str) -> u64 {
-        self.mint_nonces.get(asset).map_or(0, |n| n + 1)
+        self.state
+            .mint_nonce(asset)
+            .ok()
+            .flatten()
+            .map_or(0, |n| n + 1)
     }
 
-    /// Verifies `tx` against committed state, enforces the ledger's stateful rules (no replay,
-    /// no double spend, exact mint nonces, unique quotes) and applies it.
-    pub fn submit(&mut self, tx: &Transaction) -> Result<VerifiedTransaction, LedgerError> {
-        if self.state.has_tx(&tx.id()) {
-            return Err(LedgerError::Rule(format!(
-                "transaction {} already committed",
-                tx.id()
-            )));
+    /// Submits `tx` to the node (admission: the rules and full verification), which commits
+    /// it alone in the next block. Returns its statement resolved against the state before.
+    pub fn submit(&mut self, tx: &Transaction) -> Result<Statement, LedgerError> {
+        let block = self.block();
+        let statement = resolve(tx.unsigned(), &self.genesis, &self.state, &block)
+            .map_err(|e| LedgerError::Verify(e.into()))?;
+        let refused = |e: TxError| match e {
+            TxError::Verify(v) => LedgerError::Verify(v),
+            other => LedgerError::Node(other),
+        };
+        self.node.check_tx(&tx.encode()).map_err(refused)?;
+        let executed = self
+            .node
+            .step(block.time)?
+            .ok_or(LedgerError::Node(TxError::MempoolFull { capacity: 0 }))?;
+        for r in executed.results {
+            r.map_err(refused)?;
         }
-        for (i, input) in tx.body().inputs().iter().enumerate() {
-            if self.state.is_spent(&input.note_id) {
-                return Err(LedgerError::Rule(format!(
-                    "input {i}: note {} already spent",
-                    input.note_id.short()
-                )));
-            }
-        }
-        match tx.body() {
-            TxBody::Mint(m) if m.nonce != self.next_mint_nonce(&m.asset) => {
-                return Err(LedgerError::Rule(format!(
-                    "mint nonce {} of {}: expected {}",
-                    m.nonce,
-                    m.asset,
-                    self.next_mint_nonce(&m.asset)
-                )))
-            }
-            TxBody::PublishQuote(q) if self.state.quote(&q.operator, q.quote_id).is_some() => {
-                return Err(LedgerError::Rule(format!(
-                    "{} already published quote {}",
-                    q.operator, q.quote_id
-                )))
-            }
-            _ => {}
-        }
-        let verified = verify_transaction(tx, &self.verify_context())?;
-        if let TxBody::Mint(m) = tx.body() {
-            self.mint_nonces.insert(m.asset.clone(), m.nonce);
-        }
-        let height = self.block().height;
-        self.state
-            .apply(tx, &verified.statement().output_assets, height);
-        self.height = height;
         self.committed.push(tx.clone());
-        Ok(verified)
+        Ok(statement)
     }
 
     /// Every transaction committed so far, in order.
@@ -457,8 +476,10 @@ impl DemoNetwork {
 
     /// Unspent notes of `keys` in `asset`, decrypted.
     pub fn owned(&self, keys: &WalletKeys, asset: &str) -> Vec<OwnedNote> {
+        // A memory store does not fail; if it did, the wallet would see no notes.
         self.state
             .unspent_of(&keys.address())
+            .unwrap_or_default()
             .into_iter()
             .filter(|n| n.asset == asset)
             .filter_map(|n| OwnedNote::decrypt(n, &keys.view).ok())
@@ -490,6 +511,6 @@ impl DemoNetwork {
 
     /// The address of a registered institution or customer.
     pub fn is_registered(&self, a: &Address) -> bool {
-        self.state.is_registered(a)
+        self.state.is_registered(a).unwrap_or(false)
     }
 }

@@ -29,9 +29,10 @@ use corridor_core::genesis::Genesis;
 use corridor_core::instruction;
 use corridor_core::keys::{ViewKey, WalletKeys, WalletSeed};
 use corridor_core::note::Note;
-use corridor_core::state::{year_month, BlockContext, MemoryState, RootStanding};
+use corridor_core::state::{year_month, BlockContext, PublicState, RootStanding};
 use corridor_core::statement::{resolve, StatementError};
 use corridor_core::tx::{FieldBytes, KycProof, NoteId, PublishQuote, Transaction, TxBody};
+use corridor_node::{MemoryLedger, RuleError, TxError};
 use corridor_prover::builder::{Builder, OwnedNote, Payment, RemittanceRequest};
 use corridor_prover::disclosure::{prove_recipient, prove_sender};
 use corridor_prover::{KycCredential, ProveError};
@@ -117,7 +118,7 @@ struct Committed {
     name: &'static str,
     tx: Transaction,
     /// The state the ledger verified it against.
-    before: MemoryState,
+    before: MemoryLedger,
     /// The block it was verified for.
     block: BlockContext,
     /// The sender's openings of its outputs, in output order.
@@ -144,7 +145,7 @@ impl Chain {
     fn verify_at(
         &self,
         tx: &Transaction,
-        state: &MemoryState,
+        state: &MemoryLedger,
         block: BlockContext,
     ) -> Result<VerifiedTransaction, VerifyError> {
         verify_transaction(tx, &context(&self.net, state, block))
@@ -190,6 +191,7 @@ impl Chain {
                 self.net
                     .state
                     .note(&id)
+                    .unwrap()
                     .unwrap_or_else(|| panic!("note {} is not on the ledger", id.short()))
             })
             .collect()
@@ -216,7 +218,7 @@ impl Chain {
 /// The verifier's context on `net`'s genesis and KYC key, for `state` and `block`.
 fn context<'a>(
     net: &'a DemoNetwork,
-    state: &'a MemoryState,
+    state: &'a MemoryLedger,
     block: BlockContext,
 ) -> VerifyContext<'a> {
     VerifyContext {
@@ -266,7 +268,11 @@ fn commit(
         before,
         block,
         openings,
-        kyc: verified.kyc(),
+        kyc: if verified.kyc.is_some() {
+            KycStatus::Verified
+        } else {
+            KycStatus::NotRequired
+        },
     });
     tx
 }
@@ -366,7 +372,7 @@ fn build_chain() -> Chain {
             asset_to: "PHP".into(),
             num: QUOTE_NUM,
             den: QUOTE_DEN,
-            expiry_height: net.height + 100,
+            expiry_height: net.height() + 100,
         })
         .expect("publish quote")
         .sign(&net.inst.ph_operator);
@@ -413,6 +419,7 @@ fn build_chain() -> Chain {
     let remit_note = net
         .state
         .note(&NoteId::derive(&remit_tx.id(), 0))
+        .unwrap()
         .expect("the remittance note is on the ledger");
     let remit_note =
         OwnedNote::decrypt(remit_note, &net.inst.ph_settlement.view).expect("operator decrypts");
@@ -464,11 +471,11 @@ fn build_chain() -> Chain {
         ("output 0 pays Ana, beneficiary Juan", to_ana),
         ("output 0 and beneficiary Ana", reopened_to_ana),
     ] {
-        let height = net.height;
+        let height = net.height();
         let err = net
             .submit(&tx)
             .expect_err("a payout to another beneficiary must be rejected");
-        assert_eq!(net.height, height, "a rejected payout changed the ledger");
+        assert_eq!(net.height(), height, "a rejected payout changed the ledger");
         forged_payouts.push((name, err));
     }
     let tx = built.tx.sign(&net.inst.ph_operator);
@@ -528,7 +535,7 @@ fn every_step_builds_verifies_and_round_trips() {
     );
     // Three onboardings, then one block per step.
     let onboarding = 3 * ONBOARDING_BLOCKS;
-    assert_eq!(c.net.height, onboarding + c.steps.len() as u64);
+    assert_eq!(c.net.height(), onboarding + c.steps.len() as u64);
     let customers = [c.maria.address(), c.ana.address(), c.juan.address()];
     for (i, s) in c.steps.iter().enumerate() {
         assert_eq!(s.block, block_at(onboarding + 1 + i as u64), "{}", s.name);
@@ -585,6 +592,7 @@ fn every_step_builds_verifies_and_round_trips() {
         .net
         .state
         .quote(OPERATOR, QUOTE_ID)
+        .unwrap()
         .expect("the quote is on the ledger");
     assert_eq!((quote.num, quote.den), (QUOTE_NUM, QUOTE_DEN));
     let TxBody::Burn(b) = c.step("burn").tx.body() else {
@@ -679,7 +687,7 @@ fn the_demo_report_agrees() {
     for s in &report.steps {
         assert_eq!(s.bytes, s.tx.encode().len(), "{}", s.name);
         assert_eq!(s.tx_id, s.tx.id().short(), "{}", s.name);
-        assert!(n.state.has_tx(&s.tx.id()), "{}", s.name);
+        assert!(n.state.has_tx(&s.tx.id()).unwrap(), "{}", s.name);
         let Some(k) = s.tx.body().kyc() else {
             assert_eq!(s.kyc, KycStatus::NotRequired, "{}", s.name);
             continue;
@@ -731,7 +739,7 @@ fn fee_pools_and_supply_are_conserved() {
     assert_eq!(fees["PHP"], u128::from(e.php_fees), "PHP fee pool");
     for asset in ["HKD", "PHP"] {
         assert_eq!(
-            c.net.state.fee_pool(asset),
+            c.net.state.fee_pool(asset).unwrap(),
             fees[asset],
             "{asset}: ledger fee pool"
         );
@@ -741,7 +749,7 @@ fn fee_pools_and_supply_are_conserved() {
 
     let mut held: BTreeMap<String, u128> = BTreeMap::new();
     for note in c.notes() {
-        if c.net.state.is_spent(&note.id) {
+        if c.net.state.is_spent(&note.id).unwrap() {
             continue;
         }
         let v = note
@@ -835,7 +843,7 @@ fn remittance_note(c: &Chain) -> (Note, &AmountOpening) {
     let s = c.step("remittance");
     let id = NoteId::derive(&s.tx.id(), 0);
     (
-        c.net.state.note(&id).expect("remittance note"),
+        c.net.state.note(&id).unwrap().expect("remittance note"),
         &s.openings[0],
     )
 }
@@ -864,6 +872,7 @@ fn remittance_disclosures_verify_and_lies_fail_with_the_specific_error() {
         .net
         .state
         .note(&NoteId::derive(&c.step("remittance").tx.id(), 1))
+        .unwrap()
         .expect("change note");
     let settlement = &c.net.inst.ph_settlement.view;
 
@@ -974,22 +983,26 @@ fn replaying_a_committed_transaction_is_rejected() {
     let c = chain();
     // A ledger in the chain's final state (same keys: the network derives them from the seed).
     let mut ledger = DemoNetwork::new(SEED).expect("the demo network");
-    ledger.state = c.net.state.clone();
-    ledger.height = c.net.height;
+    ledger
+        .replace_state(c.net.state.clone())
+        .expect("the chain's final state");
     let genesis: &Genesis = &ledger.genesis;
     assert_eq!(genesis, &c.net.genesis);
     for s in &c.steps {
         match ledger.submit(&s.tx) {
-            Err(LedgerError::Rule(m)) => assert!(
-                m.contains("already committed") && m.contains(&s.tx.id().to_string()),
-                "{}: {m}",
-                s.name
-            ),
+            Err(LedgerError::Node(TxError::Rule(RuleError::Replayed { tx, height }))) => {
+                assert_eq!(tx, s.tx.id(), "{}", s.name);
+                assert!(
+                    height >= 1 && height <= c.net.height(),
+                    "{}: {height}",
+                    s.name
+                );
+            }
             Err(other) => panic!("{}: replay rejected for the wrong reason: {other}", s.name),
             Ok(_) => panic!("{}: a replay was accepted", s.name),
         }
     }
-    assert_eq!(ledger.height, c.net.height);
+    assert_eq!(ledger.height(), c.net.height());
     let e = expected();
     assert_eq!(ledger.balance(&c.maria, "HKD"), e.maria.into());
     assert_eq!(ledger.balance(&c.juan, "PHP"), e.juan.into());
@@ -1066,6 +1079,7 @@ fn the_regulator_opens_each_customer_escrow_to_that_customers_id_commit() {
             c.net
                 .state
                 .registration_link(w.address().spend_key())
+                .unwrap()
                 .unwrap_or_else(|| panic!("{who} has no registration link"))
         })
         .collect();
@@ -1171,7 +1185,7 @@ struct KycWorld {
     /// Rosa's credential under the root current when she registered.
     rosa_credential: KycCredential<'static>,
     /// The state and block Rosa's registration was verified for.
-    before_rosa: MemoryState,
+    before_rosa: MemoryLedger,
     rosa_block: BlockContext,
     rosa_register: Transaction,
     /// Built against `before_rosa` too: Rosa's `X` with another view key.
@@ -1180,7 +1194,7 @@ struct KycWorld {
     twin: WalletKeys,
     twin_register: Transaction,
     /// The state and the next block once Rosa's registration is committed.
-    after_rosa: MemoryState,
+    after_rosa: MemoryLedger,
     after_rosa_block: BlockContext,
     /// Another address with Rosa's credential, proven on 2026-12-01 against `after_rosa`.
     next_month_register: Transaction,
@@ -1193,7 +1207,7 @@ struct KycWorld {
     /// What the network said when asked for Pedro's credential after the revocation.
     revoked_credential: LedgerError,
     /// Pedro's transfer to Rosa, proven after his revocation against the superseded root.
-    before_stale: MemoryState,
+    before_stale: MemoryLedger,
     stale_block: BlockContext,
     stale: Transaction,
 }
@@ -1284,7 +1298,7 @@ fn build_kyc_world() -> KycWorld {
     net.submit(&funding).expect("treasury → Pedro");
     let pedro_old_credential = net.kyc_credential(&pedro).expect("Pedro's credential");
     net.revoke(&pedro).expect("revoked");
-    let revoked_at = net.height;
+    let revoked_at = net.height();
     let revoked_credential = net
         .kyc_credential(&pedro)
         .expect_err("a revoked credential has no witness");
@@ -1344,7 +1358,7 @@ impl KycWorld {
     fn verify_at(
         &self,
         tx: &Transaction,
-        state: &MemoryState,
+        state: &MemoryLedger,
         block: BlockContext,
     ) -> Result<KycStatus, VerifyError> {
         verify_transaction(tx, &context(&self.net, state, block)).map(|v| v.kyc())
@@ -1363,7 +1377,7 @@ fn a_revoked_customer_loses_the_current_root_and_the_old_one_after_its_window() 
     let w = kyc_world();
     let window = w.net.genesis.root_window;
     // Later blocks are simulated as the network makes its own.
-    assert_eq!(block_at(w.net.height + 1), w.net.block());
+    assert_eq!(block_at(w.net.height() + 1), w.net.block());
     // No witness under the current root: the issuer's registry refuses the revoked leaf.
     assert!(
         matches!(&w.revoked_credential, LedgerError::Kyc(m) if m.contains("revoked")),
@@ -1372,7 +1386,11 @@ fn a_revoked_customer_loses_the_current_root_and_the_old_one_after_its_window() 
     );
     let current = FieldBytes(fr_to_bytes(&w.net.kyc.root()));
     assert_eq!(
-        w.net.state.kyc_root_head(KYC_ISSUER_ID).map(|h| h.root),
+        w.net
+            .state
+            .kyc_root_head(KYC_ISSUER_ID)
+            .unwrap()
+            .map(|h| h.root),
         Some(current)
     );
     // The old witness proves the root before the revocation, superseded at `revoked_at`.
@@ -1384,7 +1402,7 @@ fn a_revoked_customer_loses_the_current_root_and_the_old_one_after_its_window() 
     };
     assert_eq!(t.kyc.as_ref().map(|k| k.root), Some(old_root));
     assert_eq!(
-        w.before_stale.kyc_root(KYC_ISSUER_ID, &old_root),
+        w.before_stale.kyc_root(KYC_ISSUER_ID, &old_root).unwrap(),
         Some(RootStanding::SupersededAt(w.revoked_at))
     );
     // Accepted while the old root is in its window (counted from its supersession) …
@@ -1439,7 +1457,7 @@ fn an_address_registers_once() {
         w.verify_at(&w.rosa_again, &w.before_rosa, w.rosa_block),
         Ok(KycStatus::Verified)
     );
-    assert!(w.after_rosa.is_registered(&rosa));
+    assert!(w.after_rosa.is_registered(&rosa).unwrap());
     // Once Rosa is registered: her registration again, and a registration of her X with
     // another view key.
     let already = Err(VerifyError::Statement(StatementError::AlreadyRegistered(
@@ -1460,7 +1478,7 @@ fn an_address_registers_once() {
             again.address.encode()
         )))
     );
-    assert!(!w.after_rosa.is_registered(&again.address));
+    assert!(!w.after_rosa.is_registered(&again.address).unwrap());
     // The builder refuses them before proving, and so an institution's address.
     let mut rng = ChaCha20Rng::seed_from_u64(SEED);
     let b = Builder::new(&w.net.genesis, &w.after_rosa, w.after_rosa_block);
@@ -1499,7 +1517,10 @@ fn a_registration_nullifier_is_used_once_a_month() {
         Ok(KycStatus::Verified),
         "the twin alone"
     );
-    assert!(w.after_rosa.registration_nullifier_used(&rosa.nullifier));
+    assert!(w
+        .after_rosa
+        .registration_nullifier_used(&rosa.nullifier)
+        .unwrap());
     let m = kyc_rule(
         w.verify_at(&w.twin_register, &w.after_rosa, w.after_rosa_block),
         "the twin after Rosa",
@@ -1508,7 +1529,7 @@ fn a_registration_nullifier_is_used_once_a_month() {
         m.contains("registration nullifier") && m.contains("already used"),
         "{m}"
     );
-    assert!(!w.after_rosa.is_registered(&w.twin.address()));
+    assert!(!w.after_rosa.is_registered(&w.twin.address()).unwrap());
     // The next month's scope gives a fresh nullifier.
     assert_eq!(year_month(w.rosa_block.epoch_day()), (2026, 11));
     assert_eq!(year_month(w.next_month_block.epoch_day()), (2026, 12));
@@ -1524,7 +1545,7 @@ fn reprove_registration(
     tx: &mut corridor_core::tx::UnsignedTransaction,
     keys: &WalletKeys,
     w: &KycWorld,
-    state: &MemoryState,
+    state: &MemoryLedger,
     block: BlockContext,
 ) {
     let statement = resolve(tx, &w.net.genesis, state, &block).expect("resolves");

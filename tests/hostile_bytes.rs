@@ -23,13 +23,14 @@ use corridor_core::genesis::Genesis;
 use corridor_core::instruction::INSTRUCTION_BOX_LEN;
 use corridor_core::keys::{SpendKey, WalletKeys, WalletSeed};
 use corridor_core::proto::{self, transaction::Body};
-use corridor_core::state::{BlockContext, MemoryState};
+use corridor_core::state::{BlockContext, PublicState};
 use corridor_core::statement::{resolve, StatementError};
 use corridor_core::tx::{
     range_parties, range_proof_len, FieldBytes, NoteId, PublishQuote, Transaction, TxBody,
     UnsignedTransaction, GROTH16_PROOF_LEN, MAX_TX_BYTES,
 };
 use corridor_core::DecodeError;
+use corridor_node::MemoryLedger;
 use corridor_prover::builder::{OwnedNote, Payment, RemittanceRequest};
 use corridor_prover::KycCredential;
 use corridor_verifier::groth16::{Element, Groth16DecodeError};
@@ -55,7 +56,7 @@ struct Fixture {
     name: &'static str,
     tx: Transaction,
     bytes: Vec<u8>,
-    before: MemoryState,
+    before: MemoryLedger,
     block: BlockContext,
     signer: SpendKey,
 }
@@ -250,6 +251,7 @@ fn build_fixtures() -> Fixtures {
     let note = net
         .state
         .note(&NoteId::derive(&remit_id, 0))
+        .unwrap()
         .expect("remittance note");
     let remit_note = OwnedNote::decrypt(note, &net.inst.ph_settlement.view).expect("decrypt");
     let floats = net.owned(&net.inst.ph_float, "PHP");
@@ -302,7 +304,11 @@ fn build_fixtures() -> Fixtures {
     )
     .expect("Rosa's credential");
     let leaf = net.kyc.enrol_credential(&credential).expect("enrolled");
-    let head = net.state.kyc_root_head(KYC_ISSUER_ID).expect("a root");
+    let head = net
+        .state
+        .kyc_root_head(KYC_ISSUER_ID)
+        .unwrap()
+        .expect("a root");
     let tx = net
         .builder()
         .kyc_root_update(

@@ -79,7 +79,7 @@ fn claims() -> &'static Claims {
                 .tx
                 .sign(&maria.spend);
             let verified = net.submit(&tx).unwrap();
-            let statement_kyc = verified.statement().kyc.as_ref().unwrap();
+            let statement_kyc = verified.kyc.as_ref().unwrap();
             claims.push(kyc_claim(statement_kyc).unwrap());
             last = Some(tx);
         }

@@ -211,12 +211,13 @@ use corridor_core::genesis::Genesis;
 use corridor_core::group::{g, Point};
 use corridor_core::keys::SpendKey;
 use corridor_core::proto;
-use corridor_core::state::{BlockContext, MemoryState, RootStanding};
+use corridor_core::state::{BlockContext, PublicState, RootStanding};
 use corridor_core::statement::StatementError;
 use corridor_core::tx::{
     FieldBytes, NoteId, Transaction, TxBody, UnsignedTransaction, GROTH16_PROOF_LEN,
 };
 use corridor_core::{DecodeError, Error as CoreError};
+use corridor_node::MemoryLedger;
 use corridor_prover::builder::{Builder, OwnedNote, Payment};
 use corridor_prover::disclosure::{prove_recipient, prove_sender};
 use corridor_prover::{KycCredential, ProveError};
@@ -330,9 +331,10 @@ fn unbalanced_transfer_fails_only_its_balance_proof() {
 }
 
 /// `keys`' unspent notes in `state`, decrypted, in id order.
-fn owned(state: &MemoryState, keys: &corridor_core::keys::WalletKeys) -> Vec<OwnedNote> {
+fn owned(state: &MemoryLedger, keys: &corridor_core::keys::WalletKeys) -> Vec<OwnedNote> {
     state
         .unspent_of(&keys.address())
+        .unwrap()
         .into_iter()
         .map(|n| OwnedNote::decrypt(n, &keys.view).expect("decrypts"))
         .collect()
@@ -639,7 +641,7 @@ fn spend_by_a_key_that_does_not_own_the_input_is_rejected() {
         .all(|(_, r)| matches!(r, Err(ProofError::Sigma { equation: 0, .. }))));
     // Inputs of two owners.
     let mut u = case.tx.clone().into_unsigned();
-    let treasury_note = case.state.unspent_of(&fx.hkd_treasury.address())[0].id;
+    let treasury_note = case.state.unspent_of(&fx.hkd_treasury.address()).unwrap()[0].id;
     forge::inputs_mut(&mut u.body)[1].note_id = treasury_note;
     let v = submit(fx, case, u, &case.signer);
     let want = stmt(StatementError::InputOwner {
@@ -921,7 +923,9 @@ fn kyc_root_window_is_counted_from_supersession() {
     let fx = fixture();
     let case = fx.case("transfer-customer");
     let root = case.tx.body().kyc().expect("a KYC section").root;
-    let Some(RootStanding::SupersededAt(at)) = fx.last_state.kyc_root(KYC_ISSUER_ID, &root) else {
+    let Some(RootStanding::SupersededAt(at)) =
+        fx.last_state.kyc_root(KYC_ISSUER_ID, &root).unwrap()
+    else {
         panic!("Maria's root is superseded by the end of the chain");
     };
     let window = fx.genesis.root_window;
@@ -982,7 +986,10 @@ fn kyc_registration_nullifier_is_single_use() {
     let mut u = case.tx.clone().into_unsigned();
     catalog::register(&mut u).address = fx.outsider.address();
     let nullifier = catalog::register(&mut u).kyc.nullifier;
-    assert!(fx.last_state.registration_nullifier_used(&nullifier));
+    assert!(fx
+        .last_state
+        .registration_nullifier_used(&nullifier)
+        .unwrap());
     let v = verify_transaction(
         &u.clone().sign(&fx.outsider.spend),
         &harness::context(fx, &fx.last_state, fx.last_block),
@@ -1119,6 +1126,7 @@ fn disclosure_of_a_wrong_amount_is_rejected() {
     let note = fx
         .last_state
         .note(&NoteId::derive(&case.tx.id(), 0))
+        .unwrap()
         .expect("Ana's note");
     assert_eq!(note.owner, fx.ana.address());
     let v = fixture::ANA_PAYMENT;

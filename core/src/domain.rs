@@ -8,6 +8,13 @@ pub const TX_ID: &[u8] = b"corridor/tx-id/v1";
 pub const NOTE_ID: &[u8] = b"corridor/note-id/v1";
 /// Statement digests.
 pub const STATEMENT: &[u8] = b"corridor/stmt/v1";
+/// Node: a block's app hash `H(APP_HASH, previous app hash, height, time, the block's state
+/// changes in canonical order)`.
+pub const APP_HASH: &[u8] = b"corridor/app-hash/v1";
+/// Node: the app hash before the first block, `H(GENESIS_HASH, the canonical genesis file)`.
+pub const GENESIS_HASH: &[u8] = b"corridor/genesis/v1";
+/// Node: the verdict cache's fingerprint of a resolved statement.
+pub const STATEMENT_FINGERPRINT: &[u8] = b"corridor/stmt-fingerprint/v1";
 /// The per-transaction merlin transcript.
 pub const TX_TRANSCRIPT: &[u8] = b"corridor/tx/v1";
 /// The disclosure transcript.
@@ -62,6 +69,9 @@ pub const ALL: &[&[u8]] = &[
     TX_ID,
     NOTE_ID,
     STATEMENT,
+    APP_HASH,
+    GENESIS_HASH,
+    STATEMENT_FINGERPRINT,
     TX_TRANSCRIPT,
     DISCLOSURE_TRANSCRIPT,
     TX_SIGNATURE,

@@ -1,6 +1,7 @@
 //! `corridor demo`: the HKD→PHP remittance end to end on an in-process ledger, with real proofs.
 use anyhow::{bail, Result};
 use corridor::demo::{amounts, run_remittance};
+use corridor_core::state::PublicState;
 use corridor_verifier::KycStatus;
 
 fn money(cents: u128) -> String {
@@ -71,6 +72,8 @@ pub fn run(seed: u64) -> Result<()> {
     let note = net
         .state
         .note(&note_id)
+        .ok()
+        .flatten()
         .ok_or_else(|| anyhow::anyhow!("the remittance note is not on the ledger"))?;
     let audited = net
         .audit(&note, 0, &net.inst.hkma)

@@ -21,6 +21,7 @@ use corridor_core::elgamal::HINT_LEN;
 use corridor_core::group::{chunk_scale, g, Point};
 use corridor_core::proto;
 use corridor_core::sigma::SigmaProof;
+use corridor_core::state::PublicState;
 use corridor_core::state::{year_month, RootStanding};
 use corridor_core::statement::StatementError;
 use corridor_core::tx::{
@@ -1020,7 +1021,7 @@ fn kyc_mutations(fx: &Fixture, case: &Case, l: &Layout, path: &'static str) -> V
     let issuer_roots: Vec<(FieldBytes, Option<RootStanding>)> = fx
         .roots
         .iter()
-        .map(|r| (*r, case.state.kyc_root(KYC_ISSUER_ID, r)))
+        .map(|r| (*r, case.state.kyc_root(KYC_ISSUER_ID, r).unwrap()))
         .collect();
     let in_window = issuer_roots
         .iter()
@@ -1134,12 +1135,13 @@ fn kyc_mutations(fx: &Fixture, case: &Case, l: &Layout, path: &'static str) -> V
             scope,
         )));
         assert!(
-            case.state.registration_nullifier_used(&used),
+            case.state.registration_nullifier_used(&used).unwrap(),
             "Maria's registration nullifier is recorded"
         );
         let maria_link = case
             .state
             .registration_link(fx.maria.address().spend_key())
+            .unwrap()
             .expect("Maria's link");
         out.extend([
             Mutation::body(
@@ -1327,6 +1329,7 @@ fn transfer_mutations(fx: &Fixture, case: &Case, l: &Layout) -> Vec<Mutation> {
     let signer = case
         .state
         .note(&t.inputs[0].note_id)
+        .unwrap()
         .expect("input note")
         .owner;
     let institutional = fx.genesis.is_institutional(&signer);
@@ -1436,7 +1439,7 @@ fn transfer_mutations(fx: &Fixture, case: &Case, l: &Layout) -> Vec<Mutation> {
     }
     // Inputs swapped for other notes.
     let hkd_treasury = fx.hkd_treasury.address();
-    let treasury_notes = case.state.unspent_of(&hkd_treasury);
+    let treasury_notes = case.state.unspent_of(&hkd_treasury).unwrap();
     match case.name {
         "transfer-treasury" => {
             let other = treasury_notes
@@ -1477,7 +1480,7 @@ fn transfer_mutations(fx: &Fixture, case: &Case, l: &Layout) -> Vec<Mutation> {
             ));
         }
         _ => {
-            let ana = case.state.unspent_of(&fx.ana.address());
+            let ana = case.state.unspent_of(&fx.ana.address()).unwrap();
             let ana = ana.first().expect("Ana's note").id;
             out.push(swap_input(
                 "Ana's",
@@ -1486,7 +1489,7 @@ fn transfer_mutations(fx: &Fixture, case: &Case, l: &Layout) -> Vec<Mutation> {
                 signature("transfer"),
                 signature("transfer"),
             ));
-            let php = case.state.unspent_of(&fx.ph_float.address());
+            let php = case.state.unspent_of(&fx.ph_float.address()).unwrap();
             let php = php.first().expect("a PHP note").id;
             let e = stmt(StatementError::InputAsset {
                 index: 0,
@@ -1690,7 +1693,7 @@ fn payout_mutations(fx: &Fixture, case: &Case, l: &Layout) -> Vec<Mutation> {
         }
     }
     // Inputs swapped for other notes.
-    let maria_hkd = case.state.unspent_of(&fx.maria.address());
+    let maria_hkd = case.state.unspent_of(&fx.maria.address()).unwrap();
     let maria_hkd = maria_hkd.first().expect("Maria's change").id;
     let e = stmt(StatementError::Remittance(format!(
         "note {} is not a remittance to {OPERATOR}",
@@ -1703,7 +1706,7 @@ fn payout_mutations(fx: &Fixture, case: &Case, l: &Layout) -> Vec<Mutation> {
         e.clone(),
         e,
     ));
-    let php_treasury = case.state.unspent_of(&fx.php_treasury.address());
+    let php_treasury = case.state.unspent_of(&fx.php_treasury.address()).unwrap();
     let php_treasury = php_treasury.first().expect("a PHP treasury note").id;
     let e = stmt(StatementError::InputOwner {
         index: 1,
@@ -1717,7 +1720,7 @@ fn payout_mutations(fx: &Fixture, case: &Case, l: &Layout) -> Vec<Mutation> {
         e.clone(),
         e,
     ));
-    let ana = case.state.unspent_of(&fx.ana.address());
+    let ana = case.state.unspent_of(&fx.ana.address()).unwrap();
     let ana = ana.first().expect("Ana's note").id;
     let e = stmt(StatementError::InputAsset {
         index: 1,
@@ -1782,10 +1785,10 @@ fn burn_mutations(fx: &Fixture, case: &Case, l: &Layout) -> Vec<Mutation> {
     ] {
         out.push(reown(0, what, addr, wrong.clone(), wrong.clone()));
     }
-    let float = case.state.unspent_of(&fx.ph_float.address());
+    let float = case.state.unspent_of(&fx.ph_float.address()).unwrap();
     let float = float.first().expect("a float note").id;
     out.push(swap_input("the float's", 0, float, wrong.clone(), wrong));
-    let ana = case.state.unspent_of(&fx.ana.address());
+    let ana = case.state.unspent_of(&fx.ana.address()).unwrap();
     let ana = ana.first().expect("Ana's note").id;
     let e = stmt(StatementError::InputAsset {
         index: 0,
@@ -1949,6 +1952,7 @@ fn root_update_mutations(fx: &Fixture, case: &Case) -> Vec<Mutation> {
     let head = case
         .state
         .kyc_root_head(u.issuer)
+        .unwrap()
         .expect("the issuer's head");
     assert_eq!((head.seq + 1, head.root), (seq, previous));
     let wrong_seq = move |found: u64| {

@@ -17,8 +17,9 @@ use corridor_circuits::{fr_to_bytes, Credential, CredentialAttributes, IdentityS
 use corridor_core::elgamal::AmountOpening;
 use corridor_core::genesis::Genesis;
 use corridor_core::keys::{SpendKey, ViewKey, WalletKeys, WalletSeed};
-use corridor_core::state::{BlockContext, MemoryState};
+use corridor_core::state::{BlockContext, PublicState};
 use corridor_core::tx::{FieldBytes, NoteId, PublishQuote, Transaction};
+use corridor_node::MemoryLedger;
 use corridor_prover::builder::{OwnedNote, Payment, RemittanceRequest};
 use corridor_prover::KycCredential;
 use rand::SeedableRng;
@@ -79,7 +80,7 @@ pub struct Case {
     /// The transaction as the ledger accepted it.
     pub tx: Transaction,
     /// The state it was verified against.
-    pub state: MemoryState,
+    pub state: MemoryLedger,
     /// The block it was verified for.
     pub block: BlockContext,
     /// Its signer's key.
@@ -95,7 +96,7 @@ impl Case {
     pub fn new(
         name: &'static str,
         tx: Transaction,
-        state: MemoryState,
+        state: MemoryLedger,
         block: BlockContext,
         signer: SpendKey,
         secrets: Secrets,
@@ -126,7 +127,7 @@ pub struct Fixture {
     /// The cases, in chain order.
     pub cases: Vec<Case>,
     /// The state after the last step.
-    pub last_state: MemoryState,
+    pub last_state: MemoryLedger,
     /// The block after the last step.
     pub last_block: BlockContext,
     /// The KYC issuer's roots, in publication order.
@@ -227,7 +228,7 @@ impl Chain {
 
     /// Records the issuer's root if it is new.
     fn note_root(&mut self) {
-        if let Some(head) = self.net.state.kyc_root_head(KYC_ISSUER_ID) {
+        if let Some(head) = self.net.state.kyc_root_head(KYC_ISSUER_ID).unwrap() {
             if self.roots.last() != Some(&head.root) {
                 self.roots.push(head.root);
             }
@@ -450,6 +451,7 @@ fn build() -> Fixture {
         .net
         .state
         .note(&NoteId::derive(&remit_tx.id(), 0))
+        .unwrap()
         .expect("remittance note");
     let remit_note = OwnedNote::decrypt(remit_note, &ph_settlement.view).expect("decrypts");
     let floats = c.net.owned(&ph_float, "PHP");
@@ -508,6 +510,7 @@ fn build() -> Fixture {
         .net
         .state
         .kyc_root_head(KYC_ISSUER_ID)
+        .unwrap()
         .expect("the issuer published roots");
     let tx = c
         .net

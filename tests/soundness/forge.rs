@@ -32,13 +32,14 @@ use corridor_core::group::{
     bulletproof_gens, chunk_scale, chunk_scale_inverse, g, h, pedersen, Point, CHUNK_BITS,
 };
 use corridor_core::range::RangeStatement;
-use corridor_core::state::MemoryState;
+use corridor_core::state::PublicState;
 use corridor_core::statement::{resolve, StatementError};
 use corridor_core::transcript::TranscriptProtocol;
 use corridor_core::tx::{
     FieldBytes, Input, Output, PublishQuote, RangeProofBytes, TxBody, UnsignedTransaction,
     GROTH16_PROOF_LEN,
 };
+use corridor_node::MemoryLedger;
 use corridor_prover::sigma::prove;
 use curve25519_dalek::scalar::Scalar;
 use merlin::Transcript;
@@ -144,19 +145,19 @@ pub fn outputs_mut(body: &mut TxBody) -> Vec<&mut Output> {
 }
 
 /// The quote a Payout's remittance note was made at.
-pub fn payout_quote(state: &MemoryState, body: &TxBody) -> Option<PublishQuote> {
+pub fn payout_quote(state: &MemoryLedger, body: &TxBody) -> Option<PublishQuote> {
     let TxBody::Payout(p) = body else {
         return None;
     };
-    let note = state.note(&p.remittance_input.note_id)?;
+    let note = state.note(&p.remittance_input.note_id).unwrap()?;
     let tag = note.remittance?;
-    state.quote(&p.operator, tag.quote_id)
+    state.quote(&p.operator, tag.quote_id).unwrap()
 }
 
 /// The asset policy of output `o`.
 fn output_policy<'g>(
     genesis: &'g Genesis,
-    state: &MemoryState,
+    state: &MemoryLedger,
     body: &TxBody,
     o: usize,
 ) -> &'g AssetPolicy {
@@ -260,7 +261,7 @@ impl Forged {
     pub fn set_output(
         &mut self,
         genesis: &Genesis,
-        state: &MemoryState,
+        state: &MemoryLedger,
         o: usize,
         chunks: [u64; 2],
         rng: &mut ChaCha20Rng,
@@ -288,11 +289,20 @@ impl Forged {
 
     /// Re-derives `W0` and the openings of `W0`, `W1` from the outputs as they are now (the
     /// slack `L − paid` may be negative: then `W1` has no opening).
-    pub fn refresh_limit(&mut self, genesis: &Genesis, state: &MemoryState, rng: &mut ChaCha20Rng) {
+    pub fn refresh_limit(
+        &mut self,
+        genesis: &Genesis,
+        state: &MemoryLedger,
+        rng: &mut ChaCha20Rng,
+    ) {
         let (limit, payees): (u64, Vec<usize>) = match &self.tx.body {
             TxBody::Transfer(t) if t.limit_w0.is_some() => {
                 let policy = genesis.asset(&t.asset).expect("asset");
-                let signer = state.note(&t.inputs[0].note_id).expect("input note").owner;
+                let signer = state
+                    .note(&t.inputs[0].note_id)
+                    .unwrap()
+                    .expect("input note")
+                    .owner;
                 let payees = (0..t.outputs.len())
                     .filter(|&i| t.outputs[i].owner != signer)
                     .collect();
@@ -346,7 +356,7 @@ impl Forged {
 
     /// Re-derives the FX remainder `R` so that the FX equation holds for the values as they are
     /// now: `rem = a·num − den·b`, whatever its sign and size.
-    pub fn refresh_fx(&mut self, state: &MemoryState, rng: &mut ChaCha20Rng) {
+    pub fn refresh_fx(&mut self, state: &MemoryLedger, rng: &mut ChaCha20Rng) {
         let Some(q) = payout_quote(state, &self.tx.body) else {
             self.w.fx = None;
             return;

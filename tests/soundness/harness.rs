@@ -14,10 +14,11 @@ use super::fixture::{Case, Fixture};
 use super::forge::Forged;
 use corridor_core::keys::SpendKey;
 use corridor_core::proto;
-use corridor_core::state::{BlockContext, MemoryState};
+use corridor_core::state::BlockContext;
 use corridor_core::statement::StatementError;
 use corridor_core::tx::{Transaction, UnsignedTransaction};
 use corridor_core::DecodeError;
+use corridor_node::MemoryLedger;
 use corridor_verifier::groth16::Element;
 use corridor_verifier::{
     verify_transaction, KycStatus, ProofError, VerifiedTransaction, VerifyContext, VerifyError,
@@ -233,7 +234,7 @@ pub fn sign_wire(mut p: proto::Transaction, key: &SpendKey) -> Vec<u8> {
 /// verifying key.
 pub fn context<'a>(
     fx: &'a Fixture,
-    state: &'a MemoryState,
+    state: &'a MemoryLedger,
     block: BlockContext,
 ) -> VerifyContext<'a> {
     VerifyContext {

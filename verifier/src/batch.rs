@@ -111,6 +111,19 @@ pub fn prepare(
     ctx: &VerifyContext<'_>,
 ) -> Result<PreparedTransaction, VerifyError> {
     let statement = resolve(tx.unsigned(), ctx.genesis, ctx.state, &ctx.block)?;
+    prepare_resolved(tx, statement, ctx)
+}
+
+/// [`prepare`] for a transaction whose statement the caller already resolved against
+/// `ctx` (the node resolves first to look up its verdict cache).
+///
+/// # Errors
+/// As [`prepare`], after resolution.
+pub fn prepare_resolved(
+    tx: Transaction,
+    statement: Statement,
+    ctx: &VerifyContext<'_>,
+) -> Result<PreparedTransaction, VerifyError> {
     let kind = statement.kind;
     let signature = SignatureCheck::new(
         &statement.signer,

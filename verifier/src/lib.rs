@@ -34,7 +34,9 @@ pub mod sigma;
 mod signature;
 pub mod transaction;
 
-pub use batch::{prepare, prepare_all, Batch, BatchOutcome, BatchTimings, PreparedTransaction};
+pub use batch::{
+    prepare, prepare_all, prepare_resolved, Batch, BatchOutcome, BatchTimings, PreparedTransaction,
+};
 pub use error::{ProofError, VerifyError};
 pub use parallel::Threads;
 pub use transaction::{
