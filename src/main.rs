@@ -27,6 +27,11 @@ enum Command {
     /// Time every proof's prove and verify and a whole 2-in/2-out transfer beside bulletproofs'
     /// own prove and verify, measured in the same run; one JSON line per measurement.
     Bench(cmd::bench::BenchArgs),
+    /// The ledger node on a redb database.
+    Node {
+        #[command(subcommand)]
+        command: cmd::node::NodeCommand,
+    },
     /// Groth16 parameters of the KYC circuit: dev-seed setup, verification of a folder against
     /// its manifest, export of the verifying key and a sample proof to snarkjs.
     Params {
@@ -40,5 +45,6 @@ fn main() -> Result<()> {
         Command::Demo { seed } => cmd::demo::run(seed),
         Command::Bench(args) => cmd::bench::run(&args),
         Command::Params { command } => cmd::params::run(&command),
+        Command::Node { command } => cmd::node::run(&command),
     }
 }

@@ -41,6 +41,9 @@ pub enum LedgerError {
     /// The node failed.
     #[error("node: {0}")]
     NodeFailure(#[from] NodeError),
+    /// The node refused a block.
+    #[error("node: {0}")]
+    Block(#[from] corridor_node::BlockError),
     /// A transaction the network builds for its institutions or customers could not be made.
     #[error("build: {0}")]
     Build(#[from] ProveError),
@@ -93,7 +96,7 @@ pub const BLOCK_SECONDS: u64 = 5;
 pub const CREDENTIAL_DAYS: u32 = 365;
 
 /// The keys of every institution of the demo network.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Institutions {
     /// Signs HKD mints.
     pub hkd_issuer: SpendKey,
@@ -290,6 +293,34 @@ impl DemoNetwork {
         Ok(())
     }
 
+    /// An independent copy of the network as it is now (its state, keys, issuer registry and
+    /// RNG), on a node of its own: tests try transactions on it without touching the original.
+    pub fn fork(&self) -> Result<DemoNetwork, LedgerError> {
+        let state = self.state.clone();
+        let node = Self::open_node(&self.genesis, self.keys, &state)?;
+        Ok(DemoNetwork {
+            genesis: self.genesis.clone(),
+            inst: self.inst.clone(),
+            state,
+            node,
+            kyc: self.kyc.clone(),
+            keys: self.keys,
+            credentials: self.credentials.clone(),
+            committed: self.committed.clone(),
+            rng: self.rng.clone(),
+        })
+    }
+
+    /// Commits `n` empty blocks (time passes: quotes expire, superseded roots leave their
+    /// window).
+    pub fn advance(&mut self, n: u64) -> Result<(), LedgerError> {
+        for _ in 0..n {
+            let executed = self.node.execute(&[], self.block(), false)?;
+            self.node.commit(executed)?;
+        }
+        Ok(())
+    }
+
     /// Height of the last committed block.
     pub fn height(&self) -> u64 {
         self.node.committed().height
@@ -332,6 +363,15 @@ impl DemoNetwork {
         seed: [u8; 32],
         jurisdiction: &str,
     ) -> Result<WalletKeys, LedgerError> {
+        let keys = self.enrol(seed, jurisdiction)?;
+        let register = self.registration(&keys, &keys)?;
+        self.submit(&register)?;
+        Ok(keys)
+    }
+
+    /// The first half of onboarding: the issuer enrols a credential for the wallet of `seed`
+    /// in `jurisdiction` and publishes the new root; the wallet is not registered yet.
+    pub fn enrol(&mut self, seed: [u8; 32], jurisdiction: &str) -> Result<WalletKeys, LedgerError> {
         let keys = WalletKeys::from_seed(&WalletSeed::from_bytes(seed))
             .map_err(|e| LedgerError::Kyc(format!("wallet seed: {e}")))?;
         let j = self
@@ -355,15 +395,24 @@ impl DemoNetwork {
         self.publish_kyc_root()?;
         self.credentials
             .insert(keys.spend.public().to_bytes(), (credential, leaf));
-        let kyc = self.kyc_credential(&keys)?;
+        Ok(keys)
+    }
+
+    /// A signed RegisterAddress of `wallet`, proven with the credential enrolled for `holder`
+    /// (the same wallet, unless a test makes one identity register twice), for the next block.
+    pub fn registration(
+        &mut self,
+        wallet: &WalletKeys,
+        holder: &WalletKeys,
+    ) -> Result<Transaction, LedgerError> {
+        let kyc = self.kyc_credential(holder)?;
         let block = self.block();
         let register = Builder::new(&self.genesis, &self.state, block).register_address(
-            &keys,
+            wallet,
             &kyc,
             &mut self.rng,
         )?;
-        self.submit(&register.sign(&keys.spend))?;
-        Ok(keys)
+        Ok(register.sign(&wallet.spend))
     }
 
     /// The issuer publishes its registry's current root (KycRootUpdate, signed by its key).

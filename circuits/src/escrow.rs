@@ -172,10 +172,11 @@ impl EscrowCiphertext {
         }
     }
 
-    /// Decodes `escrow_R` from its compressed bytes (validated as a subgroup point; the identity
-    /// is allowed, it only arises from `k = 0`).
+    /// Decodes `escrow_R` from its compressed bytes (validated as a subgroup point). The
+    /// identity is refused: it arises only from `k = 0`, which leaves `escrow_C = id_commit +
+    /// pad(0)` the same in every transaction of the customer, linking them.
     pub fn r_from_bytes(bytes: &[u8; 32]) -> Result<JubjubPoint, Error> {
-        point_from_bytes(bytes, "escrow_R")
+        not_identity_r(point_from_bytes(bytes, "escrow_R")?)
     }
 
     /// Decodes `escrow_R` on the curve and canonically encoded, WITHOUT the prime-order
@@ -198,8 +199,18 @@ impl EscrowCiphertext {
                 reason: "non-canonical encoding",
             });
         }
-        Ok(p)
+        not_identity_r(p)
     }
+}
+
+fn not_identity_r(p: JubjubPoint) -> Result<JubjubPoint, Error> {
+    if p.is_zero() {
+        return Err(Error::InvalidPoint {
+            field: "escrow_R",
+            reason: "the identity (escrow randomness 0 links the customer's transactions)",
+        });
+    }
+    Ok(p)
 }
 
 /// The compressed 32-byte encoding of a point.
@@ -271,6 +282,24 @@ mod tests {
 
     fn rng() -> rand_chacha::ChaCha20Rng {
         rand_chacha::ChaCha20Rng::seed_from_u64(21)
+    }
+
+    #[test]
+    fn an_identity_escrow_r_is_refused_by_both_decoders() {
+        let identity = point_to_bytes(&JubjubPoint::zero());
+        for r in [
+            EscrowCiphertext::r_from_bytes(&identity),
+            EscrowCiphertext::r_from_bytes_on_curve(&identity),
+        ] {
+            assert!(
+                matches!(r, Err(Error::InvalidPoint { field: "escrow_R", reason }) if reason.contains("identity")),
+                "{r:?}"
+            );
+        }
+        let mut rng = rng();
+        let some = point_to_bytes(&EscrowSecretKey::random(&mut rng).public_key().0);
+        assert!(EscrowCiphertext::r_from_bytes(&some).is_ok());
+        assert!(EscrowCiphertext::r_from_bytes_on_curve(&some).is_ok());
     }
 
     #[test]

@@ -166,6 +166,32 @@ impl Genesis {
                 )));
             }
         }
+        // Schnorrkel accepts any message under the identity key: an identity issuer key would
+        // let anyone publish roots.
+        for (i, k) in self.kyc_issuers.iter().enumerate() {
+            if k.key.is_identity() {
+                return Err(Error::Invalid(format!(
+                    "genesis: KYC issuer {} has an identity key",
+                    k.id
+                )));
+            }
+            if self.kyc_issuers[..i].iter().any(|j| j.id == k.id) {
+                return Err(Error::Invalid(format!(
+                    "genesis: KYC issuer {} twice",
+                    k.id
+                )));
+            }
+            if let Some(code) = k
+                .jurisdictions
+                .iter()
+                .find(|c| !self.jurisdictions.contains(c))
+            {
+                return Err(Error::Invalid(format!(
+                    "genesis: KYC issuer {} vouches for unknown jurisdiction {code}",
+                    k.id
+                )));
+            }
+        }
         // The KYC circuit decomposes the allowed mask into 32 bits.
         if self.jurisdictions.len() > MAX_JURISDICTIONS {
             return Err(Error::Invalid(format!(

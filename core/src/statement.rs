@@ -22,8 +22,8 @@ use crate::state::{
 };
 use crate::transcript::{tx_transcript, TranscriptProtocol};
 use crate::tx::{
-    Burn, Digest, Input, KycProof, Mint, Output, Payout, PublishQuote, RegisterAddress, Transfer,
-    TxBody, UnsignedTransaction,
+    Burn, Digest, FieldBytes, Input, KycProof, Mint, Output, Payout, PublishQuote, RegisterAddress,
+    Transfer, TxBody, UnsignedTransaction,
 };
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::IsIdentity;
@@ -147,6 +147,10 @@ pub enum StatementError {
     /// A KYC root update out of sequence or not chaining from the issuer's current root.
     #[error("kyc root update: {0}")]
     RootUpdate(String),
+    /// A field the wire decoder refuses (a field element at or above the BN254 modulus), in
+    /// a transaction built in process: resolution re-checks the decoder's invariants.
+    #[error("{0}")]
+    Field(#[from] crate::error::DecodeError),
     /// The state store failed while the statement was resolved.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -273,6 +277,8 @@ pub fn resolve(
         TxBody::Burn(b) => r.burn(b)?,
         TxBody::RegisterAddress(a) => r.register(a)?,
         TxBody::KycRootUpdate(u) => {
+            FieldBytes::decode(&u.previous_root.0, "kyc_root_update.previous_root")?;
+            FieldBytes::decode(&u.new_root.0, "kyc_root_update.new_root")?;
             let issuer = genesis
                 .kyc_issuer(u.issuer)
                 .ok_or(StatementError::UnknownIssuer(u.issuer))?;
@@ -570,6 +576,13 @@ impl Resolver<'_> {
             }
             (false, Some(k)) => k,
         };
+        // The decoder's invariants, again for sections built in process.
+        FieldBytes::decode(&k.root.0, "kyc.root")?;
+        FieldBytes::decode(&k.nullifier.0, "kyc.nullifier")?;
+        FieldBytes::decode(&k.escrow_c.0, "kyc.escrow_c")?;
+        if let Some(link) = &k.link {
+            FieldBytes::decode(&link.0, "kyc.link")?;
+        }
         let issuer = self
             .genesis
             .kyc_issuer(k.issuer)

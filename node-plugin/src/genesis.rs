@@ -410,3 +410,175 @@ impl TryFrom<GenesisFile> for Genesis {
         Ok(genesis)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use corridor_circuits::EscrowSecretKey;
+    use corridor_core::keys::{SpendKey, ViewKey, WalletKeys};
+    use rand_chacha::rand_core::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+
+    /// A valid genesis file with random keys.
+    fn sample() -> GenesisFile {
+        let mut rng = ChaCha20Rng::seed_from_u64(8);
+        let key = |rng: &mut ChaCha20Rng| hex::encode(SpendKey::random(rng).public().to_bytes());
+        let view = |rng: &mut ChaCha20Rng| hex::encode(ViewKey::random(rng).public().to_bytes());
+        let addr = |rng: &mut ChaCha20Rng| WalletKeys::random(rng).address().encode();
+        GenesisFile {
+            network: "corridor-test".into(),
+            dev: true,
+            jurisdictions: vec!["HK".into(), "PH".into()],
+            escrow_key: hex::encode(EscrowSecretKey::random(&mut rng).public_key().to_bytes()),
+            root_window: 100,
+            registration_mask: 3,
+            registration_max_tier: 3,
+            vk_hash: hex::encode([7u8; 32]),
+            ceremony_hash: hex::encode([0u8; 32]),
+            assets: vec![AssetFile {
+                code: "HKD".into(),
+                decimals: 2,
+                issuer_key: key(&mut rng),
+                treasury: addr(&mut rng),
+                auditors: vec![view(&mut rng)],
+                limit: Some(8_000_000),
+                kyc_mask: 3,
+                max_tier: 3,
+            }],
+            kyc_issuers: vec![KycIssuerFile {
+                id: 1,
+                key: key(&mut rng),
+                jurisdictions: vec!["HK".into()],
+            }],
+            operators: vec![OperatorFile {
+                name: "ph-wallet".into(),
+                key: key(&mut rng),
+                settlement: addr(&mut rng),
+                float: addr(&mut rng),
+            }],
+        }
+    }
+
+    const IDENTITY: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+    fn refused(f: GenesisFile) -> GenesisError {
+        Genesis::try_from(f).expect_err("a defective genesis was accepted")
+    }
+
+    #[test]
+    fn round_trips_through_toml() {
+        let g = Genesis::try_from(sample()).unwrap();
+        let text = GenesisFile::from_genesis(&g).to_toml().unwrap();
+        let back = Genesis::try_from(GenesisFile::parse(&text).unwrap()).unwrap();
+        assert_eq!(back, g);
+    }
+
+    #[test]
+    fn identity_keys_are_refused_everywhere() {
+        type Edit = fn(&mut GenesisFile);
+        let cases: [(&str, Edit); 4] = [
+            ("assets[0].issuer_key", |f| {
+                f.assets[0].issuer_key = IDENTITY.into()
+            }),
+            ("assets[0].auditors[0]", |f| {
+                f.assets[0].auditors[0] = IDENTITY.into()
+            }),
+            ("kyc_issuers[0].key", |f| {
+                f.kyc_issuers[0].key = IDENTITY.into()
+            }),
+            ("operators[0].key", |f| f.operators[0].key = IDENTITY.into()),
+        ];
+        for (name, edit) in cases {
+            let mut f = sample();
+            edit(&mut f);
+            match refused(f) {
+                GenesisError::IdentityKey { field } => assert_eq!(field, name),
+                other => panic!("{name}: {other}"),
+            }
+        }
+    }
+
+    #[test]
+    fn undecodable_keys_and_bad_hex_are_refused() {
+        let mut f = sample();
+        f.operators[0].key = "ff".repeat(32);
+        assert!(matches!(refused(f), GenesisError::Point { field } if field == "operators[0].key"));
+        let mut f = sample();
+        f.vk_hash = "xyz".into();
+        assert!(matches!(refused(f), GenesisError::Hex { field, len: 32 } if field == "vk_hash"));
+        let mut f = sample();
+        f.assets[0].treasury = "crd1notanaddress".into();
+        assert!(
+            matches!(refused(f), GenesisError::Address { field, .. } if field == "assets[0].treasury")
+        );
+    }
+
+    #[test]
+    fn duplicate_issuers_and_unknown_jurisdictions_are_refused() {
+        let mut f = sample();
+        let twin = f.kyc_issuers[0].clone();
+        f.kyc_issuers.push(twin);
+        assert!(matches!(
+            refused(f),
+            GenesisError::DuplicateIssuer { id: 1 }
+        ));
+        let mut f = sample();
+        f.kyc_issuers[0].jurisdictions.push("SG".into());
+        assert!(matches!(
+            refused(f),
+            GenesisError::UnknownJurisdiction { code, .. } if code == "SG"
+        ));
+        let mut f = sample();
+        f.jurisdictions.push("HK".into());
+        assert!(matches!(
+            refused(f),
+            GenesisError::DuplicateJurisdiction { code } if code == "HK"
+        ));
+    }
+
+    #[test]
+    fn bad_escrow_keys_are_refused() {
+        for bad in [IDENTITY.to_string(), "ff".repeat(32)] {
+            let mut f = sample();
+            f.escrow_key = bad.clone();
+            assert!(
+                matches!(refused(f), GenesisError::EscrowKey(_)),
+                "escrow key {bad} accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn validate_refuses_issuer_defects_built_in_process() {
+        let good = Genesis::try_from(sample()).unwrap();
+        let mut g = good.clone();
+        g.kyc_issuers[0].key = Point::decode(&[0u8; 32], "identity").unwrap();
+        assert!(g
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("identity key"));
+        let mut g = good.clone();
+        g.kyc_issuers.push(g.kyc_issuers[0].clone());
+        assert!(g.validate().unwrap_err().to_string().contains("twice"));
+        let mut g = good;
+        g.kyc_issuers[0].jurisdictions.push("SG".into());
+        assert!(g
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("unknown jurisdiction"));
+    }
+
+    #[test]
+    fn malformed_toml_is_a_typed_error() {
+        assert!(matches!(
+            GenesisFile::parse("network = 3"),
+            Err(GenesisError::Toml(_))
+        ));
+        assert!(matches!(
+            GenesisFile::parse("this is not toml ]["),
+            Err(GenesisError::Toml(_))
+        ));
+    }
+}

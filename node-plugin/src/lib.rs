@@ -22,6 +22,7 @@ pub mod mempool;
 pub mod metrics;
 pub mod pipeline;
 pub mod redb_kv;
+pub mod replay;
 pub mod rules;
 
 pub use genesis::{GenesisError, GenesisFile};

@@ -2,4 +2,5 @@
 pub mod bench;
 pub mod bench_prove;
 pub mod demo;
+pub mod node;
 pub mod params;
