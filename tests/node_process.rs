@@ -206,6 +206,7 @@ fn sigkill_at_random_points_loses_nothing_and_leaves_nothing_half_applied() {
         );
         committed = height;
     }
+    eprintln!("{kills} kills; the last one left height {committed} of {BLOCKS}");
     assert_eq!(kills, KILLS);
     assert!(committed > 0, "no block was committed between the kills");
     assert!(
