@@ -27,8 +27,9 @@ enum Command {
     /// Time every proof's prove and verify and a whole 2-in/2-out transfer beside bulletproofs'
     /// own prove and verify, measured in the same run; one JSON line per measurement.
     Bench(cmd::bench::BenchArgs),
-    /// Groth16 parameters of the KYC circuit: dev-seed setup, verification of a folder against
-    /// its manifest, export of the verifying key and a sample proof to snarkjs.
+    /// Groth16 parameters of the KYC circuit: the multi-party ceremony, dev-seed setup,
+    /// verification of a folder against its manifest, export of the verifying key and a sample
+    /// proof to snarkjs.
     Params {
         #[command(subcommand)]
         command: cmd::params::ParamsCommand,

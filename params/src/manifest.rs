@@ -4,12 +4,16 @@
 //! DIR/kyc_proving_key.bin     ProvingKey::to_bytes
 //! DIR/kyc_verifying_key.bin   VerifyingKey::to_bytes
 //! DIR/manifest.json           { format, circuit, fingerprint, constraints, public_inputs,
-//!                               dev_seed, files: [{ name, sha256, bytes }] }
+//!                               dev_seed, [ceremony,] files: [{ name, sha256, bytes }] }
 //! ```
 //! Every load checks the file against the manifest first, so a corrupted or swapped file is
-//! named, never half-used.
+//! named, never half-used. Keys come either from a public dev seed (`dev_seed`) or from a
+//! ceremony (`ceremony`: its transcript hash and contributions); a node of a non-dev network
+//! loads them with [`ParamsDir::load_pinned_verifying_key`], which refuses dev-seed keys and
+//! any whose hashes differ from genesis's pins.
 
 use corridor_circuits::{CircuitFingerprint, KycCircuit};
+use corridor_core::genesis::Genesis;
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -76,6 +80,33 @@ pub struct FileEntry {
     pub bytes: u64,
 }
 
+/// One contribution of the ceremony that made the keys.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContributionRecord {
+    /// 1 or 2.
+    pub phase: u8,
+    /// Its index in the phase (from 1).
+    pub index: u32,
+    /// The contributor's name.
+    pub name: String,
+    /// The hash of its step (what the contributor published), hex.
+    pub hash: String,
+}
+
+/// The ceremony that made the keys.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CeremonyRecord {
+    /// The transcript hash (the hash of its last step), hex: what genesis pins as
+    /// `ceremony_hash`.
+    pub transcript_hash: String,
+    /// Where phase 1 started (the generators, or a snarkjs `.ptau` and its SHA-256).
+    pub phase1_origin: String,
+    /// Every contribution, in transcript order.
+    pub contributions: Vec<ContributionRecord>,
+}
+
 /// `manifest.json`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -86,8 +117,33 @@ pub struct Manifest {
     pub circuit: CircuitInfo,
     /// `Some(seed)` when the keys come from a public dev seed (forgeable).
     pub dev_seed: Option<u64>,
+    /// `Some` when the keys come from a ceremony (absent from dev-seed manifests).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ceremony: Option<CeremonyRecord>,
     /// The key files.
     pub files: Vec<FileEntry>,
+}
+
+/// What genesis pins about the KYC parameters (DESIGN.md §6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParamsPins {
+    /// A dev network accepts dev-seed keys and does not check the transcript hash.
+    pub dev_network: bool,
+    /// SHA-256 of the verifying key's canonical bytes.
+    pub vk_hash: [u8; 32],
+    /// The ceremony's transcript hash.
+    pub ceremony_hash: [u8; 32],
+}
+
+impl ParamsPins {
+    /// The pins of `genesis`.
+    pub fn from_genesis(genesis: &Genesis) -> Self {
+        ParamsPins {
+            dev_network: genesis.dev,
+            vk_hash: genesis.vk_hash,
+            ceremony_hash: genesis.ceremony_hash,
+        }
+    }
 }
 
 impl Manifest {
@@ -130,12 +186,32 @@ impl ParamsDir {
         &self.dir
     }
 
-    /// Writes both keys and the manifest, creating the folder.
+    /// Writes both keys and the manifest, creating the folder; `dev_seed` is recorded.
     pub fn write(
         &self,
         circuit: &CircuitInfo,
         pk: &ProvingKey,
         dev_seed: Option<u64>,
+    ) -> Result<Manifest, ParamsError> {
+        self.write_with(circuit, pk, dev_seed, None)
+    }
+
+    /// Writes both keys and the manifest of keys made by a ceremony, creating the folder.
+    pub fn write_ceremony(
+        &self,
+        circuit: &CircuitInfo,
+        pk: &ProvingKey,
+        ceremony: CeremonyRecord,
+    ) -> Result<Manifest, ParamsError> {
+        self.write_with(circuit, pk, None, Some(ceremony))
+    }
+
+    fn write_with(
+        &self,
+        circuit: &CircuitInfo,
+        pk: &ProvingKey,
+        dev_seed: Option<u64>,
+        ceremony: Option<CeremonyRecord>,
     ) -> Result<Manifest, ParamsError> {
         let vk = pk.verifying_key();
         vk.check_public_inputs(circuit.public_inputs)?;
@@ -159,6 +235,7 @@ impl ParamsDir {
             format: FORMAT.to_string(),
             circuit: circuit.clone(),
             dev_seed,
+            ceremony,
             files,
         };
         let json = serde_json::to_vec_pretty(&manifest)
@@ -235,6 +312,50 @@ impl ParamsDir {
         Ok(vk)
     }
 
+    /// Loads the verifying key for `expected` as a node of the network `pins` describes:
+    /// [`Self::load_verifying_key`]'s checks, then on a non-dev network the keys must come from
+    /// a ceremony whose transcript hash is the pinned one (dev-seed keys are refused), and on
+    /// every network the key's SHA-256 must be the pinned one.
+    ///
+    /// # Errors
+    /// [`ParamsError::DevSeedRefused`], [`ParamsError::NoCeremony`],
+    /// [`ParamsError::CeremonyHashMismatch`], [`ParamsError::VerifyingKeyHashMismatch`], or the
+    /// folder's own errors.
+    pub fn load_pinned_verifying_key(
+        &self,
+        expected: &CircuitInfo,
+        pins: &ParamsPins,
+    ) -> Result<VerifyingKey, ParamsError> {
+        let manifest = self.manifest()?;
+        if !pins.dev_network {
+            if let Some(seed) = manifest.dev_seed {
+                return Err(ParamsError::DevSeedRefused(seed));
+            }
+            let record = manifest.ceremony.as_ref().ok_or(ParamsError::NoCeremony)?;
+            let found = hex_32(&record.transcript_hash).ok_or_else(|| {
+                ParamsError::Manifest(format!(
+                    "ceremony.transcript_hash {:?} is not 32 bytes of hex",
+                    record.transcript_hash
+                ))
+            })?;
+            if found != pins.ceremony_hash {
+                return Err(ParamsError::CeremonyHashMismatch {
+                    expected: pins.ceremony_hash,
+                    found,
+                });
+            }
+        }
+        let vk = self.load_verifying_key(expected, pins.dev_network)?;
+        let found = vk.sha256();
+        if found != pins.vk_hash {
+            return Err(ParamsError::VerifyingKeyHashMismatch {
+                expected: pins.vk_hash,
+                found,
+            });
+        }
+        Ok(vk)
+    }
+
     /// Loads the proving key for `expected`: hash checked, decoded with validation, its
     /// verifying key equal to the folder's.
     pub fn load_proving_key(&self, expected: &CircuitInfo) -> Result<ProvingKey, ParamsError> {
@@ -250,6 +371,13 @@ impl ParamsDir {
         }
         Ok(pk)
     }
+}
+
+/// 64 hex digits as 32 bytes.
+fn hex_32(s: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(s, &mut out).ok()?;
+    Some(out)
 }
 
 #[cfg(test)]
