@@ -354,7 +354,10 @@ fn hash_after(stdout: &str, label: &str) -> String {
         .chars()
         .take(64)
         .collect();
-    assert!(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()), "{hash:?}");
+    assert!(
+        hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{hash:?}"
+    );
     hash
 }
 
@@ -363,10 +366,7 @@ fn ceremony(args: &[&str]) -> (String, String) {
     all.extend_from_slice(args);
     let out = corridor(&all);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-    assert!(
-        out.status.success(),
-        "{args:?} failed:\n{stdout}\n{stderr}"
-    );
+    assert!(out.status.success(), "{args:?} failed:\n{stdout}\n{stderr}");
     (stdout, stderr)
 }
 
@@ -384,33 +384,55 @@ fn a_three_party_kyc_ceremony_gives_parameters_every_command_accepts() {
     let (stdout, _) = ceremony(&["init", "--dir", d]);
     assert!(stdout.contains("phase1_0000.bin"), "{stdout}");
 
-    let parties = ["HK Wallet Ltd", "PH Wallet Inc", "Hong Kong Monetary Authority"];
+    let parties = [
+        "HK Wallet Ltd",
+        "PH Wallet Inc",
+        "Hong Kong Monetary Authority",
+    ];
     let mut published = Vec::new();
     for party in parties {
         let (stdout, stderr) = ceremony(&["contribute", "--dir", d, "--name", party]);
-        assert!(stderr.contains("[τ^i]₁") && stderr.contains("secrets zeroised"), "{stderr}");
-        published.push(hash_after(&stdout, "contribution hash (publish it; `verify` lists it):"));
+        assert!(
+            stderr.contains("[τ^i]₁") && stderr.contains("secrets zeroised"),
+            "{stderr}"
+        );
+        published.push(hash_after(
+            &stdout,
+            "contribution hash (publish it; `verify` lists it):",
+        ));
     }
     let (stdout, _) = ceremony(&["init", "--dir", d, "--phase2"]);
     assert!(stdout.contains("phase2_0000.bin"), "{stdout}");
     for party in parties {
         let (stdout, _) = ceremony(&["contribute", "--dir", d, "--name", party]);
         assert!(stdout.contains("phase 2 contribution"), "{stdout}");
-        published.push(hash_after(&stdout, "contribution hash (publish it; `verify` lists it):"));
+        published.push(hash_after(
+            &stdout,
+            "contribution hash (publish it; `verify` lists it):",
+        ));
     }
 
     let (stdout, _) = ceremony(&["verify", "--dir", d]);
     for hash in &published {
-        assert!(stdout.contains(hash.as_str()), "{hash} not listed:\n{stdout}");
+        assert!(
+            stdout.contains(hash.as_str()),
+            "{hash} not listed:\n{stdout}"
+        );
     }
-    assert!(stdout.contains("contributions  3 to phase 1, 3 to phase 2"), "{stdout}");
+    assert!(
+        stdout.contains("contributions  3 to phase 1, 3 to phase 2"),
+        "{stdout}"
+    );
     assert!(stdout.contains("ok: every step verifies"), "{stdout}");
     let transcript_hash = hash_after(&stdout, "transcript hash (the last step's):");
     assert_eq!(&transcript_hash, published.last().unwrap());
 
     let (stdout, _) = ceremony(&["finalize", "--dir", d, "--out", path_arg(&params)]);
     assert_eq!(
-        hash_after(&stdout, "ceremony transcript hash (pinned by genesis as ceremony_hash):"),
+        hash_after(
+            &stdout,
+            "ceremony transcript hash (pinned by genesis as ceremony_hash):"
+        ),
         transcript_hash
     );
     assert!(stdout.contains("dev seed       none"), "{stdout}");
@@ -464,7 +486,9 @@ fn a_three_party_kyc_ceremony_gives_parameters_every_command_accepts() {
     assert!(!bad.status.success());
     let stderr = text(&bad.stderr);
     assert!(
-        stderr.contains("phase 1 contribution 1 (phase1_0001.bin): the file holds phase 1 contribution 2"),
+        stderr.contains(
+            "phase 1 contribution 1 (phase1_0001.bin): the file holds phase 1 contribution 2"
+        ),
         "{stderr}"
     );
 }

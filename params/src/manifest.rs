@@ -124,7 +124,21 @@ pub struct Manifest {
     pub files: Vec<FileEntry>,
 }
 
-/// What genesis pins about the KYC parameters (DESIGN.md §6).
+/// What genesis pins about the KYC parameters (DESIGN.md §6): whether the network is a dev one,
+/// the verifying key's SHA-256 and the ceremony's transcript hash.
+///
+/// A node loads its verifying key with these two calls, and nothing else:
+/// ```no_run
+/// # fn node(genesis: &corridor_core::genesis::Genesis) -> Result<(), corridor_params::ParamsError> {
+/// use corridor_params::{CircuitInfo, ParamsDir, ParamsPins};
+/// let pins = ParamsPins::from_genesis(genesis);
+/// let vk = ParamsDir::new("params").load_pinned_verifying_key(&CircuitInfo::kyc()?, &pins)?;
+/// # let _ = vk; Ok(()) }
+/// ```
+/// On a non-dev network this refuses dev-seed keys ([`ParamsError::DevSeedRefused`]), keys no
+/// ceremony made ([`ParamsError::NoCeremony`]), another transcript
+/// ([`ParamsError::CeremonyHashMismatch`]) and another key
+/// ([`ParamsError::VerifyingKeyHashMismatch`]); a dev network checks the key's hash only.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ParamsPins {
     /// A dev network accepts dev-seed keys and does not check the transcript hash.
@@ -491,6 +505,109 @@ mod tests {
             Err(ParamsError::CircuitMismatch { .. })
         ));
         fs::remove_dir_all(dir.path()).unwrap();
+    }
+
+    /// What a node does with genesis's pins ([`ParamsPins`]): a dev network loads dev-seed keys
+    /// (their vk hash still checked); a non-dev one refuses them, refuses keys of no ceremony,
+    /// and refuses a ceremony folder whose transcript hash or vk hash differ from the pins.
+    #[test]
+    fn pinned_loading_follows_the_genesis_pins() {
+        let info = product_info();
+        let dev = ParamsDir::new(temp_dir("pins-dev"));
+        let dev_pk = key_pair(7);
+        dev.write(&info, &dev_pk, Some(7)).unwrap();
+        let dev_vk = dev_pk.verifying_key();
+        let dev_pins = ParamsPins {
+            dev_network: true,
+            vk_hash: dev_vk.sha256(),
+            ceremony_hash: [0; 32],
+        };
+        assert_eq!(
+            dev.load_pinned_verifying_key(&info, &dev_pins).unwrap(),
+            dev_vk
+        );
+        let non_dev = ParamsPins {
+            dev_network: false,
+            ..dev_pins
+        };
+        assert!(matches!(
+            dev.load_pinned_verifying_key(&info, &non_dev),
+            Err(ParamsError::DevSeedRefused(7))
+        ));
+        // A dev network still checks the vk hash.
+        let wrong_vk = ParamsPins {
+            vk_hash: [1; 32],
+            ..dev_pins
+        };
+        assert!(matches!(
+            dev.load_pinned_verifying_key(&info, &wrong_vk),
+            Err(ParamsError::VerifyingKeyHashMismatch { expected, found })
+                if expected == [1; 32] && found == dev_vk.sha256()
+        ));
+
+        // Keys written without a seed or a ceremony: refused outside a dev network.
+        let bare = ParamsDir::new(temp_dir("pins-bare"));
+        bare.write(&info, &key_pair(8), None).unwrap();
+        assert!(matches!(
+            bare.load_pinned_verifying_key(&info, &non_dev),
+            Err(ParamsError::NoCeremony)
+        ));
+
+        // A ceremony folder: loads under its own pins; another transcript hash or another vk
+        // hash is refused, named.
+        let ceremony = ParamsDir::new(temp_dir("pins-ceremony"));
+        let pk = key_pair(9);
+        let transcript = [0x5a; 32];
+        ceremony
+            .write_ceremony(
+                &info,
+                &pk,
+                CeremonyRecord {
+                    transcript_hash: hex::encode(transcript),
+                    phase1_origin: "the generators".into(),
+                    contributions: vec![ContributionRecord {
+                        phase: 2,
+                        index: 1,
+                        name: "HKMA".into(),
+                        hash: hex::encode(transcript),
+                    }],
+                },
+            )
+            .unwrap();
+        let vk = pk.verifying_key();
+        let pins = ParamsPins {
+            dev_network: false,
+            vk_hash: vk.sha256(),
+            ceremony_hash: transcript,
+        };
+        assert_eq!(
+            ceremony.load_pinned_verifying_key(&info, &pins).unwrap(),
+            vk
+        );
+        assert!(matches!(
+            ceremony.load_pinned_verifying_key(&info, &ParamsPins { ceremony_hash: [6; 32], ..pins }),
+            Err(ParamsError::CeremonyHashMismatch { expected, found })
+                if expected == [6; 32] && found == transcript
+        ));
+        assert!(matches!(
+            ceremony.load_pinned_verifying_key(&info, &ParamsPins { vk_hash: dev_vk.sha256(), ..pins }),
+            Err(ParamsError::VerifyingKeyHashMismatch { expected, found })
+                if expected == dev_vk.sha256() && found == vk.sha256()
+        ));
+        // The same folder on a dev network: its vk hash is what counts.
+        let dev_network = ParamsPins {
+            dev_network: true,
+            ..pins
+        };
+        assert_eq!(
+            ceremony
+                .load_pinned_verifying_key(&info, &dev_network)
+                .unwrap(),
+            vk
+        );
+        for d in [dev, bare, ceremony] {
+            fs::remove_dir_all(d.path()).unwrap();
+        }
     }
 
     #[test]

@@ -151,7 +151,11 @@ fn file_size(path: &Path) -> u64 {
 
 fn wrote(dir: &CeremonyDir, s: &StepSummary) {
     let path = dir.step_path(s.id);
-    println!("wrote          {} ({} bytes)", path.display(), file_size(&path));
+    println!(
+        "wrote          {} ({} bytes)",
+        path.display(),
+        file_size(&path)
+    );
 }
 
 fn init(dir: &Path, power: Option<u32>) -> Result<()> {
@@ -202,7 +206,11 @@ fn start_phase2(dir: &Path) -> Result<()> {
         circuit.info().constraints,
         circuit.power()
     ));
-    let stage = Stage::start(2, 2, "phase 2's start: Lagrange bases and the circuit's key");
+    let stage = Stage::start(
+        2,
+        2,
+        "phase 2's start: Lagrange bases and the circuit's key",
+    );
     eprintln!();
     let ceremony = CeremonyDir::new(dir);
     let mut line = ProgressLine::default();
@@ -238,7 +246,12 @@ fn verify(dir: &Path) -> Result<Transcript> {
     let mut line = ProgressLine::default();
     println!("steps");
     let transcript = ceremony
-        .verify(&circuit, &mut OsRng, &mut |p| line.update(p), &mut print_step)
+        .verify(
+            &circuit,
+            &mut OsRng,
+            &mut |p| line.update(p),
+            &mut print_step,
+        )
         .with_context(|| format!("{} does not verify", dir.display()))?;
     stage.done("ok");
     print_transcript(&transcript);

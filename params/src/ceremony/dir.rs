@@ -79,8 +79,10 @@ impl CeremonyDir {
         self.dir.join(id.file_name())
     }
 
-    /// The steps present, in order. A gap is [`CeremonyError::Missing`]; a file named `phase*`
-    /// that is not a step name is [`CeremonyError::StrayFile`]. An absent folder has no steps.
+    /// The steps present, in order, from the first one present (which [`Self::verify`] requires
+    /// to be phase 1's start; a contributor's folder may hold only the last step). A gap is
+    /// [`CeremonyError::Missing`]; a file named `phase*` that is not a step name is
+    /// [`CeremonyError::StrayFile`]. An absent folder has no steps.
     pub fn steps(&self) -> Result<Vec<StepId>, CeremonyError> {
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
@@ -95,21 +97,23 @@ impl CeremonyDir {
             if !name.starts_with("phase") {
                 continue;
             }
-            ids.push(parse_name(&name).ok_or_else(|| CeremonyError::StrayFile {
-                path: entry.path(),
-            })?);
+            ids.push(
+                parse_name(&name).ok_or_else(|| CeremonyError::StrayFile { path: entry.path() })?,
+            );
         }
         ids.sort();
-        let mut expected = StepId::new(Phase::One, 0);
-        for (i, id) in ids.iter().enumerate() {
-            let next_phase = StepId::new(Phase::Two, 0);
-            if *id != expected && !(i > 0 && *id == next_phase && expected.phase == Phase::One) {
+        // From the first file present (phase 1's start in a whole ceremony; any step where a
+        // contributor was sent only the last one), each next step without a gap.
+        for pair in ids.windows(2) {
+            let (prev, id) = (pair[0], pair[1]);
+            let same_phase = StepId::new(prev.phase, prev.index.saturating_add(1));
+            let phase_two = prev.phase == Phase::One && id == StepId::new(Phase::Two, 0);
+            if id != same_phase && !phase_two {
                 return Err(CeremonyError::Missing {
                     dir: self.dir.clone(),
-                    missing: expected,
+                    missing: same_phase,
                 });
             }
-            expected = StepId::new(id.phase, id.index.saturating_add(1));
         }
         Ok(ids)
     }
@@ -167,6 +171,12 @@ impl CeremonyDir {
         check_power(power)?;
         self.check_empty()?;
         let (powers, file_power) = read_powers(ptau, power)?;
+        if let Some(element) = powers.uncontributed() {
+            return Err(CeremonyError::at(
+                StepId::new(Phase::One, 0),
+                super::StepFailure::Uncontributed { element },
+            ));
+        }
         let mut sha256 = [0u8; 32];
         // sha256_hex gives 64 hex digits.
         let _ = hex::decode_to_slice(sha256_hex(ptau), &mut sha256);
@@ -311,7 +321,7 @@ impl CeremonyDir {
         on_step: &mut dyn FnMut(&StepSummary),
     ) -> Result<Transcript, CeremonyError> {
         let steps = self.steps()?;
-        if steps.is_empty() {
+        if steps.first() != Some(&StepId::new(Phase::One, 0)) {
             return Err(CeremonyError::Missing {
                 dir: self.dir.clone(),
                 missing: StepId::new(Phase::One, 0),

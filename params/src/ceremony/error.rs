@@ -3,7 +3,9 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use super::transcript::describe;
 use super::{Phase, Secret, StepId};
+use crate::CircuitInfo;
 
 /// An element of the ceremony's parameters, to name what a check found wrong.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,9 +116,6 @@ pub enum StepDecodeError {
         /// The longest name allowed.
         max: usize,
     },
-    /// The proving key inside does not decode.
-    #[error("proving key: {0}")]
-    Key(String),
     /// Bytes after the last field.
     #[error("{count} trailing bytes")]
     TrailingBytes {
@@ -171,6 +170,13 @@ pub enum StepFailure {
         /// The element.
         element: Element,
     },
+    /// A phase 1 imported from a `.ptau` whose secret is still 1 (`snarkjs powersoftau new`
+    /// without a contribution): anyone could forge with it.
+    #[error("{element} is the generator: the imported phase 1 has no contribution")]
+    Uncontributed {
+        /// The first element still the generator.
+        element: Element,
+    },
     /// A contribution whose secret is 1 (`g1_sx = g1_s`): it changes nothing.
     #[error("the secret {secret} is 1: the contribution adds no randomness")]
     TrivialSecret {
@@ -219,12 +225,12 @@ pub enum StepFailure {
         element: Element,
     },
     /// Phase 2's start is for another circuit.
-    #[error("it is for circuit {found}, expected {expected}")]
+    #[error("it is for circuit {}, expected {}", describe(.found), describe(.expected))]
     Circuit {
         /// The circuit expected: name, fingerprint, counts.
-        expected: String,
+        expected: Box<CircuitInfo>,
         /// The step's.
-        found: String,
+        found: Box<CircuitInfo>,
     },
     /// Phase 2's start key differs from the one derived from phase 1 and the circuit.
     #[error("its key differs from the one derived from phase 1 and the circuit at {element}")]

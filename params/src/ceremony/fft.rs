@@ -100,10 +100,8 @@ mod tests {
             ifft(&mut ours, |x, s| *x * s, &mut |_| {}).unwrap();
             assert_eq!(ours, domain.ifft(&scalars));
 
-            let points: Vec<G1Projective> = scalars
-                .iter()
-                .map(|s| G1Affine::generator() * s)
-                .collect();
+            let points: Vec<G1Projective> =
+                scalars.iter().map(|s| G1Affine::generator() * s).collect();
             let mut ours = points.clone();
             ifft(&mut ours, mul_projective, &mut |_| {}).unwrap();
             assert_eq!(ours, domain.ifft(&points));

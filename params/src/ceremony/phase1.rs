@@ -18,7 +18,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 use super::error::{Element, StepDecodeError, StepFailure};
 use super::fft::{ifft, root_of_unity};
 use super::group::{
-    generators, mul, mul_each, mul_projective, msm, nonzero_scalar, random_scalars, same_ratio,
+    generators, msm, mul, mul_each, mul_projective, nonzero_scalar, random_scalars, same_ratio,
     Reader, Writer,
 };
 use super::{report, CeremonyError, ProgressFn, MAX_POWER};
@@ -36,7 +36,9 @@ pub struct Powers {
 
 impl std::fmt::Debug for Powers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Powers").field("power", &self.power).finish()
+        f.debug_struct("Powers")
+            .field("power", &self.power)
+            .finish()
     }
 }
 
@@ -282,7 +284,21 @@ impl Powers {
         })
     }
 
+    /// The first of `[τ]₁`, `[α]₁`, `[β]₁` still the generator (its secret is 1), as in a
+    /// `.ptau` that `snarkjs powersoftau new` made and nobody contributed to.
+    pub(crate) fn uncontributed(&self) -> Option<Element> {
+        let g = G1Affine::generator();
+        [
+            (self.tau_g1[1], Element::TauG1),
+            (self.alpha_g1(), Element::AlphaTauG1),
+            (self.beta_g1(), Element::BetaTauG1),
+        ]
+        .into_iter()
+        .find_map(|(p, element)| (p == g).then_some(element))
+    }
+
     /// The first `2^power` powers (`2^(power+1) − 1` in G1) of a larger state.
+    #[cfg(test)]
     pub(crate) fn truncate(mut self, power: u32) -> Option<Self> {
         if power > self.power {
             return None;
@@ -378,7 +394,9 @@ pub struct Lagrange {
 
 impl std::fmt::Debug for Lagrange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Lagrange").field("power", &self.power).finish()
+        f.debug_struct("Lagrange")
+            .field("power", &self.power)
+            .finish()
     }
 }
 
@@ -424,7 +442,11 @@ impl Lagrange {
         };
         for (basis, p, element) in [
             (&self.g1, &powers.tau_g1, Element::LagrangeG1),
-            (&self.alpha_g1, &powers.alpha_tau_g1, Element::LagrangeAlphaG1),
+            (
+                &self.alpha_g1,
+                &powers.alpha_tau_g1,
+                Element::LagrangeAlphaG1,
+            ),
             (&self.beta_g1, &powers.beta_tau_g1, Element::LagrangeBetaG1),
         ] {
             let Some((r, s)) = weights(rng) else {
@@ -623,6 +645,9 @@ mod tests {
         let mut s = Phase1Secrets::random(&mut rng);
         assert_eq!(format!("{s:?}"), "Phase1Secrets(redacted)");
         s.zeroize();
-        assert_eq!((s.tau, s.alpha, s.beta), (Fr::from(0u64), Fr::from(0u64), Fr::from(0u64)));
+        assert_eq!(
+            (s.tau, s.alpha, s.beta),
+            (Fr::from(0u64), Fr::from(0u64), Fr::from(0u64))
+        );
     }
 }

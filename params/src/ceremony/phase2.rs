@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use zeroize::Zeroize;
 
 use super::error::{Element, StepDecodeError, StepFailure};
-use super::group::{generators, mul, mul_each, msm, random_scalars, same_ratio, Reader, Writer};
+use super::group::{generators, msm, mul, mul_each, random_scalars, same_ratio, Reader, Writer};
 use super::phase1::{Lagrange, Powers};
 use super::pok::ProofOfKnowledge;
 use super::{report, CeremonyError, ProgressFn, Secret};
@@ -374,8 +374,8 @@ mod tests {
 
         // And it proves: ark's prover and verifier accept, a wrong input is refused.
         let circuit = product_circuit(Fr::from(6u64), Fr::from(7u64));
-        let proof = Groth16::<Bn254>::create_random_proof_with_reduction(circuit, &next, &mut rng)
-            .unwrap();
+        let proof =
+            Groth16::<Bn254>::create_random_proof_with_reduction(circuit, &next, &mut rng).unwrap();
         let pvk = ark_groth16::prepare_verifying_key(&next.vk);
         let inputs = [Fr::from(42u64), Fr::from(13u64)];
         assert!(Groth16::<Bn254>::verify_proof(&pvk, &proof, &inputs).unwrap());

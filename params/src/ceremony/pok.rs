@@ -74,7 +74,11 @@ impl ProofOfKnowledge {
 
     /// Checks the proof (no identity, secret not 1, the pairing equation) and returns the
     /// challenge `g2_sp`, with which [`Self::check_update`] checks the elements it moved.
-    pub(crate) fn check(&self, secret: Secret, previous: &StepHash) -> Result<G2Affine, StepFailure> {
+    pub(crate) fn check(
+        &self,
+        secret: Secret,
+        previous: &StepHash,
+    ) -> Result<G2Affine, StepFailure> {
         if self.g1_s.is_zero() || self.g1_sx.is_zero() || self.g2_spx.is_zero() {
             return Err(StepFailure::Identity {
                 element: Element::ProofOfKnowledge,
@@ -139,7 +143,9 @@ mod tests {
         // Another position or another secret: another challenge.
         assert_eq!(
             proof.check(Secret::Tau, &[6u8; 32]),
-            Err(StepFailure::ProofOfKnowledge { secret: Secret::Tau })
+            Err(StepFailure::ProofOfKnowledge {
+                secret: Secret::Tau
+            })
         );
         assert_eq!(
             proof.check(Secret::Alpha, &previous),

@@ -237,7 +237,8 @@ pub fn read_lagrange(bytes: &[u8], power: u32) -> Result<Lagrange, PtauError> {
     }
     let n = 1usize << power;
     // Section 12 has blocks k = 0..=p+1, sections 13–15 k = 0..=p.
-    let g1s = |id: u32, blocks: u32| file.points(id, (1usize << blocks) - 1, n - 1, n, G1_BYTES, g1);
+    let g1s =
+        |id: u32, blocks: u32| file.points(id, (1usize << blocks) - 1, n - 1, n, G1_BYTES, g1);
     let l_g1 = g1s(12, p + 2)?;
     let l_g2 = file.points(13, (1usize << (p + 1)) - 1, n - 1, n, G2_BYTES, g2)?;
     let l_alpha = g1s(14, p + 1)?;
@@ -246,11 +247,86 @@ pub fn read_lagrange(bytes: &[u8], power: u32) -> Result<Lagrange, PtauError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::ceremony::StepFailure;
     use rand_chacha::ChaCha20Rng;
     use rand_core::SeedableRng;
+
+    /// `powers` as a `.ptau` of sections 1–6 (what `snarkjs powersoftau new` writes, section 7
+    /// left out): coordinates little-endian in Montgomery form, the identity all zeros.
+    pub(crate) fn write_ptau(powers: &Powers) -> Vec<u8> {
+        fn fq(out: &mut Vec<u8>, x: &Fq) {
+            for limb in x.0 .0 {
+                out.extend_from_slice(&limb.to_le_bytes());
+            }
+        }
+        fn g1(out: &mut Vec<u8>, p: &G1Affine) {
+            match p.xy() {
+                Some((x, y)) => {
+                    fq(out, &x);
+                    fq(out, &y);
+                }
+                None => out.extend_from_slice(&[0; G1_BYTES]),
+            }
+        }
+        fn g2(out: &mut Vec<u8>, p: &G2Affine) {
+            match p.xy() {
+                Some((x, y)) => {
+                    for c in [x.c0, x.c1, y.c0, y.c1] {
+                        fq(out, &c);
+                    }
+                }
+                None => out.extend_from_slice(&[0; G2_BYTES]),
+            }
+        }
+        let mut s1 = 32u32.to_le_bytes().to_vec();
+        for limb in Fq::MODULUS.0 {
+            s1.extend_from_slice(&limb.to_le_bytes());
+        }
+        s1.extend_from_slice(&powers.power().to_le_bytes());
+        s1.extend_from_slice(&powers.power().to_le_bytes());
+        let mut sections: Vec<(u32, Vec<u8>)> = vec![(1, s1)];
+        for (id, points) in [
+            (2, &powers.tau_g1),
+            (4, &powers.alpha_tau_g1),
+            (5, &powers.beta_tau_g1),
+        ] {
+            let mut body = Vec::new();
+            points.iter().for_each(|p| g1(&mut body, p));
+            sections.push((id, body));
+        }
+        let mut body = Vec::new();
+        powers.tau_g2.iter().for_each(|p| g2(&mut body, p));
+        sections.push((3, body));
+        let mut body = Vec::new();
+        g2(&mut body, &powers.beta_g2);
+        sections.push((6, body));
+        let mut out = b"ptau".to_vec();
+        out.extend_from_slice(&1u32.to_le_bytes());
+        out.extend_from_slice(&(sections.len() as u32).to_le_bytes());
+        for (id, body) in sections {
+            out.extend_from_slice(&id.to_le_bytes());
+            out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+            out.extend_from_slice(&body);
+        }
+        out
+    }
+
+    #[test]
+    fn written_powers_read_back() {
+        let (powers, _) = read_powers(SNARKJS_POWER_4, 4).unwrap();
+        let bytes = write_ptau(&powers);
+        assert_eq!(read_powers(&bytes, 4).unwrap(), (powers.clone(), 4));
+        assert_eq!(
+            read_powers(&bytes, 2).unwrap().0,
+            powers.truncate(2).unwrap()
+        );
+        assert_eq!(
+            read_lagrange(&bytes, 2).unwrap_err(),
+            PtauError::NotPrepared
+        );
+    }
 
     /// `snarkjs powersoftau new bn128 4`, one `contribute`, `prepare phase2` (snarkjs 0.7.6).
     pub(crate) const SNARKJS_POWER_4: &[u8] = include_bytes!("testdata/snarkjs_power4.ptau");

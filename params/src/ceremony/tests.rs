@@ -7,7 +7,6 @@ use super::*;
 use crate::ceremony::group::{hash_to_g2, nonzero_scalar};
 use crate::ceremony::phase2::contribute_key;
 use crate::ceremony::step::step_hash;
-use crate::ceremony::transcript::describe;
 use crate::testing::{product_circuit, ProductCircuit};
 use crate::{ParamsDir, ParamsError, ParamsPins};
 use ark_bn254::{Bn254, Fr, G1Affine};
@@ -18,7 +17,11 @@ use rand_core::SeedableRng;
 use std::fs;
 use std::path::PathBuf;
 
-const PARTIES: [&str; 3] = ["HK Wallet Ltd", "PH Wallet Inc", "Hong Kong Monetary Authority"];
+const PARTIES: [&str; 3] = [
+    "HK Wallet Ltd",
+    "PH Wallet Inc",
+    "Hong Kong Monetary Authority",
+];
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
@@ -134,8 +137,12 @@ fn three_party_ceremony_verifies_finalizes_and_proves() {
     )
     .unwrap();
     let pvk = ark_groth16::prepare_verifying_key(&vk.0);
-    assert!(Groth16::<Bn254>::verify_proof(&pvk, &proof, &[Fr::from(42u64), Fr::from(13u64)]).unwrap());
-    assert!(!Groth16::<Bn254>::verify_proof(&pvk, &proof, &[Fr::from(43u64), Fr::from(13u64)]).unwrap());
+    assert!(
+        Groth16::<Bn254>::verify_proof(&pvk, &proof, &[Fr::from(42u64), Fr::from(13u64)]).unwrap()
+    );
+    assert!(
+        !Groth16::<Bn254>::verify_proof(&pvk, &proof, &[Fr::from(43u64), Fr::from(13u64)]).unwrap()
+    );
 
     // A non-dev node with the genesis pins loads it; other pins are refused, named.
     let pins = ParamsPins {
@@ -210,7 +217,9 @@ fn a_snarkjs_phase_1_imports_and_gives_working_parameters() {
     )
     .unwrap();
     let pvk = ark_groth16::prepare_verifying_key(&pk.0.vk);
-    assert!(Groth16::<Bn254>::verify_proof(&pvk, &proof, &[Fr::from(15u64), Fr::from(8u64)]).unwrap());
+    assert!(
+        Groth16::<Bn254>::verify_proof(&pvk, &proof, &[Fr::from(15u64), Fr::from(8u64)]).unwrap()
+    );
     // A fresh phase 1 without a contribution cannot start phase 2; a .ptau too small is refused.
     let fresh = CeremonyDir::new(temp_dir("import-fresh"));
     fresh.init(c.power()).unwrap();
@@ -221,7 +230,10 @@ fn a_snarkjs_phase_1_imports_and_gives_working_parameters() {
     let big = CeremonyDir::new(temp_dir("import-big"));
     assert!(matches!(
         big.import_ptau(ptau, 5),
-        Err(CeremonyError::Ptau(ptau::PtauError::TooSmall { needed: 5, found: 4 }))
+        Err(CeremonyError::Ptau(ptau::PtauError::TooSmall {
+            needed: 5,
+            found: 4
+        }))
     ));
     for d in [dir.path(), out.path(), fresh.path()] {
         fs::remove_dir_all(d).unwrap();
@@ -248,7 +260,8 @@ fn finalize_refuses_an_unfinished_ceremony_and_commands_their_misuse() {
     ));
     dir.contribute("HKMA", &mut r, &mut |_| {}).unwrap();
     let out = ParamsDir::new(temp_dir("unfinished-params"));
-    let finalize = |dir: &CeremonyDir| dir.finalize(&c, &out, &mut rng(8), &mut |_| {}, &mut |_| {});
+    let finalize =
+        |dir: &CeremonyDir| dir.finalize(&c, &out, &mut rng(8), &mut |_| {}, &mut |_| {});
     assert!(matches!(
         finalize(&dir),
         Err(CeremonyError::NoContribution { phase: Phase::Two })
@@ -269,7 +282,10 @@ fn finalize_refuses_an_unfinished_ceremony_and_commands_their_misuse() {
     big.contribute("HKMA", &mut r, &mut |_| {}).unwrap();
     assert!(matches!(
         big.start_phase2(&c, &mut |_| {}),
-        Err(CeremonyError::DomainTooSmall { needed: 3, available: 1 })
+        Err(CeremonyError::DomainTooSmall {
+            needed: 3,
+            available: 1
+        })
     ));
     fs::remove_dir_all(dir.path()).unwrap();
     fs::remove_dir_all(big.path()).unwrap();
@@ -287,7 +303,9 @@ fn tamper(dir: &CeremonyDir, at: StepId, edit: impl FnOnce(&mut Step)) {
 
 fn powers_mut(step: &mut Step) -> &mut Powers {
     match &mut step.body {
-        StepBody::Phase1Start { powers, .. } | StepBody::Phase1Contribution { powers, .. } => powers,
+        StepBody::Phase1Start { powers, .. } | StepBody::Phase1Contribution { powers, .. } => {
+            powers
+        }
         _ => panic!("not a phase-1 step"),
     }
 }
@@ -318,7 +336,14 @@ fn tampered_proofs_of_knowledge_are_named() {
         let p = &mut proofs_mut(s)[1];
         p.g2_spx = (p.g2_spx * Fr::from(2u64)).into_affine();
     });
-    assert_named(&dir, &c, id(P1, 2), StepFailure::ProofOfKnowledge { secret: Secret::Alpha });
+    assert_named(
+        &dir,
+        &c,
+        id(P1, 2),
+        StepFailure::ProofOfKnowledge {
+            secret: Secret::Alpha,
+        },
+    );
     restore();
 
     // A valid proof of another secret: the proof holds, the update does not.
@@ -343,11 +368,20 @@ fn tampered_proofs_of_knowledge_are_named() {
         let y = nonzero_scalar(&mut rng(13));
         proofs_mut(s)[2] = ProofOfKnowledge::prove(&y, Secret::Beta, &[0xaa; 32], &mut rng(14));
     });
-    assert_named(&dir, &c, id(P1, 2), StepFailure::ProofOfKnowledge { secret: Secret::Beta });
+    assert_named(
+        &dir,
+        &c,
+        id(P1, 2),
+        StepFailure::ProofOfKnowledge {
+            secret: Secret::Beta,
+        },
+    );
     restore();
 
     // The identity as g1_s.
-    tamper(&dir, id(P2, 1), |s| proofs_mut(s)[0].g1_s = G1Affine::zero());
+    tamper(&dir, id(P2, 1), |s| {
+        proofs_mut(s)[0].g1_s = G1Affine::zero()
+    });
     assert_named(
         &dir,
         &c,
@@ -388,7 +422,12 @@ fn reused_and_trivial_contributions_are_named() {
         body: StepBody::Phase2Contribution {
             contribution: step::Contribution {
                 name: "lazy".into(),
-                proofs: vec![ProofOfKnowledge::prove(&one, Secret::Delta, &previous, &mut rng(21))],
+                proofs: vec![ProofOfKnowledge::prove(
+                    &one,
+                    Secret::Delta,
+                    &previous,
+                    &mut rng(21),
+                )],
             },
             key: match prev.body {
                 StepBody::Phase2Contribution { key, .. } => contribute_key(&key, &one, &mut |_| {}),
@@ -397,14 +436,22 @@ fn reused_and_trivial_contributions_are_named() {
         },
     };
     write_step(&dir, id(P2, 2), &trivial);
-    assert_named(&dir, &c, id(P2, 2), StepFailure::TrivialSecret { secret: Secret::Delta });
+    assert_named(
+        &dir,
+        &c,
+        id(P2, 2),
+        StepFailure::TrivialSecret {
+            secret: Secret::Delta,
+        },
+    );
 
     // The previous state copied unchanged, with a fresh valid proof of some δ.
     let mut unchanged = read_step(&dir, id(P2, 1));
     unchanged.id = id(P2, 2);
     unchanged.previous = previous;
     let d = nonzero_scalar(&mut rng(22));
-    proofs_mut(&mut unchanged)[0] = ProofOfKnowledge::prove(&d, Secret::Delta, &previous, &mut rng(23));
+    proofs_mut(&mut unchanged)[0] =
+        ProofOfKnowledge::prove(&d, Secret::Delta, &previous, &mut rng(23));
     write_step(&dir, id(P2, 2), &unchanged);
     assert_named(
         &dir,
@@ -501,8 +548,8 @@ fn inconsistent_elements_are_named() {
                 }
             }),
             StepFailure::Circuit {
-                expected: describe(circuit().info()),
-                found: describe(&crate::CircuitInfo {
+                expected: Box::new(circuit().info().clone()),
+                found: Box::new(crate::CircuitInfo {
                     constraints: circuit().info().constraints + 1,
                     ..circuit().info().clone()
                 }),
@@ -569,7 +616,10 @@ fn broken_links_swapped_and_missing_files_are_named() {
     fs::write(path(id(P1, 3)), &original).unwrap();
 
     // Two files swapped: the first out of place is named with what it holds.
-    let (one, two) = (fs::read(path(id(P1, 1))).unwrap(), fs::read(path(id(P1, 2))).unwrap());
+    let (one, two) = (
+        fs::read(path(id(P1, 1))).unwrap(),
+        fs::read(path(id(P1, 2))).unwrap(),
+    );
     fs::write(path(id(P1, 1)), &two).unwrap();
     fs::write(path(id(P1, 2)), &one).unwrap();
     assert_named(
@@ -623,7 +673,10 @@ fn broken_links_swapped_and_missing_files_are_named() {
     fs::rename(dir.path().join("aside"), path(id(P1, 2))).unwrap();
     // A stray step-like file.
     fs::write(dir.path().join("phase1_2.bin"), b"x").unwrap();
-    assert!(matches!(verify(&dir, &c), Err(CeremonyError::StrayFile { .. })));
+    assert!(matches!(
+        verify(&dir, &c),
+        Err(CeremonyError::StrayFile { .. })
+    ));
     fs::remove_file(dir.path().join("phase1_2.bin")).unwrap();
 
     verify(&dir, &c).unwrap();
@@ -641,5 +694,121 @@ fn verifying_for_another_circuit_names_phase_2s_start() {
             failure: StepFailure::Circuit { .. }
         }) if step == id(P2, 0)
     ));
+    fs::remove_dir_all(dir.path()).unwrap();
+}
+
+// ---------------------------------------------------------------- bad input files
+
+/// Truncated, garbage and empty files: every command and the verifier answer with a typed
+/// error naming the step (or the `.ptau`), never a panic.
+#[test]
+fn truncated_and_garbage_files_are_typed_errors() {
+    let (dir, c) = ceremony("bad-files", 60);
+    // Every prefix of a phase-1 contribution, and of phase 2's start at a stride, fails to decode
+    // with a named field.
+    for at in [id(P1, 1), id(P2, 0), id(P2, 1)] {
+        let bytes = fs::read(dir.step_path(at)).unwrap();
+        let stride = if at == id(P2, 0) { 7 } else { 1 };
+        for len in (0..bytes.len()).step_by(stride) {
+            match Step::from_bytes(&bytes[..len]) {
+                Err(StepDecodeError::Magic | StepDecodeError::Truncated { .. }) => {}
+                other => panic!("{at} cut at {len}: {other:?}"),
+            }
+        }
+    }
+    // In the folder: verify names the step; contribute and start_phase2 on a bad last step too.
+    let mut r = rng(61);
+    let saved = fs::read(dir.step_path(id(P2, 3))).unwrap();
+    let garbage: Vec<u8> = (0..saved.len()).map(|i| (i * 131 % 251) as u8).collect();
+    for bad in [
+        saved[..saved.len() / 2].to_vec(),
+        Vec::new(),
+        garbage.clone(),
+        [&saved[..8], &garbage[8..]].concat(),
+    ] {
+        fs::write(dir.step_path(id(P2, 3)), &bad).unwrap();
+        assert!(
+            matches!(
+                verify(&dir, &c),
+                Err(CeremonyError::Step { step, failure: StepFailure::Decode(_) }) if step == id(P2, 3)
+            ),
+            "{:?}",
+            verify(&dir, &c)
+        );
+        assert!(matches!(
+            dir.contribute("next", &mut r, &mut |_| {}),
+            Err(CeremonyError::Step { step, failure: StepFailure::Decode(_) }) if step == id(P2, 3)
+        ));
+    }
+    fs::write(dir.step_path(id(P2, 3)), &saved).unwrap();
+    let p1 = CeremonyDir::new(temp_dir("bad-files-p1"));
+    fs::create_dir_all(p1.path()).unwrap();
+    fs::write(p1.step_path(id(P1, 0)), &garbage[..1000]).unwrap();
+    assert!(matches!(
+        p1.start_phase2(&c, &mut |_| {}),
+        Err(CeremonyError::Step { step, failure: StepFailure::Decode(StepDecodeError::Magic) }) if step == id(P1, 0)
+    ));
+
+    // A .ptau: every prefix, garbage, and a valid header over garbage are refused, typed.
+    let ptau = include_bytes!("testdata/snarkjs_power4.ptau");
+    for len in 0..ptau.len() {
+        assert!(ptau::read_powers(&ptau[..len], 3).is_err(), "prefix {len}");
+    }
+    assert_eq!(
+        ptau::read_powers(&garbage, 3).unwrap_err(),
+        ptau::PtauError::Header
+    );
+    let mut header_only = ptau[..12].to_vec();
+    header_only.extend_from_slice(&garbage);
+    assert!(ptau::read_powers(&header_only, 3).is_err());
+    let fresh = CeremonyDir::new(temp_dir("bad-files-ptau"));
+    assert!(matches!(
+        fresh.import_ptau(&garbage, c.power()),
+        Err(CeremonyError::Ptau(ptau::PtauError::Header))
+    ));
+    assert!(!fresh.path().exists(), "nothing written");
+    for d in [dir.path(), p1.path()] {
+        fs::remove_dir_all(d).unwrap();
+    }
+}
+
+/// A `.ptau` nobody contributed to (`snarkjs powersoftau new` alone: τ = α = β = 1) is refused
+/// at import and, forged into a start step, by verify.
+#[test]
+fn an_uncontributed_ptau_is_refused() {
+    let c = circuit();
+    let dir = CeremonyDir::new(temp_dir("uncontributed"));
+    // The generators in snarkjs's layout (a .ptau of power 3 that nobody contributed to).
+    let generators = Powers::generators(3).unwrap();
+    let ptau = ptau::tests::write_ptau(&generators);
+    assert!(matches!(
+        dir.import_ptau(&ptau, c.power()),
+        Err(CeremonyError::Step {
+            step,
+            failure: StepFailure::Uncontributed { element: Element::TauG1 }
+        }) if step == id(P1, 0)
+    ));
+    // Forged start step claiming a .ptau origin over the generators.
+    let step = Step {
+        id: id(P1, 0),
+        previous: [0; 32],
+        body: StepBody::Phase1Start {
+            origin: Origin::Ptau {
+                sha256: [1; 32],
+                power: 3,
+            },
+            powers: generators,
+        },
+    };
+    fs::create_dir_all(dir.path()).unwrap();
+    write_step(&dir, id(P1, 0), &step);
+    assert_named(
+        &dir,
+        &c,
+        id(P1, 0),
+        StepFailure::Uncontributed {
+            element: Element::TauG1,
+        },
+    );
     fs::remove_dir_all(dir.path()).unwrap();
 }

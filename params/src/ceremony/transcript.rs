@@ -27,7 +27,10 @@ pub struct CeremonyCircuit {
 
 impl CeremonyCircuit {
     /// `circuit` (its witness may be blank) under the versioned `name`.
-    pub fn new<C: ConstraintSynthesizer<Fr>>(name: &str, circuit: C) -> Result<Self, CeremonyError> {
+    pub fn new<C: ConstraintSynthesizer<Fr>>(
+        name: &str,
+        circuit: C,
+    ) -> Result<Self, CeremonyError> {
         let matrices = setup_matrices(circuit)?;
         let info = CircuitInfo {
             name: name.to_string(),
@@ -217,7 +220,12 @@ impl<'c> TranscriptVerifier<'c> {
                             return Err(fail(StepFailure::NotGenerators { element }));
                         }
                     }
-                    Origin::Ptau { .. } => powers.check(rng).map_err(fail)?,
+                    Origin::Ptau { .. } => {
+                        if let Some(element) = powers.uncontributed() {
+                            return Err(fail(StepFailure::Uncontributed { element }));
+                        }
+                        powers.check(rng).map_err(fail)?
+                    }
                 }
                 self.origin = Some(origin);
                 Last::Phase1(powers)
@@ -265,8 +273,8 @@ impl<'c> TranscriptVerifier<'c> {
                 let expected = self.circuit.info();
                 if &circuit != expected {
                     return Err(fail(StepFailure::Circuit {
-                        expected: describe(expected),
-                        found: describe(&circuit),
+                        expected: Box::new(expected.clone()),
+                        found: Box::new(circuit),
                     }));
                 }
                 if lagrange.power() != power {
@@ -304,18 +312,22 @@ impl<'c> TranscriptVerifier<'c> {
         if c.proofs.len() != secrets.len() {
             return Err(StepFailure::WrongPosition { found: id });
         }
+        // Against every earlier proof, this step's own earlier secrets included (a proof of τ
+        // repeated as the proof of α is refused too).
+        let before = self.proofs.len();
         for (secret, proof) in secrets.iter().zip(&c.proofs) {
             if let Some((earlier, _)) = self.proofs.iter().find(|(_, p)| {
                 p.g1_s == proof.g1_s || p.g1_sx == proof.g1_sx || p.g2_spx == proof.g2_spx
             }) {
+                let earlier = *earlier;
+                self.proofs.truncate(before);
                 return Err(StepFailure::ReusedProof {
                     secret: *secret,
-                    earlier: *earlier,
+                    earlier,
                 });
             }
+            self.proofs.push((id, *proof));
         }
-        self.proofs
-            .extend(c.proofs.iter().map(|proof| (id, *proof)));
         Ok(())
     }
 
