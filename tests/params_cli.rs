@@ -375,7 +375,11 @@ fn ceremony(args: &[&str]) -> (String, String) {
 /// a folder that `params verify` and `export-snarkjs` accept like a dev-seed one (its sample
 /// KYC proof verifies), a non-dev loader pinned to its hashes loads it and refuses the dev-seed
 /// folder; a swapped step file is named by `verify`.
+///
+/// The one KYC-sized ceremony of the test suite; CI's second test run (`--features gpu`, which
+/// changes nothing here) skips it.
 #[test]
+#[cfg_attr(feature = "gpu", ignore = "run once, without --features gpu")]
 fn a_three_party_kyc_ceremony_gives_parameters_every_command_accepts() {
     let work = setup().work.join("ceremony");
     let dir = work.join("transcript");
@@ -490,5 +494,67 @@ fn a_three_party_kyc_ceremony_gives_parameters_every_command_accepts() {
             "phase 1 contribution 1 (phase1_0001.bin): the file holds phase 1 contribution 2"
         ),
         "{stderr}"
+    );
+}
+
+/// Bad files on the command line: a `.ptau` that is not one, a step file of garbage, a truncated
+/// step file. Each command exits non-zero with the typed error's message (naming the step or
+/// the file), never a panic.
+#[test]
+fn ceremony_commands_refuse_bad_files_without_panicking() {
+    let work = setup().work.join("ceremony-bad-files");
+    fs::create_dir_all(&work).unwrap();
+    let refused = |args: &[&str], expected: &str| {
+        let mut all = vec!["params", "ceremony"];
+        all.extend_from_slice(args);
+        let out = corridor(&all);
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        assert!(!stderr.contains("panicked"), "{args:?} panicked:\n{stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {expected:?} not in\n{stderr}");
+    };
+    let garbage = work.join("garbage.ptau");
+    fs::write(&garbage, b"this is not a ptau file, only text").unwrap();
+    let dir = work.join("from-garbage");
+    refused(
+        &["init", "--dir", path_arg(&dir), "--ptau", path_arg(&garbage)],
+        "ptau: not a version-1 .ptau file",
+    );
+    refused(
+        &["init", "--dir", path_arg(&dir), "--ptau", path_arg(&work.join("absent.ptau"))],
+        "absent.ptau",
+    );
+
+    // A step file of garbage, then a truncated one (a power-2 phase 1, cut).
+    let dir = work.join("bad-steps");
+    let d = path_arg(&dir);
+    ceremony(&["init", "--dir", d, "--power", "2"]);
+    let start = dir.join("phase1_0000.bin");
+    let bytes = fs::read(&start).unwrap();
+    fs::write(&start, &bytes[..bytes.len() - 3]).unwrap();
+    refused(
+        &["verify", "--dir", d],
+        "phase 1 start (phase1_0000.bin): does not decode: [β]₂: truncated",
+    );
+    refused(
+        &["contribute", "--dir", d, "--name", "HKMA"],
+        "phase 1 start (phase1_0000.bin): does not decode",
+    );
+    fs::write(&start, b"CRDCRMv1 and then garbage").unwrap();
+    refused(
+        &["verify", "--dir", d],
+        "phase 1 start (phase1_0000.bin): does not decode",
+    );
+    fs::write(&start, b"garbage").unwrap();
+    refused(
+        &["init", "--dir", d, "--phase2"],
+        "not a corridor ceremony step file",
+    );
+    // An empty folder, and a contributor name the transcript refuses.
+    refused(&["verify", "--dir", path_arg(&work.join("empty"))], "is missing");
+    fs::write(&start, &bytes).unwrap();
+    refused(
+        &["contribute", "--dir", d, "--name", "two\nlines"],
+        "contributor name",
     );
 }
