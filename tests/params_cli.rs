@@ -511,17 +511,32 @@ fn ceremony_commands_refuse_bad_files_without_panicking() {
         let stderr = text(&out.stderr);
         assert!(!out.status.success(), "{args:?} succeeded");
         assert!(!stderr.contains("panicked"), "{args:?} panicked:\n{stderr}");
-        assert!(stderr.contains(expected), "{args:?}: {expected:?} not in\n{stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{args:?}: {expected:?} not in\n{stderr}"
+        );
     };
     let garbage = work.join("garbage.ptau");
     fs::write(&garbage, b"this is not a ptau file, only text").unwrap();
     let dir = work.join("from-garbage");
     refused(
-        &["init", "--dir", path_arg(&dir), "--ptau", path_arg(&garbage)],
+        &[
+            "init",
+            "--dir",
+            path_arg(&dir),
+            "--ptau",
+            path_arg(&garbage),
+        ],
         "ptau: not a version-1 .ptau file",
     );
     refused(
-        &["init", "--dir", path_arg(&dir), "--ptau", path_arg(&work.join("absent.ptau"))],
+        &[
+            "init",
+            "--dir",
+            path_arg(&dir),
+            "--ptau",
+            path_arg(&work.join("absent.ptau")),
+        ],
         "absent.ptau",
     );
 
@@ -551,7 +566,10 @@ fn ceremony_commands_refuse_bad_files_without_panicking() {
         "not a corridor ceremony step file",
     );
     // An empty folder, and a contributor name the transcript refuses.
-    refused(&["verify", "--dir", path_arg(&work.join("empty"))], "is missing");
+    refused(
+        &["verify", "--dir", path_arg(&work.join("empty"))],
+        "is missing",
+    );
     fs::write(&start, &bytes).unwrap();
     refused(
         &["contribute", "--dir", d, "--name", "two\nlines"],
