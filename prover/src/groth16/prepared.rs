@@ -130,6 +130,12 @@ impl PreparedCircuit {
         self.r1cs.memory_bytes()
     }
 
+    /// Whether this was prepared for `pk` (its verifying key and query sizes).
+    #[must_use]
+    pub fn is_for(&self, pk: &ProvingKey<Bn254>) -> bool {
+        self.check_key(pk).is_ok()
+    }
+
     /// Refuses a key other than the one this was prepared for.
     pub(super) fn check_key(&self, pk: &ProvingKey<Bn254>) -> Result<(), Groth16ProveError> {
         let lengths = query_lengths(pk);
