@@ -1,5 +1,5 @@
 //! Scratch measurement (removed before merge): ours vs ark on the KYC circuit.
-use ark_bn254::{Bn254, Fr};
+use ark_bn254::Bn254;
 use ark_groth16::r1cs_to_qap::LibsnarkReduction;
 use ark_groth16::Groth16;
 use corridor_circuits::kyc::sample::KycSample;
@@ -38,19 +38,20 @@ fn main() {
     let mut prover = Prover::new(&pk, KycCircuit::for_setup(), 2).unwrap();
     println!("precompute {:.2}s {:.1} MiB (matrices {:.1})", start.elapsed().as_secs_f64(),
         prover.memory_bytes() as f64 / 1048576.0, prover.circuit().memory_bytes() as f64 / 1048576.0);
-    for threads in [1usize, 2] {
+    let ts: Vec<usize> = std::env::args().nth(2).map(|s| s.split(',').map(|x| x.parse().unwrap()).collect()).unwrap_or(vec![1, 2]);
+    for threads in ts {
         prover = prover.with_threads(threads);
         let (mut o, mut a, mut ot, mut bt) = (vec![], vec![], vec![], vec![]);
         for i in 0..=reps {
-            let c = sample.circuit().unwrap().0;
+            let c = || sample.circuit().unwrap().0;
             let t0 = Instant::now();
-            let (p1, t1) = prover.prove_timed(&pk, c.clone(), &mut ChaCha20Rng::seed_from_u64(i as u64)).unwrap();
+            let (p1, t1) = prover.prove_timed(&pk, c(), &mut ChaCha20Rng::seed_from_u64(i as u64)).unwrap();
             let d1 = t0.elapsed().as_secs_f64() * 1e3;
             let t0 = Instant::now();
-            let p2 = Ark::create_random_proof_with_reduction(c.clone(), &pk, &mut ChaCha20Rng::seed_from_u64(i as u64)).unwrap();
+            let p2 = Ark::create_random_proof_with_reduction(c(), &pk, &mut ChaCha20Rng::seed_from_u64(i as u64)).unwrap();
             let d2 = t0.elapsed().as_secs_f64() * 1e3;
             assert_eq!(p1, p2);
-            let (_, t3) = prove_timed(&pk, c, &CpuBackend, &mut ChaCha20Rng::seed_from_u64(i as u64)).unwrap();
+            let (_, t3) = prove_timed(&pk, c(), &CpuBackend, &mut ChaCha20Rng::seed_from_u64(i as u64)).unwrap();
             if i > 0 { o.push(d1); a.push(d2); ot.push(t1); bt.push(t3); }
         }
         println!("threads {threads}: ours {:?} ark {:?} ratio {:.3}", med(o.clone()), med(a.clone()), med(o).0 / med(a).0);

@@ -200,9 +200,9 @@ pub fn run(
         })
     );
     let key = PreparedKey::new(&pk.vk);
-    let circuits = samples
+    let inputs = samples
         .iter()
-        .map(|s| Ok((s.circuit()?.0, s.circuit()?.1.to_field_elements())))
+        .map(|s| Ok(s.circuit()?.1.to_field_elements()))
         .collect::<Result<Vec<_>>>()?;
     for &t in threads {
         let t = t.max(1);
@@ -210,21 +210,20 @@ pub fn run(
         let (mut ours_ms, mut ark_ms) = (Vec::new(), Vec::new());
         let (mut ours_t, mut ark_t) = (Vec::new(), Vec::new());
         for round in 0..=reps {
-            let (circuit, inputs) = &circuits[round as usize % circuits.len()];
+            let i = round as usize % samples.len();
+            let circuit = || -> Result<KycCircuit> { Ok(samples[i].circuit()?.0) };
             let rng_seed = seed.wrapping_add(u64::from(round));
 
             let clock = Instant::now();
-            let (ours, timings) = prover.prove_timed(
-                pk,
-                circuit.clone(),
-                &mut ChaCha20Rng::seed_from_u64(rng_seed),
-            )?;
+            let (ours, timings) =
+                prover.prove_timed(pk, circuit()?, &mut ChaCha20Rng::seed_from_u64(rng_seed))?;
             let ours_elapsed = clock.elapsed();
 
+            let their_circuit = circuit()?;
             let clock = Instant::now();
             let theirs = in_ark_pool(t, || {
                 Ark::create_random_proof_with_reduction(
-                    circuit.clone(),
+                    their_circuit,
                     pk,
                     &mut ChaCha20Rng::seed_from_u64(rng_seed),
                 )
@@ -233,11 +232,12 @@ pub fn run(
 
             let mut rng = ChaCha20Rng::seed_from_u64(rng_seed);
             let (r, s) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
-            let (replayed, ark_timings) = in_ark_pool(t, || ark_stages(pk, circuit.clone(), r, s))??;
+            let replay_circuit = circuit()?;
+            let (replayed, ark_timings) = in_ark_pool(t, || ark_stages(pk, replay_circuit, r, s))??;
 
             ensure!(ours == theirs, "round {round}: our proof differs from ark-groth16's");
             ensure!(replayed == theirs, "round {round}: the replayed ark stages differ from ark");
-            verify(&key, &ours, inputs).context("our proof does not verify")?;
+            verify(&key, &ours, &inputs[i]).context("our proof does not verify")?;
             if round > 0 {
                 ours_ms.push(ms(ours_elapsed));
                 ark_ms.push(ms(ark_elapsed));

@@ -52,7 +52,6 @@ struct Xy<F> {
 }
 
 /// One query's bases and their shifted copies (see the module doc).
-#[derive(Clone, Debug)]
 pub(crate) struct Table<P: SWCurveConfig> {
     /// Number of bases, identity points included.
     len: usize,
@@ -64,6 +63,29 @@ pub(crate) struct Table<P: SWCurveConfig> {
     windows: usize,
     /// `points[t·w + j] = 2^(c·j)·P_{index[t]}`.
     points: Vec<Xy<P::BaseField>>,
+}
+
+impl<P: SWCurveConfig> Clone for Table<P> {
+    fn clone(&self) -> Self {
+        Self {
+            len: self.len,
+            index: self.index.clone(),
+            window_bits: self.window_bits,
+            windows: self.windows,
+            points: self.points.clone(),
+        }
+    }
+}
+
+impl<P: SWCurveConfig> core::fmt::Debug for Table<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Table")
+            .field("bases", &self.len)
+            .field("not_identity", &self.index.len())
+            .field("window_bits", &self.window_bits)
+            .field("windows", &self.windows)
+            .finish()
+    }
 }
 
 /// The window width for `n` bases: `⌊log₂ n⌋ + 1`, within 8..=16 (15 bits for the ~16k bases of
@@ -262,10 +284,47 @@ struct Accumulator<P: SWCurveConfig> {
     /// `busy[k] == epoch`: bucket `k` has an addition waiting in the current batch.
     busy: Vec<u32>,
     epoch: u32,
-    /// The waiting additions: bucket, point, and `x_P − x_B` (inverted in place by `flush`).
+    /// The waiting additions (bucket, point) and their denominators `x_P − x_B`.
     waiting: Vec<(u32, Xy<P::BaseField>)>,
     denominators: Vec<P::BaseField>,
-    prefix: Vec<P::BaseField>,
+    /// Additions whose bucket was busy, retried in the next batch (at most [`BATCH`]).
+    deferred: Vec<(u32, Xy<P::BaseField>)>,
+    scratch: Vec<P::BaseField>,
+}
+
+/// Segments of the final bucket sum, each a running sum of its own (see [`Accumulator::finish`]).
+const SEGMENTS: usize = 256;
+
+/// `v[i] ← v[i]⁻¹` for every element (all non-zero), with one inversion; `scratch` is reused.
+fn invert_all<F: Field>(v: &mut [F], scratch: &mut Vec<F>) {
+    scratch.clear();
+    let mut product = F::ONE;
+    for d in v.iter() {
+        scratch.push(product);
+        product *= d;
+    }
+    // Every element is non-zero, so the product is too.
+    let mut inverse = product.inverse().unwrap_or(F::ZERO);
+    for (d, before) in v.iter_mut().zip(scratch.iter()).rev() {
+        let inv = inverse * before;
+        inverse *= *d;
+        *d = inv;
+    }
+}
+
+/// `b ← b + p` in affine coordinates, given `inv = 1/(x_p − x_b)`.
+#[inline]
+fn add_with_inverse<F: Field>(b: &mut Xy<F>, p: &Xy<F>, inv: F) {
+    let lambda = (p.y - b.y) * inv;
+    let x3 = lambda.square() - b.x - p.x;
+    b.y = lambda * (b.x - x3) - b.y;
+    b.x = x3;
+}
+
+/// `a + b` for affine points of the same `x` (a doubling, or the identity), the slow way.
+fn add_same_x<P: SWCurveConfig>(a: &Xy<P::BaseField>, b: &Xy<P::BaseField>) -> Option<Xy<P::BaseField>> {
+    let sum = Affine::<P>::new_unchecked(a.x, a.y) + Affine::<P>::new_unchecked(b.x, b.y);
+    sum.into_affine().xy().map(|(x, y)| Xy { x, y })
 }
 
 impl<P: SWCurveConfig> Accumulator<P> {
@@ -284,7 +343,8 @@ impl<P: SWCurveConfig> Accumulator<P> {
             epoch: 1,
             waiting: Vec::with_capacity(BATCH),
             denominators: Vec::with_capacity(BATCH),
-            prefix: Vec::with_capacity(BATCH),
+            deferred: Vec::with_capacity(BATCH),
+            scratch: Vec::with_capacity(BATCH),
         }
     }
 
@@ -292,9 +352,24 @@ impl<P: SWCurveConfig> Accumulator<P> {
     #[inline]
     fn add(&mut self, k: usize, p: Xy<P::BaseField>) {
         if self.busy[k] == self.epoch {
-            self.extended[k] += Affine::<P>::new_unchecked(p.x, p.y);
+            if self.deferred.len() < BATCH {
+                // `k` < bucket count ≤ 2^19.
+                self.deferred.push((k as u32, p));
+            } else {
+                self.extended[k] += Affine::<P>::new_unchecked(p.x, p.y);
+            }
             return;
         }
+        self.schedule(k, p);
+        if self.waiting.len() >= BATCH {
+            self.flush();
+        }
+    }
+
+    /// Puts `p` into bucket `k` (free in this batch): directly when the bucket is empty, else as
+    /// a waiting addition.
+    #[inline]
+    fn schedule(&mut self, k: usize, p: Xy<P::BaseField>) {
         if !self.occupied[k] {
             self.affine[k] = p;
             self.occupied[k] = true;
@@ -307,42 +382,15 @@ impl<P: SWCurveConfig> Accumulator<P> {
             return;
         }
         self.busy[k] = self.epoch;
-        // `k` < bucket count ≤ 2^19.
         self.waiting.push((k as u32, p));
         self.denominators.push(dx);
-        if self.waiting.len() == BATCH {
-            self.flush();
-        }
     }
 
-    /// Performs the waiting additions with one inversion.
+    /// Performs the waiting additions with one inversion, then schedules the deferred ones.
     fn flush(&mut self) {
-        if self.waiting.is_empty() {
-            return;
-        }
-        // Montgomery's trick: prefix products, one inversion, then back.
-        self.prefix.clear();
-        let mut product = P::BaseField::ONE;
-        for d in &self.denominators {
-            self.prefix.push(product);
-            product *= d;
-        }
-        // Every denominator is non-zero (checked in `add`), so the product is too.
-        let mut inverse = product.inverse().unwrap_or(P::BaseField::ZERO);
-        for ((d, before), &(k, p)) in self
-            .denominators
-            .iter()
-            .zip(&self.prefix)
-            .zip(&self.waiting)
-            .rev()
-        {
-            let inv = inverse * before;
-            inverse *= d;
-            let b = &mut self.affine[k as usize];
-            let lambda = (p.y - b.y) * inv;
-            let x3 = lambda.square() - b.x - p.x;
-            b.y = lambda * (b.x - x3) - b.y;
-            b.x = x3;
+        invert_all(&mut self.denominators, &mut self.scratch);
+        for (&(k, p), &inv) in self.waiting.iter().zip(&self.denominators) {
+            add_with_inverse(&mut self.affine[k as usize], &p, inv);
         }
         self.waiting.clear();
         self.denominators.clear();
@@ -351,22 +399,118 @@ impl<P: SWCurveConfig> Accumulator<P> {
             self.busy.fill(0);
             self.epoch = 1;
         }
+        let deferred = core::mem::take(&mut self.deferred);
+        for &(k, p) in &deferred {
+            let k = k as usize;
+            if self.busy[k] == self.epoch {
+                self.extended[k] += Affine::<P>::new_unchecked(p.x, p.y);
+            } else {
+                self.schedule(k, p);
+            }
+        }
+        self.deferred = deferred;
+        self.deferred.clear();
     }
 
-    /// `Σ_k (k+1)·bucket_k`.
-    fn finish(mut self) -> Projective<P> {
-        self.flush();
-        let mut running = Bucket::<P>::ZERO;
-        let mut sum = Bucket::<P>::ZERO;
-        for k in (0..self.affine.len()).rev() {
-            if self.occupied[k] {
-                let b = self.affine[k];
-                running += Affine::<P>::new_unchecked(b.x, b.y);
+    /// `targets[s] ← targets[s] + addends[s]` for every `s`, with one inversion.
+    fn add_all(
+        &mut self,
+        targets: &mut [Option<Xy<P::BaseField>>],
+        addends: &[Option<Xy<P::BaseField>>],
+    ) {
+        self.waiting.clear();
+        self.denominators.clear();
+        for (s, (t, a)) in targets.iter_mut().zip(addends).enumerate() {
+            match (t.as_mut(), a) {
+                (_, None) => {}
+                (None, Some(a)) => *t = Some(*a),
+                (Some(b), Some(a)) => {
+                    let dx = a.x - b.x;
+                    if dx.is_zero() {
+                        *t = add_same_x::<P>(b, a);
+                    } else {
+                        self.waiting.push((s as u32, *a));
+                        self.denominators.push(dx);
+                    }
+                }
             }
-            running += &self.extended[k];
-            sum += &running;
         }
-        sum.into()
+        invert_all(&mut self.denominators, &mut self.scratch);
+        for (&(s, a), &inv) in self.waiting.iter().zip(&self.denominators) {
+            if let Some(b) = targets[s as usize].as_mut() {
+                add_with_inverse(b, &a, inv);
+            }
+        }
+        self.waiting.clear();
+        self.denominators.clear();
+    }
+
+    /// `Σ_k (k+1)·bucket_k`, by segments: the `K` buckets are cut into `S` segments of `L`, and
+    /// each segment's running sums (`R_s = Σ_t B_{s,t}`, `T_s = Σ_t (t+1)·B_{s,t}`) advance
+    /// together, one batched affine addition per segment and step; then
+    /// `Σ_k (k+1)·B_k = Σ_s T_s + L·Σ_s s·R_s`.
+    fn finish(mut self) -> Projective<P> {
+        while !self.waiting.is_empty() || !self.deferred.is_empty() {
+            self.flush();
+        }
+        // Fold the extended parts into the affine buckets (one batch normalization).
+        let mixed: Vec<usize> = (0..self.affine.len())
+            .filter(|&k| !self.extended[k].is_zero())
+            .collect();
+        let sums: Vec<Projective<P>> = mixed
+            .iter()
+            .map(|&k| {
+                let mut b = self.extended[k];
+                if self.occupied[k] {
+                    b += Affine::<P>::new_unchecked(self.affine[k].x, self.affine[k].y);
+                }
+                b.into()
+            })
+            .collect();
+        for (&k, a) in mixed.iter().zip(Projective::normalize_batch(&sums)) {
+            match a.xy() {
+                Some((x, y)) => {
+                    self.affine[k] = Xy { x, y };
+                    self.occupied[k] = true;
+                }
+                None => self.occupied[k] = false,
+            }
+        }
+
+        let buckets = self.affine.len();
+        let segments = SEGMENTS.min(buckets).max(1);
+        let len = buckets / segments;
+        let mut running = vec![None; segments];
+        let mut total = vec![None; segments];
+        let mut addends = Vec::with_capacity(segments);
+        for t in (0..len).rev() {
+            addends.clear();
+            addends.extend((0..segments).map(|s| {
+                let k = s * len + t;
+                self.occupied[k].then(|| self.affine[k])
+            }));
+            self.add_all(&mut running, &addends);
+            self.add_all(&mut total, &running.clone());
+        }
+        let to_affine = |p: &Option<Xy<P::BaseField>>| p.map(|p| Affine::<P>::new_unchecked(p.x, p.y));
+        // Σ_s s·R_s as a running sum from the top segment.
+        let mut acc = Bucket::<P>::ZERO;
+        let mut weighted = Bucket::<P>::ZERO;
+        for r in running.iter().skip(1).rev() {
+            if let Some(r) = to_affine(r) {
+                acc += r;
+            }
+            weighted += &acc;
+        }
+        let mut result: Projective<P> = weighted.into();
+        // `len` is a power of two (bucket and segment counts are).
+        for _ in 0..len.trailing_zeros() {
+            result.double_in_place();
+        }
+        for t in total.iter().filter_map(to_affine) {
+            result += t;
+        }
+        result
     }
 }
 
@@ -392,7 +536,10 @@ impl FixedBaseBackend {
     #[must_use]
     pub fn new(pk: &ProvingKey<Bn254>, threads: usize) -> Self {
         let threads = threads.max(1);
-        let g1_table = |bases: &[G1Affine]| Table::new(bases, window_bits_for(bases.len()), threads);
+        let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u32>().ok());
+        let g1_bits = env("FB_G1");
+        let g2_bits = env("FB_G2");
+        let g1_table = |bases: &[G1Affine]| Table::new(bases, g1_bits.unwrap_or(window_bits_for(bases.len())), threads);
         let b_g2_bases = pk.b_g2_query.get(1..).unwrap_or_default();
         Self {
             threads,
@@ -400,7 +547,7 @@ impl FixedBaseBackend {
             b_g1: g1_table(pk.b_g1_query.get(1..).unwrap_or_default()),
             h: g1_table(&pk.h_query),
             l: g1_table(&pk.l_query),
-            b_g2: Table::new(b_g2_bases, window_bits_for(b_g2_bases.len()), threads),
+            b_g2: Table::new(b_g2_bases, g2_bits.unwrap_or(window_bits_for(b_g2_bases.len())), threads),
         }
     }
 
