@@ -239,7 +239,13 @@ pub fn run_prove(args: &ProveArgs) -> Result<()> {
         json!({"bench": "prove_kyc_setup", "keys_ms": ms(start.elapsed()), "h_query": pk.h_query.len(), "a_query": pk.a_query.len(), "l_query": pk.l_query.len()})
     );
     if args.single_reps > 0 {
-        crate::cmd::bench_prove_cpu::run(&pk, &samples, &args.threads, args.single_reps, args.seed)?;
+        crate::cmd::bench_prove_cpu::run(
+            &pk,
+            &samples,
+            &args.threads,
+            args.single_reps,
+            args.seed,
+        )?;
     }
     if args.single_only {
         return Ok(());

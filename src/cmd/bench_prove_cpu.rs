@@ -6,7 +6,9 @@
 //! Prints, one JSON line each:
 //! - `prove_kyc_precompute`: the precomputation's build time and memory (matrices and tables);
 //! - `prove_kyc_vs_ark` per thread count: both medians with their min and max, the ratio of
-//!   the medians, and the median of each stage for both provers (ark's stages timed by
+//!   the medians and the median of the rounds' own ratios (each round runs both, in
+//!   alternating order, so that drift of the machine's speed cancels), and the median of each
+//!   stage for both provers (ark's stages timed by
 //!   replaying its prover's own calls, [`ark_stages`], whose proof is checked equal to ark's);
 //!   our proofs are checked byte-equal to ark-groth16's for the same randomness and verified.
 //!
@@ -22,8 +24,7 @@ use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
 use ark_groth16::{Groth16, Proof, ProvingKey};
 use ark_poly::GeneralEvaluationDomain;
 use ark_relations::gr1cs::{
-    ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode,
-    R1CS_PREDICATE_LABEL,
+    ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode, R1CS_PREDICATE_LABEL,
 };
 use corridor_circuits::kyc::sample::KycSample;
 use corridor_circuits::KycCircuit;
@@ -209,38 +210,61 @@ pub fn run(
         prover = prover.with_threads(t);
         let (mut ours_ms, mut ark_ms) = (Vec::new(), Vec::new());
         let (mut ours_t, mut ark_t) = (Vec::new(), Vec::new());
+        let mut round_ratios = Vec::new();
         for round in 0..=reps {
             let i = round as usize % samples.len();
             let circuit = || -> Result<KycCircuit> { Ok(samples[i].circuit()?.0) };
             let rng_seed = seed.wrapping_add(u64::from(round));
 
-            let clock = Instant::now();
-            let (ours, timings) =
-                prover.prove_timed(pk, circuit()?, &mut ChaCha20Rng::seed_from_u64(rng_seed))?;
-            let ours_elapsed = clock.elapsed();
-
-            let their_circuit = circuit()?;
-            let clock = Instant::now();
-            let theirs = in_ark_pool(t, || {
-                Ark::create_random_proof_with_reduction(
-                    their_circuit,
-                    pk,
-                    &mut ChaCha20Rng::seed_from_u64(rng_seed),
-                )
-            })??;
-            let ark_elapsed = clock.elapsed();
+            // Ours inside the same pool as ark-groth16, so that arkworks' own parallel code
+            // (its FFTs, with `ark-parallel`) uses no more threads than asked; the order
+            // alternates round by round so that neither always runs on a warmer machine.
+            let ours_run = || -> Result<_> {
+                let c = circuit()?;
+                let clock = Instant::now();
+                let out = in_ark_pool(t, || {
+                    prover.prove_timed(pk, c, &mut ChaCha20Rng::seed_from_u64(rng_seed))
+                })??;
+                Ok((out, clock.elapsed()))
+            };
+            let ark_run = || -> Result<_> {
+                let c = circuit()?;
+                let clock = Instant::now();
+                let out = in_ark_pool(t, || {
+                    Ark::create_random_proof_with_reduction(
+                        c,
+                        pk,
+                        &mut ChaCha20Rng::seed_from_u64(rng_seed),
+                    )
+                })??;
+                Ok((out, clock.elapsed()))
+            };
+            let (((ours, timings), ours_elapsed), (theirs, ark_elapsed)) = if round % 2 == 0 {
+                let o = ours_run()?;
+                (o, ark_run()?)
+            } else {
+                let a = ark_run()?;
+                (ours_run()?, a)
+            };
 
             let mut rng = ChaCha20Rng::seed_from_u64(rng_seed);
             let (r, s) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
             let replay_circuit = circuit()?;
             let (replayed, ark_timings) = in_ark_pool(t, || ark_stages(pk, replay_circuit, r, s))??;
 
-            ensure!(ours == theirs, "round {round}: our proof differs from ark-groth16's");
-            ensure!(replayed == theirs, "round {round}: the replayed ark stages differ from ark");
+            ensure!(
+                ours == theirs,
+                "round {round}: our proof differs from ark-groth16's"
+            );
+            ensure!(
+                replayed == theirs,
+                "round {round}: the replayed ark stages differ from ark"
+            );
             verify(&key, &ours, &inputs[i]).context("our proof does not verify")?;
             if round > 0 {
                 ours_ms.push(ms(ours_elapsed));
                 ark_ms.push(ms(ark_elapsed));
+                round_ratios.push(ms(ours_elapsed) / ms(ark_elapsed));
                 ours_t.push(timings);
                 ark_t.push(ark_timings);
             }
@@ -257,6 +281,7 @@ pub fn run(
                 "ours_ms": spread(ours_ms),
                 "ark_ms": spread(ark_ms),
                 "ratio": ours_median / ark_median,
+                "ratio_median_of_rounds": corridor::bench::median(&mut round_ratios).unwrap_or(f64::NAN),
                 "proofs_equal_ark": true,
                 "ours_stages_ms": stages(&ours_t),
                 "ark_stages_ms": stages(&ark_t),

@@ -147,7 +147,8 @@ impl<P: SWCurveConfig> Table<P> {
                 next.next();
                 let expected = &self.points[t * self.windows];
                 t += 1;
-                p.xy().is_some_and(|(x, y)| x == expected.x && y == expected.y)
+                p.xy()
+                    .is_some_and(|(x, y)| x == expected.x && y == expected.y)
             } else {
                 p.is_zero()
             }
@@ -164,7 +165,9 @@ impl<P: SWCurveConfig> Table<P> {
         std::thread::scope(|scope| {
             let handles: Vec<_> = (0..n)
                 .step_by(part)
-                .map(|start| scope.spawn(move || self.msm_part(start, (start + part).min(n), scalars)))
+                .map(|start| {
+                    scope.spawn(move || self.msm_part(start, (start + part).min(n), scalars))
+                })
                 .collect();
             handles
                 .into_iter()
@@ -235,7 +238,10 @@ fn fill<P: SWCurveConfig>(
                 }
             }
         }
-        for (t, a) in Projective::normalize_batch(&current).into_iter().enumerate() {
+        for (t, a) in Projective::normalize_batch(&current)
+            .into_iter()
+            .enumerate()
+        {
             // 2^(c·j)·P is never the identity: P has prime order r > 2^(c·j).
             if let Some((x, y)) = a.xy() {
                 out[t * windows + j] = Xy { x, y };
@@ -322,7 +328,10 @@ fn add_with_inverse<F: Field>(b: &mut Xy<F>, p: &Xy<F>, inv: F) {
 }
 
 /// `a + b` for affine points of the same `x` (a doubling, or the identity), the slow way.
-fn add_same_x<P: SWCurveConfig>(a: &Xy<P::BaseField>, b: &Xy<P::BaseField>) -> Option<Xy<P::BaseField>> {
+fn add_same_x<P: SWCurveConfig>(
+    a: &Xy<P::BaseField>,
+    b: &Xy<P::BaseField>,
+) -> Option<Xy<P::BaseField>> {
     let sum = Affine::<P>::new_unchecked(a.x, a.y) + Affine::<P>::new_unchecked(b.x, b.y);
     sum.into_affine().xy().map(|(x, y)| Xy { x, y })
 }
@@ -492,7 +501,8 @@ impl<P: SWCurveConfig> Accumulator<P> {
             self.add_all(&mut running, &addends);
             self.add_all(&mut total, &running.clone());
         }
-        let to_affine = |p: &Option<Xy<P::BaseField>>| p.map(|p| Affine::<P>::new_unchecked(p.x, p.y));
+        let to_affine =
+            |p: &Option<Xy<P::BaseField>>| p.map(|p| Affine::<P>::new_unchecked(p.x, p.y));
         // Σ_s s·R_s as a running sum from the top segment.
         let mut acc = Bucket::<P>::ZERO;
         let mut weighted = Bucket::<P>::ZERO;
@@ -536,10 +546,8 @@ impl FixedBaseBackend {
     #[must_use]
     pub fn new(pk: &ProvingKey<Bn254>, threads: usize) -> Self {
         let threads = threads.max(1);
-        let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u32>().ok());
-        let g1_bits = env("FB_G1");
-        let g2_bits = env("FB_G2");
-        let g1_table = |bases: &[G1Affine]| Table::new(bases, g1_bits.unwrap_or(window_bits_for(bases.len())), threads);
+        let g1_table =
+            |bases: &[G1Affine]| Table::new(bases, window_bits_for(bases.len()), threads);
         let b_g2_bases = pk.b_g2_query.get(1..).unwrap_or_default();
         Self {
             threads,
@@ -547,7 +555,7 @@ impl FixedBaseBackend {
             b_g1: g1_table(pk.b_g1_query.get(1..).unwrap_or_default()),
             h: g1_table(&pk.h_query),
             l: g1_table(&pk.l_query),
-            b_g2: Table::new(b_g2_bases, g2_bits.unwrap_or(window_bits_for(b_g2_bases.len())), threads),
+            b_g2: Table::new(b_g2_bases, window_bits_for(b_g2_bases.len()), threads),
         }
     }
 
@@ -673,13 +681,23 @@ mod tests {
                 scalars(n, &mut rng)
             };
             let expected = Projective::<P>::msm_bigint(&bases, &s);
-            assert_eq!(table.msm(&s, threads), expected, "n {n}, c {bits}, round {round}");
+            assert_eq!(
+                table.msm(&s, threads),
+                expected,
+                "n {n}, c {bits}, round {round}"
+            );
         }
     }
 
     #[test]
     fn equals_arkworks_msm_in_g1_and_g2() {
-        for (n, bits, threads) in [(1, 8, 1), (7, 3, 2), (300, 9, 1), (1500, 11, 2), (2100, 16, 3)] {
+        for (n, bits, threads) in [
+            (1, 8, 1),
+            (7, 3, 2),
+            (300, 9, 1),
+            (1500, 11, 2),
+            (2100, 16, 3),
+        ] {
             check::<g1::Config>(n, bits, threads, n as u64);
         }
         for (n, bits, threads) in [(5, 4, 1), (400, 10, 2)] {

@@ -44,8 +44,8 @@ use ark_ec::CurveGroup;
 use ark_ff::{PrimeField, UniformRand, Zero};
 use ark_groth16::{Proof, ProvingKey};
 use ark_relations::gr1cs::{
-    ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, OptimizationGoal,
-    SynthesisError, SynthesisMode, R1CS_PREDICATE_LABEL,
+    ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, OptimizationGoal, SynthesisError,
+    SynthesisMode, R1CS_PREDICATE_LABEL,
 };
 use msm::parallel_map;
 use qap::{Qap, R1cs};
@@ -64,10 +64,10 @@ mod pippenger;
 mod prepared;
 mod qap;
 
-pub use fixed_base::FixedBaseBackend;
-pub use prepared::{PreparedCircuit, Prover};
 pub use backend::{select_backend, BackendKind, GpuOptions, GpuUnavailable, SelectedBackend};
+pub use fixed_base::FixedBaseBackend;
 pub use msm::{CpuBackend, MsmBackend, MsmError, ParallelCpuBackend, Query, ScalarRepr};
+pub use prepared::{PreparedCircuit, Prover};
 
 #[cfg(test)]
 mod tests;
@@ -189,7 +189,9 @@ where
     B: MsmBackend + ?Sized,
     R: RngCore + CryptoRng + ?Sized,
 {
-    with_randomness(rng, |r, s| prove_with_randomness(pk, circuit, backend, r, s))
+    with_randomness(rng, |r, s| {
+        prove_with_randomness(pk, circuit, backend, r, s)
+    })
 }
 
 /// Wall time of each stage of one proof ([`Prover::prove_timed`], [`prove_timed`]): the split

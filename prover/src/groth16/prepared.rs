@@ -16,8 +16,8 @@
 //! [`super::prove_with_backend`], byte for byte, for the same randomness (tested).
 use super::qap::{Qap, R1cs};
 use super::{
-    check_key_sizes, matrices_of, prove_with_randomness_timed, with_randomness,
-    FixedBaseBackend, Groth16ProveError, MsmBackend, ProofTimings,
+    check_key_sizes, matrices_of, prove_with_randomness_timed, with_randomness, FixedBaseBackend,
+    Groth16ProveError, MsmBackend, ProofTimings,
 };
 use ark_bn254::{Bn254, Fr};
 use ark_ec::AffineRepr;
@@ -263,9 +263,7 @@ impl<B: MsmBackend> Prover<B> {
         C: ConstraintSynthesizer<Fr>,
         R: RngCore + CryptoRng + ?Sized,
     {
-        with_randomness(rng, |r, s| {
-            self.prove_with_randomness(pk, circuit, r, s)
-        })
+        with_randomness(rng, |r, s| self.prove_with_randomness(pk, circuit, r, s))
     }
 
     /// The proof for fixed `r`, `s` (tests compare it with ark's `create_proof_with_reduction`).

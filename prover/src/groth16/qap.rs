@@ -41,7 +41,10 @@ impl R1cs {
     /// below `num_variables`, with at least the constant 1 as instance variable.
     pub(crate) fn is_well_formed(&self) -> bool {
         self.matrices.len() == 3
-            && self.matrices.iter().all(|m| m.len() == self.num_constraints)
+            && self
+                .matrices
+                .iter()
+                .all(|m| m.len() == self.num_constraints)
             && self.num_instance >= 1
             && self.num_instance <= self.num_variables
             && self
@@ -69,7 +72,9 @@ impl R1cs {
     pub(crate) fn used_in(&self, m: usize) -> Vec<bool> {
         let mut used = vec![false; self.num_variables];
         if m == 0 {
-            used.iter_mut().take(self.num_instance).for_each(|u| *u = true);
+            used.iter_mut()
+                .take(self.num_instance)
+                .for_each(|u| *u = true);
         }
         for &(coeff, index) in self.matrices.get(m).into_iter().flatten().flatten() {
             if !coeff.is_zero() {

@@ -502,14 +502,22 @@ fn a_stale_or_mismatched_precomputation_is_refused() {
     );
     assert!(matches!(
         mixed.prove(&new, circuit.clone(), &mut rng).unwrap_err(),
-        Groth16ProveError::Msm(MsmError::NotPrepared { query: Query::H, .. })
+        Groth16ProveError::Msm(MsmError::NotPrepared {
+            query: Query::H,
+            ..
+        })
     ));
     // A key changed in one base only is refused by the tables too.
     let mut tampered = old.clone();
     tampered.l_query[7] = (tampered.l_query[7] + tampered.l_query[8]).into_affine();
     assert!(matches!(
-        prover.prove(&tampered, circuit.clone(), &mut rng).unwrap_err(),
-        Groth16ProveError::Msm(MsmError::NotPrepared { query: Query::L, .. })
+        prover
+            .prove(&tampered, circuit.clone(), &mut rng)
+            .unwrap_err(),
+        Groth16ProveError::Msm(MsmError::NotPrepared {
+            query: Query::L,
+            ..
+        })
     ));
     // A circuit of another shape under the right key.
     assert!(matches!(
@@ -550,10 +558,18 @@ fn matrices_of_another_circuit_of_the_same_size_are_refused() {
 fn the_timings_cover_every_stage() {
     let (_, circuit) = circuits().swap_remove(3);
     let pk = setup(circuit.clone(), 21);
-    let (_, t) = prove_timed(&pk, circuit.clone(), &CpuBackend, &mut ChaCha20Rng::seed_from_u64(1)).unwrap();
+    let (_, t) = prove_timed(
+        &pk,
+        circuit.clone(),
+        &CpuBackend,
+        &mut ChaCha20Rng::seed_from_u64(1),
+    )
+    .unwrap();
     assert!(t.matrices > std::time::Duration::ZERO && t.msm_b_g2 > std::time::Duration::ZERO);
     let prover = Prover::new(&pk, circuit.clone(), 1).unwrap();
-    let (_, t) = prover.prove_timed(&pk, circuit, &mut ChaCha20Rng::seed_from_u64(1)).unwrap();
+    let (_, t) = prover
+        .prove_timed(&pk, circuit, &mut ChaCha20Rng::seed_from_u64(1))
+        .unwrap();
     assert_eq!(t.matrices, std::time::Duration::ZERO);
     assert!(t.witness_map > std::time::Duration::ZERO && t.total() >= t.msm_h);
 }
