@@ -334,7 +334,8 @@ fn assign<C: ConstraintSynthesizer<Fr>>(
 
 impl Assigned {
     /// Checks that the assignment has the shape of `r1cs` (its own matrices, a batch's, or a
-    /// precomputation's).
+    /// precomputation's), whose well-formedness the caller has checked
+    /// ([`check_well_formed`]).
     fn fits(&self, r1cs: &R1cs) -> Result<(), Groth16ProveError> {
         if self.num_instance != r1cs.num_instance || self.assignment.len() != r1cs.num_variables {
             return Err(Groth16ProveError::NotSameCircuit {
@@ -344,10 +345,18 @@ impl Assigned {
                 variables: self.assignment.len(),
             });
         }
-        if !r1cs.is_well_formed() {
-            return Err(SynthesisError::AssignmentMissing.into());
-        }
         Ok(())
+    }
+}
+
+/// Refuses matrices whose rows name variables the assignment lacks (checked once per set of
+/// matrices: a [`PreparedCircuit`] checks its own when it is made, a proof or a batch without
+/// one checks those it synthesized).
+fn check_well_formed(r1cs: &R1cs) -> Result<(), Groth16ProveError> {
+    if r1cs.is_well_formed() {
+        Ok(())
+    } else {
+        Err(SynthesisError::AssignmentMissing.into())
     }
 }
 
@@ -546,6 +555,7 @@ where
                 .r1cs
                 .as_ref()
                 .ok_or(SynthesisError::AssignmentMissing)?;
+            check_well_formed(r1cs)?;
             timed(&mut t.witness_map, || {
                 msm_scalars(pk, r1cs, &Qap::new(r1cs)?, &assigned, 1)
             })?
@@ -705,6 +715,7 @@ where
         None => return Ok((Vec::new(), timings)),
     }
     .ok_or(SynthesisError::AssignmentMissing)?;
+    check_well_formed(&r1cs).map_err(in_batch(0))?;
     let qap = Qap::new(&r1cs).map_err(in_batch(0))?;
     let scalars = parallel_map(assigned, |i, a| {
         msm_scalars(pk, &r1cs, &qap, &a, 1).map_err(in_batch(i))
