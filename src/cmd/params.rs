@@ -274,7 +274,11 @@ fn export_snarkjs(dir_path: &Path, out: &Path) -> Result<()> {
     let sample = KycSample::generate(&mut rng).context("building the sample credential")?;
     let (circuit, public) = sample.circuit().context("the sample statement")?;
     let inputs = public.to_field_elements();
-    let proof = corridor_prover::groth16::prove(&pk.0, circuit, &mut rng)
+    // The precomputed prover every transaction uses (its proofs are ark-groth16's, byte for
+    // byte, for the same randomness), so snarkjs checks the proofs customers send.
+    let proof = corridor_prover::kyc::kyc_prover(&pk)
+        .context("precomputing the KYC prover")?
+        .prove(&pk.0, circuit, &mut rng)
         .context("proving the sample statement")?;
     stage.done("done");
 
