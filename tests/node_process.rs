@@ -237,7 +237,11 @@ fn a_non_dev_network_refuses_dev_seed_parameters() {
     let net = corridor::network::DemoNetwork::new(3).unwrap();
     let keys = dev_kyc_keys().unwrap();
     ParamsDir::new(dir.join("params"))
-        .write(&CircuitInfo::kyc().unwrap(), &keys.proving, Some(DEV_PARAMS_SEED))
+        .write(
+            &CircuitInfo::kyc().unwrap(),
+            &keys.proving,
+            Some(DEV_PARAMS_SEED),
+        )
         .unwrap();
     std::fs::write(dir.join("blocks.bin"), encode_blocks(&[])).unwrap();
     let run = |genesis: &corridor_core::genesis::Genesis| {
@@ -246,11 +250,17 @@ fn a_non_dev_network_refuses_dev_seed_parameters() {
             GenesisFile::from_genesis(genesis).to_toml().unwrap(),
         )
         .unwrap();
-        spawn(&dir, &dir.join("data"), 1).wait_with_output().unwrap()
+        spawn(&dir, &dir.join("data"), 1)
+            .wait_with_output()
+            .unwrap()
     };
     // The dev network takes them …
     let ok = run(&net.genesis);
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     // … the same genesis marked non-dev does not, and nothing is stored.
     let mut production = net.genesis.clone();
     production.dev = false;
