@@ -200,6 +200,11 @@ fn kyc_proofs_equal_ark_groth16_for_the_same_randomness() {
     let c = claims();
     let pk = &c.net.keys.proving;
     let prover = corridor_prover::kyc::kyc_prover(pk).unwrap();
+    // Built once per process and key: the next request gets the same precomputation.
+    assert!(std::sync::Arc::ptr_eq(
+        &prover,
+        &corridor_prover::kyc::kyc_prover(pk).unwrap()
+    ));
     let mut rng = ChaCha20Rng::seed_from_u64(12);
     let sample = KycSample::generate(&mut rng).unwrap();
     let bytes = |p: &Proof<Bn254>| {

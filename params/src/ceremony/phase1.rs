@@ -591,11 +591,12 @@ mod tests {
         let domain = Radix2EvaluationDomain::<Fr>::new(8).unwrap();
         let at_tau = domain.evaluate_all_lagrange_coefficients(s.tau);
         let (g, h) = generators();
-        for j in 0..8 {
-            assert_eq!(l.g1[j], (g * at_tau[j]).into_affine());
-            assert_eq!(l.g2[j], (h * at_tau[j]).into_affine());
-            assert_eq!(l.alpha_g1[j], (g * (s.alpha * at_tau[j])).into_affine());
-            assert_eq!(l.beta_g1[j], (g * (s.beta * at_tau[j])).into_affine());
+        assert_eq!(at_tau.len(), 8);
+        for (j, l_j) in at_tau.iter().enumerate() {
+            assert_eq!(l.g1[j], (g * l_j).into_affine());
+            assert_eq!(l.g2[j], (h * l_j).into_affine());
+            assert_eq!(l.alpha_g1[j], (g * (s.alpha * l_j)).into_affine());
+            assert_eq!(l.beta_g1[j], (g * (s.beta * l_j)).into_affine());
         }
         let mut rng = ChaCha20Rng::seed_from_u64(6);
         assert_eq!(l.check(&p, &mut rng), Ok(()));

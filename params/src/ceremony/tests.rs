@@ -301,6 +301,9 @@ fn tamper(dir: &CeremonyDir, at: StepId, edit: impl FnOnce(&mut Step)) {
     write_step(dir, at, &step);
 }
 
+/// A tampering of one step file.
+type Edit = Box<dyn Fn(&mut Step)>;
+
 fn powers_mut(step: &mut Step) -> &mut Powers {
     match &mut step.body {
         StepBody::Phase1Start { powers, .. } | StepBody::Phase1Contribution { powers, .. } => {
@@ -468,7 +471,7 @@ fn reused_and_trivial_contributions_are_named() {
 #[test]
 fn inconsistent_elements_are_named() {
     let (dir, c) = ceremony("tamper-elements", 30);
-    let cases: Vec<(StepId, Box<dyn Fn(&mut Step)>, StepFailure)> = vec![
+    let cases: Vec<(StepId, Edit, StepFailure)> = vec![
         (
             id(P1, 1),
             Box::new(|s| {

@@ -123,8 +123,8 @@ impl Transcript {
 #[derive(Debug)]
 enum Last {
     Nothing,
-    Phase1(Powers),
-    Phase2(ProvingKey<Bn254>),
+    Phase1(Box<Powers>),
+    Phase2(Box<ProvingKey<Bn254>>),
 }
 
 /// Verifies a transcript one step at a time ([`Self::push`]), in order.
@@ -228,7 +228,7 @@ impl<'c> TranscriptVerifier<'c> {
                     }
                 }
                 self.origin = Some(origin);
-                Last::Phase1(powers)
+                Last::Phase1(Box::new(powers))
             }
             (
                 StepBody::Phase1Contribution {
@@ -260,7 +260,7 @@ impl<'c> TranscriptVerifier<'c> {
                         .map_err(fail)?;
                 }
                 powers.check(rng).map_err(fail)?;
-                Last::Phase1(powers)
+                Last::Phase1(Box::new(powers))
             }
             (
                 StepBody::Phase2Start {
@@ -288,7 +288,7 @@ impl<'c> TranscriptVerifier<'c> {
                 if let Some(element) = first_difference(&key, &derived, true) {
                     return Err(fail(StepFailure::NotDerived { element }));
                 }
-                Last::Phase2(key)
+                Last::Phase2(Box::new(key))
             }
             (StepBody::Phase2Contribution { contribution, key }, Last::Phase2(prev)) => {
                 let [proof] = contribution.proofs.as_slice() else {
@@ -296,7 +296,7 @@ impl<'c> TranscriptVerifier<'c> {
                 };
                 let g2_sp = proof.check(Secret::Delta, &step.previous).map_err(fail)?;
                 check_update(&prev, &key, proof, &g2_sp, rng).map_err(fail)?;
-                Last::Phase2(key)
+                Last::Phase2(Box::new(key))
             }
             // `expects` admits no other pairing.
             (_, _) => return Err(fail(StepFailure::WrongPosition { found: id })),
@@ -349,7 +349,7 @@ impl<'c> TranscriptVerifier<'c> {
             origin,
             head: self.last_hash,
             key: match self.last {
-                Last::Phase2(key) => Some(key),
+                Last::Phase2(key) => Some(*key),
                 _ => None,
             },
             steps: self.steps,
