@@ -332,7 +332,8 @@ mod tests {
         // The identity is not a key.
         let id = point_to_bytes(&JubjubPoint::zero());
         assert!(EscrowPublicKey::from_bytes(&id).is_err());
-        assert!(EscrowCiphertext::r_from_bytes(&id).is_ok());
+        // Nor is it an escrow_R: randomness 0 would link the customer's transactions.
+        assert!(EscrowCiphertext::r_from_bytes(&id).is_err());
         // Garbage is refused, and so is a point outside the prime-order subgroup.
         assert!(EscrowPublicKey::from_bytes(&[0xff; 32]).is_err());
         let mut found_low_order = false;
