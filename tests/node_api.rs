@@ -474,6 +474,7 @@ async fn the_node_api_serves_the_remittance_chain() {
             owner: juan.to_bytes().to_vec(),
             since: last,
             limit: 1,
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -535,8 +536,9 @@ async fn bad_input_gets_its_status_code_and_moves_nothing() {
     let mut client = node.client().await;
     let before = client.status(proto::StatusRequest {}).await.unwrap().into_inner();
 
+    let submitter = client.clone();
     let submit = |bytes: Vec<u8>| {
-        let mut c = client.clone();
+        let mut c = submitter.clone();
         async move { c.submit_tx(proto::SubmitTxRequest { tx: bytes }).await }
     };
     let s = submit(vec![0xde, 0xad, 0xbe, 0xef]).await.unwrap_err();

@@ -209,7 +209,7 @@ async fn follow_blocks(
     loop {
         // The node's own height, not the channel's value: a commit between the two is caught
         // by `changed` below.
-        committed.borrow_and_update();
+        let _ = committed.borrow_and_update();
         let head = node.committed().height;
         while next <= head {
             let message = match node.view().block(next) {

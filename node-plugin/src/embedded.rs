@@ -123,12 +123,14 @@ impl Embedded {
         health_reporter
             .set_serving::<crate::api::proto::node_server::NodeServer<NodeApi>>()
             .await;
-        let reflection = tonic_reflection::server::Builder::configure()
-            .register_encoded_file_descriptor_set(crate::api::proto::FILE_DESCRIPTOR_SET)
-            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET);
-        let reflection_v1 = reflection.clone().build_v1()?;
+        let reflection = || {
+            tonic_reflection::server::Builder::configure()
+                .register_encoded_file_descriptor_set(crate::api::proto::FILE_DESCRIPTOR_SET)
+                .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        };
+        let reflection_v1 = reflection().build_v1()?;
         // Older clients (grpcurl before 1.8.8, some IDEs) only speak v1alpha.
-        let reflection_v1alpha = reflection.build_v1alpha()?;
+        let reflection_v1alpha = reflection().build_v1alpha()?;
         let server = tonic::transport::Server::builder()
             .add_service(health)
             .add_service(reflection_v1)
