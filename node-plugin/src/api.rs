@@ -194,7 +194,8 @@ fn list_owner(r: &proto::ListNotesRequest) -> Result<Address, Status> {
 }
 
 /// The stream StreamBlocks answers with.
-pub type BlockStream = Pin<Box<dyn tokio_stream::Stream<Item = Result<proto::Block, Status>> + Send>>;
+pub type BlockStream =
+    Pin<Box<dyn tokio_stream::Stream<Item = Result<proto::Block, Status>> + Send>>;
 
 /// Sends the committed blocks from `next` on into `out`, then each new one, until the client
 /// goes away or the node stops.
@@ -214,7 +215,9 @@ async fn follow_blocks(
         while next <= head {
             let message = match node.view().block(next) {
                 Ok(Some(b)) => Ok(block_message(b)),
-                Ok(None) => Err(Status::internal(format!("block {next} missing from the store"))),
+                Ok(None) => Err(Status::internal(format!(
+                    "block {next} missing from the store"
+                ))),
                 Err(e) => Err(store_status(e)),
             };
             let failed = message.is_err();
@@ -359,7 +362,10 @@ impl proto::node_server::Node for NodeApi {
             .quote(&r.operator, r.quote_id)
             .map_err(store_status)?
             .ok_or_else(|| {
-                Status::not_found(format!("operator {:?} has no quote {}", r.operator, r.quote_id))
+                Status::not_found(format!(
+                    "operator {:?} has no quote {}",
+                    r.operator, r.quote_id
+                ))
             })?;
         Ok(Response::new(proto::GetQuoteResponse {
             quote: Some(corridor_core::proto::PublishQuote {

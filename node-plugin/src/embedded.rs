@@ -254,7 +254,10 @@ async fn answer_metrics(mut stream: TcpStream, node: &Node) -> std::io::Result<(
         }
         head.extend_from_slice(&chunk[..n]);
     }
-    let line = head.split(|&b| b == b'\r' || b == b'\n').next().unwrap_or(&[]);
+    let line = head
+        .split(|&b| b == b'\r' || b == b'\n')
+        .next()
+        .unwrap_or(&[]);
     let line = String::from_utf8_lossy(line);
     let mut parts = line.split(' ');
     let method = parts.next().unwrap_or("");

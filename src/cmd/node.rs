@@ -2,16 +2,16 @@
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use corridor_core::genesis::Genesis;
-use corridor_node::replay::decode_blocks;
 use corridor_node::embedded::{Embedded, EmbeddedConfig};
+use corridor_node::replay::decode_blocks;
 use corridor_node::{GenesisFile, Node, NodeConfig, RedbKv};
 use corridor_params::{CircuitInfo, ParamsDir};
 use corridor_verifier::groth16::PreparedKey;
 use std::io::Write;
 use std::net::SocketAddr;
-use tokio::signal::unix::{signal, SignalKind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use tokio::signal::unix::{signal, SignalKind};
 
 /// The node's commands.
 #[derive(Subcommand)]
