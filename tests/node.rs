@@ -107,7 +107,10 @@ fn a_double_spend_within_a_block_is_refused() {
         executed.results[1],
         Err(TxError::Rule(RuleError::SpentInBlock { index: 0, note }))
     );
-    let alone = net.node.execute(&[first.clone()], block, false).unwrap();
+    let alone = net
+        .node
+        .execute(std::slice::from_ref(&first), block, false)
+        .unwrap();
     assert_eq!(executed.app_hash(), alone.app_hash());
     // … and a proposer leaves the second out.
     assert_eq!(net.node.propose(block, 10), vec![first]);

@@ -140,22 +140,28 @@ impl Embedded {
                 let events = events.clone();
                 async move { events.stopped().await }
             });
-        let server = tokio::spawn(server);
+        let mut server = tokio::spawn(server);
         let blocks = tokio::spawn(cut_blocks(node.clone(), events.clone(), self.config.tick));
         let metrics = self
             .metrics
             .map(|l| tokio::spawn(serve_metrics(l, node.clone(), events.clone())));
 
-        tokio::select! {
-            () = shutdown => {}
-            () = events.stopped() => {}
-        }
+        // Until the signal, a failed block loop (which stops the events), or a server that
+        // ended on its own (an accept error).
+        let ended = tokio::select! {
+            () = shutdown => None,
+            () = events.stopped() => None,
+            joined = &mut server => Some(joined),
+        };
         events.stop();
         health_reporter
             .set_not_serving::<crate::api::proto::node_server::NodeServer<NodeApi>>()
             .await;
         let blocks = blocks.await;
-        let served = tokio::time::timeout(self.config.drain, server).await;
+        let served = match ended {
+            Some(joined) => Ok(joined),
+            None => tokio::time::timeout(self.config.drain, server).await,
+        };
         if let Some(m) = metrics {
             m.abort();
         }

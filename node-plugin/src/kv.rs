@@ -121,6 +121,12 @@ impl WriteBatch {
     }
 }
 
+/// Entries `(key, value)` in key order, as [`Kv::scan`] returns them.
+pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// The tables of a [`MemoryKv`].
+type Tables = BTreeMap<Table, BTreeMap<Vec<u8>, Vec<u8>>>;
+
 /// Ordered key-value tables.
 pub trait Kv: Send + Sync {
     /// The value under `key`.
@@ -133,7 +139,7 @@ pub trait Kv: Send + Sync {
         start: &[u8],
         end: Option<&[u8]>,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
+    ) -> Result<Entries, StoreError>;
     /// Applies every put of `batch` atomically and durably: after a crash, either all of it or
     /// none of it is there.
     fn write(&self, batch: &WriteBatch) -> Result<(), StoreError>;
@@ -142,7 +148,7 @@ pub trait Kv: Send + Sync {
 /// Tables in memory (tests, benches, the demo).
 #[derive(Debug, Default)]
 pub struct MemoryKv {
-    tables: RwLock<BTreeMap<Table, BTreeMap<Vec<u8>, Vec<u8>>>>,
+    tables: RwLock<Tables>,
 }
 
 /// A poisoned lock of [`MemoryKv`] (a writer panicked).
@@ -176,7 +182,7 @@ impl Kv for MemoryKv {
         start: &[u8],
         end: Option<&[u8]>,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    ) -> Result<Entries, StoreError> {
         let tables = self.tables.read().map_err(|_| StoreError::new(Poisoned))?;
         let Some(t) = tables.get(&table) else {
             return Ok(Vec::new());

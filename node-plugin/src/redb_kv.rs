@@ -15,6 +15,9 @@ fn store_error(e: impl Into<redb::Error>) -> StoreError {
     StoreError::new(e.into())
 }
 
+/// A table open for writing in a write transaction, with the [`Table`] it is.
+type OpenTable<'t> = (Table, redb::Table<'t, &'static [u8], &'static [u8]>);
+
 /// A redb database holding the ledger.
 pub struct RedbKv {
     db: Database,
@@ -56,7 +59,7 @@ impl Kv for RedbKv {
         start: &[u8],
         end: Option<&[u8]>,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    ) -> Result<crate::kv::Entries, StoreError> {
         let txn = self.db.begin_read().map_err(store_error)?;
         let t = txn.open_table(definition(table)).map_err(store_error)?;
         let range = match end {
@@ -75,7 +78,7 @@ impl Kv for RedbKv {
     fn write(&self, batch: &WriteBatch) -> Result<(), StoreError> {
         let txn = self.db.begin_write().map_err(store_error)?;
         {
-            let mut open: Option<(Table, redb::Table<'_, &[u8], &[u8]>)> = None;
+            let mut open: Option<OpenTable<'_>> = None;
             for (table, key, value) in batch.iter() {
                 if open.as_ref().map(|(t, _)| *t) != Some(table) {
                     open = Some((
