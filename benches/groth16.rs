@@ -2,8 +2,9 @@
 //! link and escrow; 13,393 constraints, 14 public inputs), with keys from a dev-seed setup made
 //! once and valid statements from `corridor_circuits::kyc::sample`. Each group measures its
 //! baseline in the same run:
-//! - `groth16_prove_kyc`: our prover on the CPU backend vs ark-groth16's own
-//!   `create_random_proof_with_reduction` (same key, same statement);
+//! - `groth16_prove_kyc`: our prover on the CPU backend (ark's work, our MSM backend), our
+//!   precomputed prover (`Prover`: matrices once per key, fixed-base tables, on every core) vs
+//!   ark-groth16's own `create_random_proof_with_reduction` (same key, same statement);
 //! - `groth16_verify_kyc`: single verification (ours, and ark-groth16's `verify_proof`) vs
 //!   `verify_batch` of 64 and 256 proofs; batch throughput is per proof
 //!   (`Throughput::Elements(n)`), so divide the batch time by `n` to compare with single.
@@ -15,7 +16,7 @@ use ark_groth16::{prepare_verifying_key, Groth16, Proof, ProvingKey};
 use corridor_circuits::kyc::sample::KycSample;
 use corridor_circuits::KycCircuit;
 use corridor_params::setup::dev_setup;
-use corridor_prover::groth16::prove;
+use corridor_prover::groth16::{prove, Prover};
 use corridor_verifier::groth16::{verify, verify_batch, BatchEntry, PreparedKey};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use rand_chacha::rand_core::SeedableRng;
@@ -79,6 +80,21 @@ fn benches(c: &mut Criterion) {
         b.iter_batched(
             || s.sample.circuit().expect("valid sample").0,
             |circuit| prove(&s.pk, circuit, &mut rng).expect("prove"),
+            BatchSize::SmallInput,
+        )
+    });
+    // The precomputed prover (matrices once per key, fixed-base tables; built once, on every
+    // core, before the timing), as customer transactions use it (`kyc_prover`).
+    let prover = Prover::new(
+        &s.pk,
+        KycCircuit::for_setup(),
+        std::thread::available_parallelism().map_or(1, usize::from),
+    )
+    .expect("precomputed KYC prover");
+    prove_group.bench_function("corridor_precomputed", |b| {
+        b.iter_batched(
+            || s.sample.circuit().expect("valid sample").0,
+            |circuit| prover.prove(&s.pk, circuit, &mut rng).expect("prove"),
             BatchSize::SmallInput,
         )
     });

@@ -32,8 +32,9 @@ enum Command {
         #[command(subcommand)]
         command: cmd::node::NodeCommand,
     },
-    /// Groth16 parameters of the KYC circuit: dev-seed setup, verification of a folder against
-    /// its manifest, export of the verifying key and a sample proof to snarkjs.
+    /// Groth16 parameters of the KYC circuit: the multi-party ceremony, dev-seed setup,
+    /// verification of a folder against its manifest, export of the verifying key and a sample
+    /// proof to snarkjs.
     Params {
         #[command(subcommand)]
         command: cmd::params::ParamsCommand,

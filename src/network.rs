@@ -513,13 +513,14 @@ impl DemoNetwork {
     /// it alone in the next block. Returns its statement resolved against the state before.
     pub fn submit(&mut self, tx: &Transaction) -> Result<Statement, LedgerError> {
         let block = self.block();
-        let statement = resolve(tx.unsigned(), &self.genesis, &self.state, &block)
-            .map_err(|e| LedgerError::Verify(e.into()))?;
         let refused = |e: TxError| match e {
             TxError::Verify(v) => LedgerError::Verify(v),
             other => LedgerError::Node(other),
         };
         self.node.check_tx(&tx.encode()).map_err(refused)?;
+        // Admitted, not committed yet: the state is still the one it was built on.
+        let statement = resolve(tx.unsigned(), &self.genesis, &self.state, &block)
+            .map_err(|e| LedgerError::Verify(e.into()))?;
         let executed = self
             .node
             .step(block.time)?

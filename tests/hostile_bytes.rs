@@ -1611,12 +1611,14 @@ fn an_escrow_r_outside_baby_jubjubs_subgroup_is_a_typed_error() {
             identity_negative_x,
             subgroup("non-canonical encoding"),
         ),
-        // Subgroup points other than the proof's: the Groth16 check refuses them.
+        // The identity (escrow randomness 0 would link the customer's transactions): refused
+        // by name before any pairing.
         (
             "the identity",
             identity,
-            Err(VerifyError::Proof(ProofError::Kyc)),
+            subgroup("the identity (escrow randomness 0 links the customer's transactions)"),
         ),
+        // Subgroup points other than the proof's: the Groth16 check refuses them.
         (
             "the base point B8",
             point_to_bytes(&base_point()),

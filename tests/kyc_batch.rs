@@ -187,3 +187,48 @@ fn a_key_other_than_the_pinned_one_is_refused() {
         other => panic!("expected KycKeyMismatch, got {other:?}"),
     }
 }
+
+/// The precomputed KYC prover every transaction uses (`kyc_prover`: matrices once per key,
+/// fixed-base tables) makes ark-groth16's proof, byte for byte, for the same randomness, and it
+/// verifies (issue #12, must-show 1, on the real circuit; the synthetic circuits are in
+/// corridor-prover's tests).
+#[test]
+fn kyc_proofs_equal_ark_groth16_for_the_same_randomness() {
+    use ark_groth16::r1cs_to_qap::LibsnarkReduction;
+    use ark_serialize::CanonicalSerialize;
+    use corridor_circuits::kyc::sample::KycSample;
+    let c = claims();
+    let pk = &c.net.keys.proving;
+    let prover = corridor_prover::kyc::kyc_prover(pk).unwrap();
+    // Built once per process and key: the next request gets the same precomputation.
+    assert!(std::sync::Arc::ptr_eq(
+        &prover,
+        &corridor_prover::kyc::kyc_prover(pk).unwrap()
+    ));
+    let mut rng = ChaCha20Rng::seed_from_u64(12);
+    let sample = KycSample::generate(&mut rng).unwrap();
+    let bytes = |p: &Proof<Bn254>| {
+        let mut v = Vec::new();
+        p.serialize_compressed(&mut v).unwrap();
+        v
+    };
+    for seed in [0u64, 12] {
+        let (circuit, public) = sample.circuit().unwrap();
+        let ours = prover
+            .prove(&pk.0, circuit, &mut ChaCha20Rng::seed_from_u64(seed))
+            .unwrap();
+        let theirs = Groth16::<Bn254, LibsnarkReduction>::create_random_proof_with_reduction(
+            sample.circuit().unwrap().0,
+            &pk.0,
+            &mut ChaCha20Rng::seed_from_u64(seed),
+        )
+        .unwrap();
+        assert_eq!(bytes(&ours), bytes(&theirs), "seed {seed}");
+        corridor_verifier::groth16::verify(
+            &c.net.keys.verifying,
+            &ours,
+            &public.to_field_elements(),
+        )
+        .unwrap();
+    }
+}

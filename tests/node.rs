@@ -127,6 +127,7 @@ fn a_double_spend_within_a_transaction_is_refused() {
     };
     let repeated = t.inputs[0].clone();
     t.inputs.push(repeated.clone());
+    let index = t.inputs.len() - 1;
     let forged = unsigned.sign(&base().maria.spend);
     // The wire refuses it before any rule …
     assert!(matches!(
@@ -138,7 +139,7 @@ fn a_double_spend_within_a_transaction_is_refused() {
     assert_eq!(
         rules::check(&forged, &net.genesis, &view, &view, net.block().height),
         Err(RuleError::RepeatedInput {
-            index: 2,
+            index,
             note: repeated.note_id,
         })
     );
@@ -417,6 +418,7 @@ fn a_payout_spends_exactly_its_remittance_note() {
         panic!("a payout");
     };
     p.remittance_input.note_id = change;
+    p.float_inputs.clear();
     let forged = unsigned.sign(&net.inst.ph_operator);
     refused(
         &mut net,
@@ -473,9 +475,26 @@ fn one_bad_transaction_refuses_a_proposal_and_admission_names_it() {
     };
     t.fee += 1;
     let bad = unsigned.sign(&base().maria.spend).encode();
-    let mut block_txs = mints(&net, 6, 30);
+    let b = base();
+    let mut block_txs = mints(&net, 1, 30);
+    for id in 500..504 {
+        block_txs.push(quote(&net, id, 70_000 + id as u32, net.height() + 10).encode());
+    }
+    let treasury_pays = net
+        .transfer(
+            &net.inst.hkd_treasury,
+            "HKD",
+            &[Payment {
+                to: b.ana.address(),
+                value: 5_000,
+            }],
+            0,
+            None,
+            &mut rng(31),
+        )
+        .unwrap();
+    block_txs.push(treasury_pays.encode());
     block_txs.insert(3, bad.clone());
-    block_txs.push(quote(&net, 500, 70_000, net.height() + 10).encode());
     let block = net.block();
     // Without the bad one, the proposal verifies as one batch …
     let mut honest = block_txs.clone();
@@ -514,18 +533,17 @@ fn one_bad_transaction_refuses_a_proposal_and_admission_names_it() {
 fn an_identity_escrow_r_is_refused() {
     let net = fork();
     let tx = maria_pays_ana(&net, 1_000, 40);
-    let mut unsigned = tx.into_unsigned();
-    let TxBody::Transfer(t) = &mut unsigned.body else {
-        panic!("a transfer");
-    };
-    let identity = corridor_circuits::escrow::point_to_bytes(&Default::default());
-    t.kyc.as_mut().unwrap().escrow_r = identity;
-    let forged = unsigned.sign(&base().maria.spend);
-    match net.node.check_tx(&forged.encode()) {
-        Err(TxError::Verify(VerifyError::Proof(ProofError::KycFormat(m)))) => {
-            assert!(m.contains("identity"), "{m}")
-        }
-        other => panic!("an identity escrow_R: {other:?}"),
+    let statement =
+        corridor_core::statement::resolve(tx.unsigned(), &net.genesis, &net.state, &net.block())
+            .unwrap();
+    let mut kyc = statement.kyc.clone().unwrap();
+    assert!(corridor_verifier::kyc_claim(&kyc).is_ok());
+    // The escrow randomness 0: `escrow_R` the identity. The verifier refuses it when it maps
+    // the KYC public inputs, before any pairing.
+    kyc.proof.escrow_r = corridor_circuits::escrow::point_to_bytes(&Default::default());
+    match corridor_verifier::kyc_claim(&kyc) {
+        Err(ProofError::KycInputs(m)) => assert!(m.contains("identity"), "{m}"),
+        other => panic!("an identity escrow_R: {:?}", other.map(|_| ())),
     }
 }
 
@@ -558,4 +576,49 @@ fn a_root_update_at_or_above_the_modulus_is_refused_in_process_too() {
         ),
         "{err}"
     );
+}
+
+#[test]
+fn a_cached_verdict_covers_exactly_the_bytes_it_was_given_for() {
+    let net = fork();
+    let honest = maria_pays_ana(&net, 1_000, 50);
+    // The same transaction id (proofs and signature are outside it) with a mauled range
+    // proof, re-signed by Maria.
+    let mut unsigned = honest.clone().into_unsigned();
+    let TxBody::Transfer(t) = &mut unsigned.body else {
+        panic!("a transfer");
+    };
+    let at = t.range_proof.0.len() / 2;
+    t.range_proof.0[at] ^= 1;
+    let mauled = unsigned.sign(&base().maria.spend);
+    assert_eq!(mauled.id(), honest.id());
+    let block = net.block();
+    // The honest one is admitted: its verdict is cached …
+    net.node.check_tx(&honest.encode()).unwrap();
+    let verified_before = net.node.metrics().render();
+    // … a block of it executes from the cache …
+    assert!(net.node.execute(&[honest.encode()], block, true).is_ok());
+    // … and the mauled bytes of the same id are verified, and refused.
+    let refused = net
+        .node
+        .execute(&[mauled.encode()], block, true)
+        .unwrap_err();
+    assert_eq!(refused.index, 0);
+    assert!(
+        matches!(
+            refused.error,
+            TxError::BatchRejected | TxError::Verify(VerifyError::Proof(_))
+        ),
+        "{refused}"
+    );
+    let lenient = net.node.execute(&[mauled.encode()], block, false).unwrap();
+    assert!(
+        matches!(
+            lenient.results[0],
+            Err(TxError::Verify(VerifyError::Proof(_)))
+        ),
+        "{:?}",
+        lenient.results[0]
+    );
+    assert!(verified_before.contains("corridor_tx_accepted_total 1"));
 }

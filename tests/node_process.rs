@@ -94,16 +94,17 @@ fn fixture(name: &str) -> Fixture {
     Fixture { dir, reference }
 }
 
-fn spawn(f: &Fixture, data: &Path, threads: usize) -> Child {
+/// `corridor node replay` on the genesis, parameters and blocks of folder `dir`.
+fn spawn(dir: &Path, data: &Path, threads: usize) -> Child {
     Command::new(env!("CARGO_BIN_EXE_corridor"))
         .args(["node", "replay", "--genesis"])
-        .arg(f.dir.join("genesis.toml"))
+        .arg(dir.join("genesis.toml"))
         .arg("--params")
-        .arg(f.dir.join("params"))
+        .arg(dir.join("params"))
         .arg("--data")
         .arg(data)
         .arg("--blocks")
-        .arg(f.dir.join("blocks.bin"))
+        .arg(dir.join("blocks.bin"))
         .args(["--threads", &threads.to_string()])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -121,7 +122,7 @@ fn parse(line: &str) -> (u64, [u8; 32]) {
 
 /// Runs the replay to its end; every printed app hash must be the reference's.
 fn run_to_end(f: &Fixture, data: &Path, threads: usize) -> u64 {
-    let out = spawn(f, data, threads).wait_with_output().unwrap();
+    let out = spawn(&f.dir, data, threads).wait_with_output().unwrap();
     assert!(
         out.status.success(),
         "replay failed: {}",
@@ -169,7 +170,7 @@ fn sigkill_at_random_points_loses_nothing_and_leaves_nothing_half_applied() {
     let mut committed = 0u64;
     let mut kills = 0;
     while kills < KILLS {
-        let mut child = spawn(&f, &data, 2);
+        let mut child = spawn(&f.dir, &data, 2);
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let wait_for = rng.gen_range(0..12);
         let mut printed = committed;
@@ -206,6 +207,7 @@ fn sigkill_at_random_points_loses_nothing_and_leaves_nothing_half_applied() {
         );
         committed = height;
     }
+    eprintln!("{kills} kills; the last one left height {committed} of {BLOCKS}");
     assert_eq!(kills, KILLS);
     assert!(committed > 0, "no block was committed between the kills");
     assert!(
@@ -225,4 +227,48 @@ fn node_processes_with_different_thread_counts_agree_on_every_app_hash() {
         assert_eq!(run_to_end(&f, &data, threads), BLOCKS as u64);
         assert_eq!(check_store(&f, &data), BLOCKS as u64);
     }
+}
+
+#[test]
+fn a_non_dev_network_refuses_dev_seed_parameters() {
+    let dir = std::env::temp_dir().join(format!("corridor-nondev-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let net = corridor::network::DemoNetwork::new(3).unwrap();
+    let keys = dev_kyc_keys().unwrap();
+    ParamsDir::new(dir.join("params"))
+        .write(
+            &CircuitInfo::kyc().unwrap(),
+            &keys.proving,
+            Some(DEV_PARAMS_SEED),
+        )
+        .unwrap();
+    std::fs::write(dir.join("blocks.bin"), encode_blocks(&[])).unwrap();
+    let run = |genesis: &corridor_core::genesis::Genesis| {
+        std::fs::write(
+            dir.join("genesis.toml"),
+            GenesisFile::from_genesis(genesis).to_toml().unwrap(),
+        )
+        .unwrap();
+        spawn(&dir, &dir.join("data"), 1)
+            .wait_with_output()
+            .unwrap()
+    };
+    // The dev network takes them …
+    let ok = run(&net.genesis);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    // … the same genesis marked non-dev does not, and nothing is stored.
+    let mut production = net.genesis.clone();
+    production.dev = false;
+    let _ = std::fs::remove_dir_all(dir.join("data"));
+    let refused = run(&production);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("dev"), "{stderr}");
+    assert!(!dir.join("data").join("ledger.redb").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -1,14 +1,16 @@
 //! Whole flow of `corridor params` through the built binary: a dev-seed setup (once per test
 //! binary) that warns loudly, `verify` accepting the folder and naming a corrupted key file,
 //! `export-snarkjs` writing snarkjs-shaped JSON whose proof our verifier accepts once read back
-//! from the JSON, and a non-dev loader refusing the dev-seed folder. (CI also has snarkjs itself
-//! verify an export: `.ci/run`.)
+//! from the JSON, and a non-dev loader refusing the dev-seed folder; a three-party ceremony of
+//! the KYC circuit (`params ceremony init | contribute | verify | finalize`) whose folder every
+//! other command accepts and a non-dev loader pinned to its hashes loads. (CI also has snarkjs
+//! itself verify an export, and a phase 1 made by snarkjs go through our phase 2: `.ci/run`.)
 use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G2Affine};
 use corridor_circuits::kyc::sample::{ISSUER, TODAY};
 use corridor_circuits::kyc::NUM_PUBLIC_INPUTS;
 use corridor_params::keys::sha256_hex;
 use corridor_params::manifest::{MANIFEST_FILE, PROVING_KEY_FILE, VERIFYING_KEY_FILE};
-use corridor_params::{CircuitInfo, ParamsDir, ParamsError};
+use corridor_params::{CircuitInfo, ParamsDir, ParamsError, ParamsPins};
 use corridor_verifier::groth16::{verify, Groth16VerifyError, PreparedKey};
 use serde_json::Value;
 use std::fs;
@@ -274,7 +276,13 @@ fn export_snarkjs_writes_snarkjs_json_that_verifies() {
     ]);
     assert!(run.status.success(), "{}", text(&run.stderr));
     assert!(text(&run.stderr).contains(WARNING));
+    check_export(&s.params, &out);
+}
 
+/// What `export-snarkjs` wrote to `out` from the folder `params`: the folder's verifying key
+/// coordinate for coordinate, 14 public inputs with the sample's issuer and day, and a proof our
+/// verifier accepts once read back from the JSON (and refuses for a changed input).
+fn check_export(params: &Path, out: &Path) {
     let vk = read_json(&out.join("verification_key.json"));
     assert_eq!(vk["protocol"], "groth16");
     assert_eq!(vk["curve"], "bn128");
@@ -289,7 +297,7 @@ fn export_snarkjs_writes_snarkjs_json_that_verifies() {
         gamma_abc_g1: ic.iter().map(g1).collect(),
     };
     // The JSON holds the folder's key, coordinate for coordinate.
-    let loaded = ParamsDir::new(&s.params)
+    let loaded = ParamsDir::new(params)
         .load_verifying_key(&CircuitInfo::kyc().unwrap(), true)
         .unwrap();
     assert_eq!(vk, loaded.0);
@@ -334,4 +342,237 @@ fn a_non_dev_loader_refuses_the_dev_seed_folder() {
     );
     let allowed = dir.load_verifying_key(&info, true).unwrap();
     assert!(s.stdout.contains(&allowed.hash_hex()));
+}
+
+/// The 64-hex-digit value after `label` on a line of `stdout`.
+fn hash_after(stdout: &str, label: &str) -> String {
+    let at = stdout
+        .find(label)
+        .unwrap_or_else(|| panic!("{label:?} missing:\n{stdout}"));
+    let hash: String = stdout[at + label.len()..]
+        .trim_start()
+        .chars()
+        .take(64)
+        .collect();
+    assert!(
+        hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{hash:?}"
+    );
+    hash
+}
+
+fn ceremony(args: &[&str]) -> (String, String) {
+    let mut all = vec!["params", "ceremony"];
+    all.extend_from_slice(args);
+    let out = corridor(&all);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{args:?} failed:\n{stdout}\n{stderr}");
+    (stdout, stderr)
+}
+
+/// Must show 1 and 4 of issue #11 at the KYC circuit's size (2^14): three parties contribute to
+/// each phase, `verify` accepts the transcript and lists every published hash, `finalize` writes
+/// a folder that `params verify` and `export-snarkjs` accept like a dev-seed one (its sample
+/// KYC proof verifies), a non-dev loader pinned to its hashes loads it and refuses the dev-seed
+/// folder; a swapped step file is named by `verify`.
+///
+/// The one KYC-sized ceremony of the test suite; CI's second test run (`--features gpu`, which
+/// changes nothing here) skips it.
+#[test]
+#[cfg_attr(feature = "gpu", ignore = "run once, without --features gpu")]
+fn a_three_party_kyc_ceremony_gives_parameters_every_command_accepts() {
+    let work = setup().work.join("ceremony");
+    let dir = work.join("transcript");
+    let params = work.join("params");
+    let d = path_arg(&dir);
+    let (stdout, _) = ceremony(&["init", "--dir", d]);
+    assert!(stdout.contains("phase1_0000.bin"), "{stdout}");
+
+    let parties = [
+        "HK Wallet Ltd",
+        "PH Wallet Inc",
+        "Hong Kong Monetary Authority",
+    ];
+    let mut published = Vec::new();
+    for party in parties {
+        let (stdout, stderr) = ceremony(&["contribute", "--dir", d, "--name", party]);
+        assert!(
+            stderr.contains("[τ^i]₁") && stderr.contains("secrets zeroised"),
+            "{stderr}"
+        );
+        published.push(hash_after(
+            &stdout,
+            "contribution hash (publish it; `verify` lists it):",
+        ));
+    }
+    let (stdout, _) = ceremony(&["init", "--dir", d, "--phase2"]);
+    assert!(stdout.contains("phase2_0000.bin"), "{stdout}");
+    for party in parties {
+        let (stdout, _) = ceremony(&["contribute", "--dir", d, "--name", party]);
+        assert!(stdout.contains("phase 2 contribution"), "{stdout}");
+        published.push(hash_after(
+            &stdout,
+            "contribution hash (publish it; `verify` lists it):",
+        ));
+    }
+
+    let (stdout, _) = ceremony(&["verify", "--dir", d]);
+    for hash in &published {
+        assert!(
+            stdout.contains(hash.as_str()),
+            "{hash} not listed:\n{stdout}"
+        );
+    }
+    assert!(
+        stdout.contains("contributions  3 to phase 1, 3 to phase 2"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("ok: every step verifies"), "{stdout}");
+    let transcript_hash = hash_after(&stdout, "transcript hash (the last step's):");
+    assert_eq!(&transcript_hash, published.last().unwrap());
+
+    let (stdout, _) = ceremony(&["finalize", "--dir", d, "--out", path_arg(&params)]);
+    assert_eq!(
+        hash_after(
+            &stdout,
+            "ceremony transcript hash (pinned by genesis as ceremony_hash):"
+        ),
+        transcript_hash
+    );
+    assert!(stdout.contains("dev seed       none"), "{stdout}");
+    let vk_hash = hash_after(&stdout, "verifying-key SHA-256 (pinned by genesis):");
+
+    // Every other command accepts the folder, without a dev-seed warning.
+    let verified = corridor(&["params", "verify", "--dir", path_arg(&params)]);
+    assert!(verified.status.success(), "{}", text(&verified.stderr));
+    assert!(text(&verified.stdout).contains(&transcript_hash));
+    assert!(!text(&verified.stderr).contains(WARNING));
+    let json = work.join("snarkjs");
+    let exported = corridor(&[
+        "params",
+        "export-snarkjs",
+        "--dir",
+        path_arg(&params),
+        "--out",
+        path_arg(&json),
+    ]);
+    assert!(exported.status.success(), "{}", text(&exported.stderr));
+    assert!(!text(&exported.stderr).contains(WARNING));
+    check_export(&params, &json);
+
+    // A node of a non-dev network pinned to the ceremony's hashes loads it, and refuses the
+    // dev-seed folder under the same pins.
+    let info = CircuitInfo::kyc().unwrap();
+    let mut pins = ParamsPins {
+        dev_network: false,
+        vk_hash: [0; 32],
+        ceremony_hash: [0; 32],
+    };
+    hex::decode_to_slice(&vk_hash, &mut pins.vk_hash).unwrap();
+    hex::decode_to_slice(&transcript_hash, &mut pins.ceremony_hash).unwrap();
+    let vk = ParamsDir::new(&params)
+        .load_pinned_verifying_key(&info, &pins)
+        .unwrap();
+    assert_eq!(vk.hash_hex(), vk_hash);
+    let refused = ParamsDir::new(&setup().params).load_pinned_verifying_key(&info, &pins);
+    assert!(
+        matches!(refused, Err(ParamsError::DevSeedRefused(DEV_SEED))),
+        "{refused:?}"
+    );
+
+    // Two step files swapped: verify names the first one out of place.
+    let (one, two) = (dir.join("phase1_0001.bin"), dir.join("phase1_0002.bin"));
+    let aside = dir.join("aside");
+    fs::rename(&one, &aside).unwrap();
+    fs::rename(&two, &one).unwrap();
+    fs::rename(&aside, &two).unwrap();
+    let bad = corridor(&["params", "ceremony", "verify", "--dir", d]);
+    assert!(!bad.status.success());
+    let stderr = text(&bad.stderr);
+    assert!(
+        stderr.contains(
+            "phase 1 contribution 1 (phase1_0001.bin): the file holds phase 1 contribution 2"
+        ),
+        "{stderr}"
+    );
+}
+
+/// Bad files on the command line: a `.ptau` that is not one, a step file of garbage, a truncated
+/// step file. Each command exits non-zero with the typed error's message (naming the step or
+/// the file), never a panic.
+#[test]
+fn ceremony_commands_refuse_bad_files_without_panicking() {
+    let work = setup().work.join("ceremony-bad-files");
+    fs::create_dir_all(&work).unwrap();
+    let refused = |args: &[&str], expected: &str| {
+        let mut all = vec!["params", "ceremony"];
+        all.extend_from_slice(args);
+        let out = corridor(&all);
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        assert!(!stderr.contains("panicked"), "{args:?} panicked:\n{stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{args:?}: {expected:?} not in\n{stderr}"
+        );
+    };
+    let garbage = work.join("garbage.ptau");
+    fs::write(&garbage, b"this is not a ptau file, only text").unwrap();
+    let dir = work.join("from-garbage");
+    refused(
+        &[
+            "init",
+            "--dir",
+            path_arg(&dir),
+            "--ptau",
+            path_arg(&garbage),
+        ],
+        "ptau: not a version-1 .ptau file",
+    );
+    refused(
+        &[
+            "init",
+            "--dir",
+            path_arg(&dir),
+            "--ptau",
+            path_arg(&work.join("absent.ptau")),
+        ],
+        "absent.ptau",
+    );
+
+    // A step file of garbage, then a truncated one (a power-2 phase 1, cut).
+    let dir = work.join("bad-steps");
+    let d = path_arg(&dir);
+    ceremony(&["init", "--dir", d, "--power", "2"]);
+    let start = dir.join("phase1_0000.bin");
+    let bytes = fs::read(&start).unwrap();
+    fs::write(&start, &bytes[..bytes.len() - 3]).unwrap();
+    refused(
+        &["verify", "--dir", d],
+        "phase 1 start (phase1_0000.bin): does not decode: [β]₂: truncated",
+    );
+    refused(
+        &["contribute", "--dir", d, "--name", "HKMA"],
+        "phase 1 start (phase1_0000.bin): does not decode",
+    );
+    fs::write(&start, b"CRDCRMv1 and then garbage").unwrap();
+    refused(
+        &["verify", "--dir", d],
+        "phase 1 start (phase1_0000.bin): does not decode",
+    );
+    fs::write(&start, b"garbage").unwrap();
+    refused(
+        &["init", "--dir", d, "--phase2"],
+        "not a corridor ceremony step file",
+    );
+    // An empty folder, and a contributor name the transcript refuses.
+    refused(
+        &["verify", "--dir", path_arg(&work.join("empty"))],
+        "is missing",
+    );
+    fs::write(&start, &bytes).unwrap();
+    refused(
+        &["contribute", "--dir", d, "--name", "two\nlines"],
+        "contributor name",
+    );
 }

@@ -42,6 +42,18 @@ pub const KYC_REGISTER_SCOPE: &[u8] = b"corridor/kyc-register-scope/v1";
 /// KYC: the identity escrow's Poseidon tag `H_to_Fr(KYC_ESCROW)`.
 pub const KYC_ESCROW: &[u8] = b"corridor/kyc-escrow/v1";
 
+/// Dev-seed Groth16 setup: the RNG key `SHA-256(PARAMS_DEV_SEED ‖ seed as u64 LE)`.
+pub const PARAMS_DEV_SEED: &[u8] = b"corridor/params-dev-seed/v1";
+/// Setup ceremony: a step's hash `H(CEREMONY_STEP, the step file's bytes)`, the link the next
+/// step names; the last step's is the transcript hash genesis pins.
+pub const CEREMONY_STEP: &[u8] = b"corridor/ceremony-step/v1";
+/// Setup ceremony: the seed of a proof of knowledge's G2 challenge
+/// `H(CEREMONY_POK, previous step hash, secret, g1_s, g1_sx)`.
+pub const CEREMONY_POK: &[u8] = b"corridor/ceremony-pok/v1";
+/// Setup ceremony: try-and-increment hashing of a seed to G2,
+/// `H(CEREMONY_HASH_TO_G2, seed, counter, coordinate)`.
+pub const CEREMONY_HASH_TO_G2: &[u8] = b"corridor/ceremony-hash-to-g2/v1";
+
 /// Sigma-proof separators inside the transaction transcript, one per relation.
 pub mod proof {
     /// Ciphertext–commitment equality.
@@ -85,6 +97,10 @@ pub const ALL: &[&[u8]] = &[
     KYC_SCOPE,
     KYC_REGISTER_SCOPE,
     KYC_ESCROW,
+    PARAMS_DEV_SEED,
+    CEREMONY_STEP,
+    CEREMONY_POK,
+    CEREMONY_HASH_TO_G2,
     proof::EQUALITY,
     proof::VALIDITY,
     proof::PUBLIC_AMOUNT,

@@ -121,7 +121,7 @@ impl WriteBatch {
     }
 }
 
-/// Entries `(key, value)` in key order, as [`Kv::scan`] returns them.
+/// Key-value entries of a scan, in key order.
 pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
 
 /// The tables of a [`MemoryKv`].

@@ -428,7 +428,9 @@ impl Node {
         }
     }
 
-    /// Decodes and resolves `bytes` against the committed state for `block`.
+    /// Decodes `bytes`, checks the rules against the committed state (a rule broken before
+    /// the block is named as the rule, before resolution would refuse it otherwise), and
+    /// resolves the statement against the committed state for `block`.
     fn decode_resolve(&self, bytes: &[u8], block: BlockContext) -> Result<InBlock, TxError> {
         if bytes.len() > self.config.max_tx_bytes {
             return Err(TxError::TooLarge {
@@ -438,6 +440,7 @@ impl Node {
         }
         let tx = Transaction::decode(bytes)?;
         let view = self.view();
+        rules::check(&tx, &self.genesis, &view, &view, block.height)?;
         let statement = resolve(tx.unsigned(), &self.genesis, &view, &block)
             .map_err(|e| TxError::Verify(e.into()))?;
         let fingerprint = fingerprint(&statement, &self.key_hash);
@@ -547,12 +550,9 @@ impl Node {
     /// so that a KYC proof of today's epoch day is judged against today.
     pub fn check_txs_at(&self, txs: &[Vec<u8>], time: u64) -> Vec<Result<TxId, TxError>> {
         let block = self.next_block(time);
-        let view = self.view();
-        let items: Vec<Result<InBlock, TxError>> = self.threads.map(txs, |bytes| {
-            let item = self.decode_resolve(bytes, block)?;
-            rules::check(&item.tx, &self.genesis, &view, &view, block.height)?;
-            Ok(item)
-        });
+        let items: Vec<Result<InBlock, TxError>> = self
+            .threads
+            .map(txs, |bytes| self.decode_resolve(bytes, block));
         let verified = self.verify(items, block, false);
         let mut mempool = lock(&self.mempool);
         let results: Vec<Result<TxId, TxError>> = verified

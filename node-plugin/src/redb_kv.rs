@@ -1,7 +1,7 @@
 //! The ledger's tables in a redb database file: every [`Kv::write`] is one redb write
 //! transaction with the default `Durability::Immediate` (durable when `commit` returns; a crash
 //! at any instant leaves the last committed transaction whole).
-use crate::kv::{Kv, Table, WriteBatch};
+use crate::kv::{Entries, Kv, Table, WriteBatch};
 use corridor_core::state::StoreError;
 use redb::{Database, ReadableDatabase, TableDefinition};
 use std::fmt;
@@ -14,9 +14,6 @@ fn definition(table: Table) -> TableDefinition<'static, &'static [u8], &'static 
 fn store_error(e: impl Into<redb::Error>) -> StoreError {
     StoreError::new(e.into())
 }
-
-/// A table open for writing in a write transaction, with the [`Table`] it is.
-type OpenTable<'t> = (Table, redb::Table<'t, &'static [u8], &'static [u8]>);
 
 /// A redb database holding the ledger.
 pub struct RedbKv {
@@ -59,7 +56,7 @@ impl Kv for RedbKv {
         start: &[u8],
         end: Option<&[u8]>,
         limit: usize,
-    ) -> Result<crate::kv::Entries, StoreError> {
+    ) -> Result<Entries, StoreError> {
         let txn = self.db.begin_read().map_err(store_error)?;
         let t = txn.open_table(definition(table)).map_err(store_error)?;
         let range = match end {
@@ -78,7 +75,8 @@ impl Kv for RedbKv {
     fn write(&self, batch: &WriteBatch) -> Result<(), StoreError> {
         let txn = self.db.begin_write().map_err(store_error)?;
         {
-            let mut open: Option<OpenTable<'_>> = None;
+            type Open<'t> = Option<(Table, redb::Table<'t, &'static [u8], &'static [u8]>)>;
+            let mut open: Open<'_> = None;
             for (table, key, value) in batch.iter() {
                 if open.as_ref().map(|(t, _)| *t) != Some(table) {
                     open = Some((

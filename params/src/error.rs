@@ -60,6 +60,25 @@ pub enum ParamsError {
     /// Dev-seed parameters presented where they are refused (a non-dev network).
     #[error("these parameters come from dev seed {0}: anyone can forge proofs with them; refused outside a dev network")]
     DevSeedRefused(u64),
+    /// A non-dev network given keys that do not come from a ceremony.
+    #[error("these parameters do not come from a ceremony (their manifest has no transcript hash); a non-dev network needs ceremony parameters")]
+    NoCeremony,
+    /// The ceremony's transcript hash is not the one genesis pins.
+    #[error("ceremony transcript hash {} differs from genesis's pinned {}", hex::encode(.found), hex::encode(.expected))]
+    CeremonyHashMismatch {
+        /// Genesis's `ceremony_hash`.
+        expected: [u8; 32],
+        /// The manifest's.
+        found: [u8; 32],
+    },
+    /// The verifying key's hash is not the one genesis pins.
+    #[error("verifying key SHA-256 {} differs from genesis's pinned {}", hex::encode(.found), hex::encode(.expected))]
+    VerifyingKeyHashMismatch {
+        /// Genesis's `vk_hash`.
+        expected: [u8; 32],
+        /// The key's.
+        found: [u8; 32],
+    },
     /// The circuit could not be synthesised or fingerprinted.
     #[error("circuit: {0}")]
     Circuit(#[from] corridor_circuits::Error),

@@ -11,7 +11,10 @@
 //! - [`snarkjs`]: the verifying key, proofs and public inputs in snarkjs's Groth16 bn128 JSON;
 //! - [`subgroup`]: BN254's G2 subgroup test, twice as fast as ark-bn254's, which every decoder
 //!   here uses;
-//! - `setup` (feature `setup`, never enabled by the verifier or the node): dev-seed setup.
+//! - `setup` (feature `setup`, never enabled by the verifier or the node): dev-seed setup;
+//! - `ceremony` (feature `setup`): the multi-party setup ceremony (phase 1 powers of τ, which
+//!   can also come from a snarkjs `.ptau`; phase 2 δ), its transcript verification, and the
+//!   parameter folder it finalises into.
 //!
 //! Folders, keys and setup are generic over the circuit: callers describe it with a
 //! [`CircuitInfo`] (name, constraint count, public-input count, fingerprint) and pass the
@@ -24,6 +27,8 @@
 )]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+#[cfg(feature = "setup")]
+pub mod ceremony;
 pub mod encoding;
 pub mod error;
 pub mod keys;
@@ -35,7 +40,7 @@ pub mod subgroup;
 
 pub use error::ParamsError;
 pub use keys::{ProvingKey, VerifyingKey};
-pub use manifest::{CircuitInfo, Manifest, ParamsDir, KYC_CIRCUIT_NAME};
+pub use manifest::{CircuitInfo, Manifest, ParamsDir, ParamsPins, KYC_CIRCUIT_NAME};
 
 #[cfg(test)]
 mod testing;

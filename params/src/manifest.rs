@@ -4,12 +4,16 @@
 //! DIR/kyc_proving_key.bin     ProvingKey::to_bytes
 //! DIR/kyc_verifying_key.bin   VerifyingKey::to_bytes
 //! DIR/manifest.json           { format, circuit, fingerprint, constraints, public_inputs,
-//!                               dev_seed, files: [{ name, sha256, bytes }] }
+//!                               dev_seed, [ceremony,] files: [{ name, sha256, bytes }] }
 //! ```
 //! Every load checks the file against the manifest first, so a corrupted or swapped file is
-//! named, never half-used.
+//! named, never half-used. Keys come either from a public dev seed (`dev_seed`) or from a
+//! ceremony (`ceremony`: its transcript hash and contributions); a node of a non-dev network
+//! loads them with [`ParamsDir::load_pinned_verifying_key`], which refuses dev-seed keys and
+//! any whose hashes differ from genesis's pins.
 
 use corridor_circuits::{CircuitFingerprint, KycCircuit};
+use corridor_core::genesis::Genesis;
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -76,6 +80,33 @@ pub struct FileEntry {
     pub bytes: u64,
 }
 
+/// One contribution of the ceremony that made the keys.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContributionRecord {
+    /// 1 or 2.
+    pub phase: u8,
+    /// Its index in the phase (from 1).
+    pub index: u32,
+    /// The contributor's name.
+    pub name: String,
+    /// The hash of its step (what the contributor published), hex.
+    pub hash: String,
+}
+
+/// The ceremony that made the keys.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CeremonyRecord {
+    /// The transcript hash (the hash of its last step), hex: what genesis pins as
+    /// `ceremony_hash`.
+    pub transcript_hash: String,
+    /// Where phase 1 started (the generators, or a snarkjs `.ptau` and its SHA-256).
+    pub phase1_origin: String,
+    /// Every contribution, in transcript order.
+    pub contributions: Vec<ContributionRecord>,
+}
+
 /// `manifest.json`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -86,8 +117,47 @@ pub struct Manifest {
     pub circuit: CircuitInfo,
     /// `Some(seed)` when the keys come from a public dev seed (forgeable).
     pub dev_seed: Option<u64>,
+    /// `Some` when the keys come from a ceremony (absent from dev-seed manifests).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ceremony: Option<CeremonyRecord>,
     /// The key files.
     pub files: Vec<FileEntry>,
+}
+
+/// What genesis pins about the KYC parameters (DESIGN.md §6): whether the network is a dev one,
+/// the verifying key's SHA-256 and the ceremony's transcript hash.
+///
+/// A node loads its verifying key with these two calls, and nothing else:
+/// ```no_run
+/// # fn node(genesis: &corridor_core::genesis::Genesis) -> Result<(), corridor_params::ParamsError> {
+/// use corridor_params::{CircuitInfo, ParamsDir, ParamsPins};
+/// let pins = ParamsPins::from_genesis(genesis);
+/// let vk = ParamsDir::new("params").load_pinned_verifying_key(&CircuitInfo::kyc()?, &pins)?;
+/// # let _ = vk; Ok(()) }
+/// ```
+/// On a non-dev network this refuses dev-seed keys ([`ParamsError::DevSeedRefused`]), keys no
+/// ceremony made ([`ParamsError::NoCeremony`]), another transcript
+/// ([`ParamsError::CeremonyHashMismatch`]) and another key
+/// ([`ParamsError::VerifyingKeyHashMismatch`]); a dev network checks the key's hash only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParamsPins {
+    /// A dev network accepts dev-seed keys and does not check the transcript hash.
+    pub dev_network: bool,
+    /// SHA-256 of the verifying key's canonical bytes.
+    pub vk_hash: [u8; 32],
+    /// The ceremony's transcript hash.
+    pub ceremony_hash: [u8; 32],
+}
+
+impl ParamsPins {
+    /// The pins of `genesis`.
+    pub fn from_genesis(genesis: &Genesis) -> Self {
+        ParamsPins {
+            dev_network: genesis.dev,
+            vk_hash: genesis.vk_hash,
+            ceremony_hash: genesis.ceremony_hash,
+        }
+    }
 }
 
 impl Manifest {
@@ -130,12 +200,32 @@ impl ParamsDir {
         &self.dir
     }
 
-    /// Writes both keys and the manifest, creating the folder.
+    /// Writes both keys and the manifest, creating the folder; `dev_seed` is recorded.
     pub fn write(
         &self,
         circuit: &CircuitInfo,
         pk: &ProvingKey,
         dev_seed: Option<u64>,
+    ) -> Result<Manifest, ParamsError> {
+        self.write_with(circuit, pk, dev_seed, None)
+    }
+
+    /// Writes both keys and the manifest of keys made by a ceremony, creating the folder.
+    pub fn write_ceremony(
+        &self,
+        circuit: &CircuitInfo,
+        pk: &ProvingKey,
+        ceremony: CeremonyRecord,
+    ) -> Result<Manifest, ParamsError> {
+        self.write_with(circuit, pk, None, Some(ceremony))
+    }
+
+    fn write_with(
+        &self,
+        circuit: &CircuitInfo,
+        pk: &ProvingKey,
+        dev_seed: Option<u64>,
+        ceremony: Option<CeremonyRecord>,
     ) -> Result<Manifest, ParamsError> {
         let vk = pk.verifying_key();
         vk.check_public_inputs(circuit.public_inputs)?;
@@ -159,6 +249,7 @@ impl ParamsDir {
             format: FORMAT.to_string(),
             circuit: circuit.clone(),
             dev_seed,
+            ceremony,
             files,
         };
         let json = serde_json::to_vec_pretty(&manifest)
@@ -235,6 +326,50 @@ impl ParamsDir {
         Ok(vk)
     }
 
+    /// Loads the verifying key for `expected` as a node of the network `pins` describes:
+    /// [`Self::load_verifying_key`]'s checks, then on a non-dev network the keys must come from
+    /// a ceremony whose transcript hash is the pinned one (dev-seed keys are refused), and on
+    /// every network the key's SHA-256 must be the pinned one.
+    ///
+    /// # Errors
+    /// [`ParamsError::DevSeedRefused`], [`ParamsError::NoCeremony`],
+    /// [`ParamsError::CeremonyHashMismatch`], [`ParamsError::VerifyingKeyHashMismatch`], or the
+    /// folder's own errors.
+    pub fn load_pinned_verifying_key(
+        &self,
+        expected: &CircuitInfo,
+        pins: &ParamsPins,
+    ) -> Result<VerifyingKey, ParamsError> {
+        let manifest = self.manifest()?;
+        if !pins.dev_network {
+            if let Some(seed) = manifest.dev_seed {
+                return Err(ParamsError::DevSeedRefused(seed));
+            }
+            let record = manifest.ceremony.as_ref().ok_or(ParamsError::NoCeremony)?;
+            let found = hex_32(&record.transcript_hash).ok_or_else(|| {
+                ParamsError::Manifest(format!(
+                    "ceremony.transcript_hash {:?} is not 32 bytes of hex",
+                    record.transcript_hash
+                ))
+            })?;
+            if found != pins.ceremony_hash {
+                return Err(ParamsError::CeremonyHashMismatch {
+                    expected: pins.ceremony_hash,
+                    found,
+                });
+            }
+        }
+        let vk = self.load_verifying_key(expected, pins.dev_network)?;
+        let found = vk.sha256();
+        if found != pins.vk_hash {
+            return Err(ParamsError::VerifyingKeyHashMismatch {
+                expected: pins.vk_hash,
+                found,
+            });
+        }
+        Ok(vk)
+    }
+
     /// Loads the proving key for `expected`: hash checked, decoded with validation, its
     /// verifying key equal to the folder's.
     pub fn load_proving_key(&self, expected: &CircuitInfo) -> Result<ProvingKey, ParamsError> {
@@ -250,6 +385,13 @@ impl ParamsDir {
         }
         Ok(pk)
     }
+}
+
+/// 64 hex digits as 32 bytes.
+fn hex_32(s: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(s, &mut out).ok()?;
+    Some(out)
 }
 
 #[cfg(test)]
@@ -363,6 +505,109 @@ mod tests {
             Err(ParamsError::CircuitMismatch { .. })
         ));
         fs::remove_dir_all(dir.path()).unwrap();
+    }
+
+    /// What a node does with genesis's pins ([`ParamsPins`]): a dev network loads dev-seed keys
+    /// (their vk hash still checked); a non-dev one refuses them, refuses keys of no ceremony,
+    /// and refuses a ceremony folder whose transcript hash or vk hash differ from the pins.
+    #[test]
+    fn pinned_loading_follows_the_genesis_pins() {
+        let info = product_info();
+        let dev = ParamsDir::new(temp_dir("pins-dev"));
+        let dev_pk = key_pair(7);
+        dev.write(&info, &dev_pk, Some(7)).unwrap();
+        let dev_vk = dev_pk.verifying_key();
+        let dev_pins = ParamsPins {
+            dev_network: true,
+            vk_hash: dev_vk.sha256(),
+            ceremony_hash: [0; 32],
+        };
+        assert_eq!(
+            dev.load_pinned_verifying_key(&info, &dev_pins).unwrap(),
+            dev_vk
+        );
+        let non_dev = ParamsPins {
+            dev_network: false,
+            ..dev_pins
+        };
+        assert!(matches!(
+            dev.load_pinned_verifying_key(&info, &non_dev),
+            Err(ParamsError::DevSeedRefused(7))
+        ));
+        // A dev network still checks the vk hash.
+        let wrong_vk = ParamsPins {
+            vk_hash: [1; 32],
+            ..dev_pins
+        };
+        assert!(matches!(
+            dev.load_pinned_verifying_key(&info, &wrong_vk),
+            Err(ParamsError::VerifyingKeyHashMismatch { expected, found })
+                if expected == [1; 32] && found == dev_vk.sha256()
+        ));
+
+        // Keys written without a seed or a ceremony: refused outside a dev network.
+        let bare = ParamsDir::new(temp_dir("pins-bare"));
+        bare.write(&info, &key_pair(8), None).unwrap();
+        assert!(matches!(
+            bare.load_pinned_verifying_key(&info, &non_dev),
+            Err(ParamsError::NoCeremony)
+        ));
+
+        // A ceremony folder: loads under its own pins; another transcript hash or another vk
+        // hash is refused, named.
+        let ceremony = ParamsDir::new(temp_dir("pins-ceremony"));
+        let pk = key_pair(9);
+        let transcript = [0x5a; 32];
+        ceremony
+            .write_ceremony(
+                &info,
+                &pk,
+                CeremonyRecord {
+                    transcript_hash: hex::encode(transcript),
+                    phase1_origin: "the generators".into(),
+                    contributions: vec![ContributionRecord {
+                        phase: 2,
+                        index: 1,
+                        name: "HKMA".into(),
+                        hash: hex::encode(transcript),
+                    }],
+                },
+            )
+            .unwrap();
+        let vk = pk.verifying_key();
+        let pins = ParamsPins {
+            dev_network: false,
+            vk_hash: vk.sha256(),
+            ceremony_hash: transcript,
+        };
+        assert_eq!(
+            ceremony.load_pinned_verifying_key(&info, &pins).unwrap(),
+            vk
+        );
+        assert!(matches!(
+            ceremony.load_pinned_verifying_key(&info, &ParamsPins { ceremony_hash: [6; 32], ..pins }),
+            Err(ParamsError::CeremonyHashMismatch { expected, found })
+                if expected == [6; 32] && found == transcript
+        ));
+        assert!(matches!(
+            ceremony.load_pinned_verifying_key(&info, &ParamsPins { vk_hash: dev_vk.sha256(), ..pins }),
+            Err(ParamsError::VerifyingKeyHashMismatch { expected, found })
+                if expected == dev_vk.sha256() && found == vk.sha256()
+        ));
+        // The same folder on a dev network: its vk hash is what counts.
+        let dev_network = ParamsPins {
+            dev_network: true,
+            ..pins
+        };
+        assert_eq!(
+            ceremony
+                .load_pinned_verifying_key(&info, &dev_network)
+                .unwrap(),
+            vk
+        );
+        for d in [dev, bare, ceremony] {
+            fs::remove_dir_all(d.path()).unwrap();
+        }
     }
 
     #[test]

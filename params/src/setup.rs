@@ -14,8 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{ParamsError, ProvingKey};
 
-/// The label the dev seed is hashed under.
-const DEV_SEED_LABEL: &[u8] = b"corridor/params-dev-seed/v1";
+use corridor_core::domain::PARAMS_DEV_SEED as DEV_SEED_LABEL;
 
 /// The RNG a dev seed stands for: ChaCha20 keyed by `SHA-256(label ‖ seed as u64 LE)`.
 pub fn dev_rng(seed: u64) -> ChaCha20Rng {

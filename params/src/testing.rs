@@ -17,6 +17,13 @@ pub struct ProductCircuit {
     b: Option<Fr>,
 }
 
+impl ProductCircuit {
+    /// The circuit without values, for setups.
+    pub fn blank() -> Self {
+        ProductCircuit { a: None, b: None }
+    }
+}
+
 pub fn product_circuit(a: Fr, b: Fr) -> ProductCircuit {
     ProductCircuit {
         a: Some(a),

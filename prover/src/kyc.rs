@@ -20,9 +20,34 @@ use corridor_params::encoding::encode_proof;
 use corridor_params::ProvingKey;
 use rand_core::{CryptoRng, RngCore};
 use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::groth16::prove;
+use crate::groth16::{Groth16ProveError, Prover};
 use crate::ProveError;
+
+/// Proving keys whose precomputation a process keeps (the oldest is dropped beyond).
+const KEPT_PROVERS: usize = 2;
+
+/// The KYC prover of `pk`: its precomputation (constraint matrices, fixed-base tables; see
+/// [`crate::groth16::Prover`]) is built on first use, on every core, and then kept for the
+/// life of the process, shared by every proof under that key.
+///
+/// # Errors
+/// [`Groth16ProveError`] when `pk` was not made for the KYC circuit.
+pub fn kyc_prover(pk: &ProvingKey) -> Result<Arc<Prover>, Groth16ProveError> {
+    static PROVERS: Mutex<Vec<Arc<Prover>>> = Mutex::new(Vec::new());
+    let mut provers = PROVERS.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(p) = provers.iter().find(|p| p.circuit().is_for(&pk.0)) {
+        return Ok(Arc::clone(p));
+    }
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let prover = Arc::new(Prover::new(&pk.0, KycCircuit::for_setup(), threads)?);
+    if provers.len() >= KEPT_PROVERS {
+        provers.remove(0);
+    }
+    provers.push(Arc::clone(&prover));
+    Ok(prover)
+}
 
 /// A credential with its membership witness under a published root, and the KYC proving key.
 pub struct KycCredential<'a> {
@@ -110,7 +135,8 @@ impl PendingKyc<'_, '_> {
                 "the credential's link differs from the one registered for this address".into(),
             ));
         }
-        let proof = prove(&self.credential.proving_key.0, circuit, rng)?;
+        let pk = self.credential.proving_key;
+        let proof = kyc_prover(pk)?.prove(&pk.0, circuit, rng)?;
         let bytes: [u8; GROTH16_PROOF_LEN] = encode_proof(&proof)
             .try_into()
             .map_err(|b: Vec<u8>| ProveError::Kyc(format!("proof encoding: {} bytes", b.len())))?;

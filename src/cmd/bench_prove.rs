@@ -11,6 +11,10 @@
 //!   `--g2-log-sizes`) on the GPU backend with its bases resident, against arkworks split over
 //!   every core; checks the results are equal.
 //!
+//! - `prove` first compares single proofs with ark-groth16's prover at each `--threads` count
+//!   ([`crate::cmd::bench_prove_cpu`]): our precomputed CPU prover, its precomputation's cost,
+//!   and the stage-by-stage split of both (`--single-only` stops there).
+//!
 //! Without a usable GPU (`--backend gpu` on a build without `--features gpu`, or a machine
 //! without CUDA) the first line says why and the CPU backend stands in.
 use anyhow::{bail, ensure, Context, Result};
@@ -68,6 +72,16 @@ pub struct ProveArgs {
     /// `~/.cache/corridor/kernels`).
     #[arg(long)]
     kernel_cache: Option<PathBuf>,
+    /// Thread counts of the single-proof comparison with ark-groth16 (comma-separated).
+    #[arg(long, value_delimiter = ',', default_values_t = [1usize, 2])]
+    threads: Vec<usize>,
+    /// Timed rounds of the single-proof comparison (each: ours, then ark-groth16), after one
+    /// warm-up round; 0 skips it.
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(0..=1000))]
+    single_reps: u32,
+    /// Only the single-proof comparison, no batches.
+    #[arg(long)]
+    single_only: bool,
 }
 
 /// Options of `corridor bench msm`.
@@ -224,6 +238,18 @@ pub fn run_prove(args: &ProveArgs) -> Result<()> {
         "{}",
         json!({"bench": "prove_kyc_setup", "keys_ms": ms(start.elapsed()), "h_query": pk.h_query.len(), "a_query": pk.a_query.len(), "l_query": pk.l_query.len()})
     );
+    if args.single_reps > 0 {
+        crate::cmd::bench_prove_cpu::run(
+            &pk,
+            &samples,
+            &args.threads,
+            args.single_reps,
+            args.seed,
+        )?;
+    }
+    if args.single_only {
+        return Ok(());
+    }
     for &n in &args.proofs {
         let seed = args.seed.wrapping_add(n as u64);
         let (cpu, cpu_f) = prove_median(&pk, &samples, n, &CpuBackend, seed, args.reps)?;

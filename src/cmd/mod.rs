@@ -1,6 +1,8 @@
 //! The subcommands of `corridor`, one module each: thin adapters over the library.
 pub mod bench;
 pub mod bench_prove;
+pub mod bench_prove_cpu;
+pub mod ceremony;
 pub mod demo;
 pub mod node;
 pub mod params;

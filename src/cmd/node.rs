@@ -5,7 +5,7 @@ use corridor_core::genesis::Genesis;
 use corridor_node::embedded::{Embedded, EmbeddedConfig};
 use corridor_node::replay::decode_blocks;
 use corridor_node::{GenesisFile, Node, NodeConfig, RedbKv};
-use corridor_params::{CircuitInfo, ParamsDir};
+use corridor_params::{CircuitInfo, ParamsDir, ParamsPins};
 use corridor_verifier::groth16::PreparedKey;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -80,12 +80,13 @@ pub fn open(files: &NodeFiles) -> Result<Node> {
     Ok(Node::open(genesis, Arc::new(kv), key, 0, config)?)
 }
 
-/// The KYC verifying key of `dir`: its circuit checked, dev-seed keys only on dev networks,
-/// its hash the one genesis pins (checked by `Node::open`).
+/// The KYC verifying key of `dir`, through genesis's pins: its circuit checked, its hash the
+/// one genesis pins, and on a non-dev network made by the ceremony genesis pins (dev-seed keys
+/// refused).
 fn load_key(dir: &Path, genesis: &Genesis) -> Result<PreparedKey> {
     let info = CircuitInfo::kyc()?;
     let vk = ParamsDir::new(dir)
-        .load_verifying_key(&info, genesis.dev)
+        .load_pinned_verifying_key(&info, &ParamsPins::from_genesis(genesis))
         .with_context(|| format!("the verifying key of {}", dir.display()))?;
     Ok(PreparedKey::from_key(&vk))
 }

@@ -4,6 +4,8 @@
 //!   networks only), written with their manifest;
 //! - `verify --dir DIR`: every file against the manifest's SHA-256, the manifest's circuit
 //!   against the circuit compiled into this binary, the keys decoded with validation;
+//! - `ceremony init | contribute | verify | finalize`: the multi-party ceremony
+//!   ([`super::ceremony`]), whose folder every other subcommand accepts;
 //! - `export-snarkjs --dir DIR --out OUT`: `verification_key.json` and a freshly generated
 //!   sample `proof.json` and `public.json`, in snarkjs's Groth16 bn128 JSON, checked by our
 //!   verifier before they are written.
@@ -34,8 +36,8 @@ pub enum ParamsCommand {
         /// The folder to write (created if missing).
         #[arg(long)]
         out: PathBuf,
-        /// The public seed of the setup randomness (required: the multi-party ceremony for real
-        /// networks is not built yet).
+        /// The public seed of the setup randomness (required: real networks use
+        /// `params ceremony`).
         #[arg(long)]
         dev_seed: u64,
         /// Overwrite a folder that already holds parameters.
@@ -49,6 +51,12 @@ pub enum ParamsCommand {
         /// The parameter folder.
         #[arg(long)]
         dir: PathBuf,
+    },
+    /// The multi-party setup ceremony: parameters nobody can forge with, if one contributor is
+    /// honest (init, contribute, verify, finalize).
+    Ceremony {
+        #[command(subcommand)]
+        command: super::ceremony::CeremonyCommand,
     },
     /// Write `verification_key.json` and a freshly generated sample `proof.json` and
     /// `public.json` in snarkjs's Groth16 bn128 JSON (check them with `snarkjs groth16 verify
@@ -73,6 +81,7 @@ pub fn run(command: &ParamsCommand) -> Result<()> {
         } => setup(out, *dev_seed, *force),
         ParamsCommand::Verify { dir } => verify_dir(dir),
         ParamsCommand::ExportSnarkjs { dir, out } => export_snarkjs(dir, out),
+        ParamsCommand::Ceremony { command } => super::ceremony::run(command),
     }
 }
 
@@ -89,12 +98,12 @@ fn warn_dev_seed(seed: u64) {
 }
 
 /// One stage of a long command, shown on stderr: `[i/n] what … result (time)`.
-struct Stage {
+pub(crate) struct Stage {
     started: Instant,
 }
 
 impl Stage {
-    fn start(index: usize, total: usize, what: &str) -> Self {
+    pub(crate) fn start(index: usize, total: usize, what: &str) -> Self {
         eprint!("[{index}/{total}] {what} … ");
         // Best effort: the stage line shows before the work starts.
         let _ = std::io::stderr().flush();
@@ -103,13 +112,13 @@ impl Stage {
         }
     }
 
-    fn done(self, result: &str) {
+    pub(crate) fn done(self, result: &str) {
         eprintln!("{result} ({:.1} s)", self.started.elapsed().as_secs_f64());
     }
 }
 
-/// Prints a folder's manifest: circuit, dev seed, files and the verifying-key hash.
-fn print_manifest(dir: &Path, manifest: &Manifest) {
+/// Prints a folder's manifest: circuit, dev seed or ceremony, files and the verifying-key hash.
+pub(crate) fn print_manifest(dir: &Path, manifest: &Manifest) {
     let c = &manifest.circuit;
     println!("parameters     {}", dir.display());
     println!("format         {}", manifest.format);
@@ -123,6 +132,19 @@ fn print_manifest(dir: &Path, manifest: &Manifest) {
     match manifest.dev_seed {
         Some(seed) => println!("dev seed       {seed}  (FORGEABLE: dev networks only)"),
         None => println!("dev seed       none"),
+    }
+    if let Some(ceremony) = &manifest.ceremony {
+        println!("ceremony       phase 1 from {}", ceremony.phase1_origin);
+        for c in &ceremony.contributions {
+            println!(
+                "  phase {} contribution {:<3} {}  {}",
+                c.phase, c.index, c.hash, c.name
+            );
+        }
+        println!(
+            "ceremony transcript hash (pinned by genesis): {}",
+            ceremony.transcript_hash
+        );
     }
     println!("files");
     for f in &manifest.files {
@@ -252,7 +274,11 @@ fn export_snarkjs(dir_path: &Path, out: &Path) -> Result<()> {
     let sample = KycSample::generate(&mut rng).context("building the sample credential")?;
     let (circuit, public) = sample.circuit().context("the sample statement")?;
     let inputs = public.to_field_elements();
-    let proof = corridor_prover::groth16::prove(&pk.0, circuit, &mut rng)
+    // The precomputed prover every transaction uses (its proofs are ark-groth16's, byte for
+    // byte, for the same randomness), so snarkjs checks the proofs customers send.
+    let proof = corridor_prover::kyc::kyc_prover(&pk)
+        .context("precomputing the KYC prover")?
+        .prove(&pk.0, circuit, &mut rng)
         .context("proving the sample statement")?;
     stage.done("done");
 

@@ -31,31 +31,43 @@
 //! Batches: [`prove_batch`] proves many circuits under one key with each MSM run once for all
 //! of them (one device pass over the resident bases); its proofs equal [`prove_with_backend`]'s
 //! on each circuit in turn with the same RNG.
+//!
+//! Precomputed ([`Prover`], module `prepared`): what depends only on the key is computed once
+//! per key and process, the constraint matrices ([`PreparedCircuit`]: a proof then only
+//! assigns its witness) and the fixed-base tables of the key's bases ([`FixedBaseBackend`],
+//! module [`fixed_base`]); the witness map (module `qap`) is ark's with one FFT fewer and the
+//! satisfaction check folded into its matrix products. Same proofs, byte for byte, in a
+//! fraction of ark-groth16's time on the KYC circuit (measured: README).
+//! [`prove_timed`] and [`Prover::prove_timed`] return the time of each stage.
 use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
 use ark_ec::CurveGroup;
 use ark_ff::{PrimeField, UniformRand, Zero};
-use ark_groth16::r1cs_to_qap::{evaluate_constraint, LibsnarkReduction, R1CSToQAP};
 use ark_groth16::{Proof, ProvingKey};
-use ark_poly::GeneralEvaluationDomain;
 use ark_relations::gr1cs::{
-    ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisError,
+    ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, OptimizationGoal, SynthesisError,
     SynthesisMode, R1CS_PREDICATE_LABEL,
 };
 use msm::parallel_map;
+use qap::{Qap, R1cs};
 use rand_core::{CryptoRng, RngCore};
 use std::time::{Duration, Instant};
 use thiserror::Error;
 use zeroize::Zeroize;
 
 pub mod backend;
+pub mod fixed_base;
 #[cfg(feature = "gpu")]
 pub mod gpu;
 pub mod msm;
 #[cfg(any(test, feature = "gpu"))]
 mod pippenger;
+mod prepared;
+mod qap;
 
 pub use backend::{select_backend, BackendKind, GpuOptions, GpuUnavailable, SelectedBackend};
+pub use fixed_base::FixedBaseBackend;
 pub use msm::{CpuBackend, MsmBackend, MsmError, ParallelCpuBackend, Query, ScalarRepr};
+pub use prepared::{PreparedCircuit, Prover};
 
 #[cfg(test)]
 mod tests;
@@ -93,10 +105,10 @@ pub enum Groth16ProveError {
     /// The MSM backend failed.
     #[error("MSM: {0}")]
     Msm(#[from] MsmError),
-    /// A circuit of a batch ([`prove_batch`]) is not the batch's circuit: other numbers of
-    /// public inputs or variables than the first circuit, whose constraint matrices the batch
-    /// shares.
-    #[error("not the batch's circuit: {public} public and {variables} variables, the first circuit has {expected_public} and {expected_variables}")]
+    /// A circuit is not the one whose constraint matrices are used: other numbers of public
+    /// inputs or variables than the first circuit of a batch ([`prove_batch`]) or the circuit
+    /// of a [`PreparedCircuit`].
+    #[error("not the same circuit: {public} public and {variables} variables, the matrices' circuit has {expected_public} and {expected_variables}")]
     NotSameCircuit {
         /// The first circuit's instance variables (with the constant 1).
         expected_public: usize,
@@ -106,6 +118,28 @@ pub enum Groth16ProveError {
         expected_variables: usize,
         /// This circuit's.
         variables: usize,
+    },
+    /// A [`PreparedCircuit`] (or [`Prover`]) was made for another proving key than the one it
+    /// is asked to prove with (another setup, or the key was replaced since): refused, since
+    /// its matrices and tables would not fit.
+    #[error("stale precomputation: it was made for another proving key ({field} differs)")]
+    StalePrecomputation {
+        /// What differs: `"vk"` or a query's length.
+        field: &'static str,
+    },
+    /// The circuit's constraint matrices do not fit the proving key: a variable that the
+    /// matrix uses has the identity as base in the key, or the other way round (the key was
+    /// made for another circuit of the same size).
+    #[error("the circuit does not fit the proving key: variable {variable} is {} in {matrix} but its {field} base is {}", if *.used { "used" } else { "unused" }, if *.used { "the identity" } else { "not the identity" })]
+    NotTheKeysCircuit {
+        /// `"A"` or `"B"`.
+        matrix: &'static str,
+        /// The proving-key query checked against it.
+        field: &'static str,
+        /// The variable's index (the constant 1 is 0).
+        variable: usize,
+        /// Whether the matrix uses it.
+        used: bool,
     },
     /// One circuit of a batch ([`prove_batch`]) could not be proven.
     #[error("circuit {index} of the batch: {source}")]
@@ -155,23 +189,63 @@ where
     B: MsmBackend + ?Sized,
     R: RngCore + CryptoRng + ?Sized,
 {
-    let mut r = Fr::rand(rng);
-    let mut s = Fr::rand(rng);
-    let proof = prove_with_randomness(pk, circuit, backend, r, s);
-    r.zeroize();
-    s.zeroize();
-    proof
+    with_randomness(rng, |r, s| {
+        prove_with_randomness(pk, circuit, backend, r, s)
+    })
 }
 
-/// A circuit's constraint matrices: the same for every witness of one circuit, so a batch
-/// builds them once ([`prove_batch`]).
-struct R1cs {
-    /// `[A, B, C]`, one row per constraint.
-    matrices: Vec<Matrix<Fr>>,
-    num_instance: usize,
-    num_constraints: usize,
-    /// Instance and witness variables, the constant 1 included.
-    num_variables: usize,
+/// Wall time of each stage of one proof ([`Prover::prove_timed`], [`prove_timed`]): the split
+/// the benchmarks print.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ProofTimings {
+    /// `generate_constraints`: the circuit assigns its variables (and, without a precomputation,
+    /// records its constraints).
+    pub synthesis: Duration,
+    /// `finalize`: the inlining of linear combinations (nothing to inline when only the
+    /// witness is assigned).
+    pub finalize: Duration,
+    /// `to_matrices` (zero with a [`PreparedCircuit`]).
+    pub matrices: Duration,
+    /// The witness map: products with the matrices, the satisfaction check, the FFTs of the
+    /// quotient, and the scalars' conversion out of Montgomery form.
+    pub witness_map: Duration,
+    /// The `A` MSM (`a_query`, G1).
+    pub msm_a: Duration,
+    /// The `B` MSM in G1 (`b_g1_query`).
+    pub msm_b_g1: Duration,
+    /// The `B` MSM in G2 (`b_g2_query`).
+    pub msm_b_g2: Duration,
+    /// The `C` MSM over the private witness (`l_query`, G1).
+    pub msm_l: Duration,
+    /// The `H` MSM over the quotient (`h_query`, G1).
+    pub msm_h: Duration,
+    /// `A`, `B`, `C` from the MSMs and `r`, `s`.
+    pub assemble: Duration,
+}
+
+impl ProofTimings {
+    /// The sum of the stages.
+    #[must_use]
+    pub fn total(&self) -> Duration {
+        self.synthesis
+            + self.finalize
+            + self.matrices
+            + self.witness_map
+            + self.msm_a
+            + self.msm_b_g1
+            + self.msm_b_g2
+            + self.msm_l
+            + self.msm_h
+            + self.assemble
+    }
+}
+
+/// `f()`, adding its wall time to `slot`.
+fn timed<T>(slot: &mut Duration, f: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
+    let out = f();
+    *slot += start.elapsed();
+    out
 }
 
 /// A circuit's full assignment `z = (1, x, w)` (wiped on drop), with its matrices when they
@@ -188,18 +262,35 @@ impl Drop for Assigned {
     }
 }
 
-/// A circuit's assignment checked against its matrices.
-struct Synthesized<'r> {
-    r1cs: &'r R1cs,
-    assignment: &'r [Fr],
+/// The matrices of `cs` (synthesized and finalized), which must hold R1CS constraints only.
+fn matrices_of(cs: &ConstraintSystemRef<Fr>) -> Result<R1cs, Groth16ProveError> {
+    let mut all = cs.to_matrices()?;
+    if all.len() != 1 || !all.contains_key(R1CS_PREDICATE_LABEL) {
+        return Err(Groth16ProveError::NotR1cs {
+            predicates: all.keys().cloned().collect::<Vec<_>>().join(", "),
+        });
+    }
+    let matrices = all
+        .remove(R1CS_PREDICATE_LABEL)
+        .ok_or_else(|| Groth16ProveError::NotR1cs {
+            predicates: String::new(),
+        })?;
+    let num_instance = cs.num_instance_variables();
+    Ok(R1cs {
+        matrices,
+        num_instance,
+        num_constraints: cs.num_constraints(),
+        num_variables: num_instance + cs.num_witness_variables(),
+    })
 }
 
 /// Synthesizes `circuit` as ark-groth16's prover does (`OptimizationGoal::Constraints`, then
 /// `finalize`), building the constraint matrices when `with_matrices` (else only the
-/// assignment, about a seventh of the work for the KYC circuit).
+/// assignment, a fraction of the work), and adds the stages' times to `timings`.
 fn assign<C: ConstraintSynthesizer<Fr>>(
     circuit: C,
     with_matrices: bool,
+    timings: &mut ProofTimings,
 ) -> Result<Assigned, Groth16ProveError> {
     let cs = ConstraintSystem::<Fr>::new_ref();
     cs.set_optimization_goal(OptimizationGoal::Constraints);
@@ -207,29 +298,14 @@ fn assign<C: ConstraintSynthesizer<Fr>>(
         construct_matrices: with_matrices,
         generate_lc_assignments: false,
     });
-    circuit.generate_constraints(cs.clone())?;
-    cs.finalize();
+    timed(&mut timings.synthesis, || {
+        circuit.generate_constraints(cs.clone())
+    })?;
+    timed(&mut timings.finalize, || cs.finalize());
 
     let num_instance = cs.num_instance_variables();
-    let num_variables = num_instance + cs.num_witness_variables();
     let r1cs = if with_matrices {
-        let mut all = cs.to_matrices()?;
-        if all.len() != 1 || !all.contains_key(R1CS_PREDICATE_LABEL) {
-            return Err(Groth16ProveError::NotR1cs {
-                predicates: all.keys().cloned().collect::<Vec<_>>().join(", "),
-            });
-        }
-        let matrices =
-            all.remove(R1CS_PREDICATE_LABEL)
-                .ok_or_else(|| Groth16ProveError::NotR1cs {
-                    predicates: String::new(),
-                })?;
-        Some(R1cs {
-            matrices,
-            num_instance,
-            num_constraints: cs.num_constraints(),
-            num_variables,
-        })
+        Some(timed(&mut timings.matrices, || matrices_of(&cs))?)
     } else {
         None
     };
@@ -257,8 +333,10 @@ fn assign<C: ConstraintSynthesizer<Fr>>(
 }
 
 impl Assigned {
-    /// The assignment against `r1cs` (its own matrices, or the batch's), checked.
-    fn against<'r>(&'r self, r1cs: &'r R1cs) -> Result<Synthesized<'r>, Groth16ProveError> {
+    /// Checks that the assignment has the shape of `r1cs` (its own matrices, a batch's, or a
+    /// precomputation's), whose well-formedness the caller has checked
+    /// ([`check_well_formed`]).
+    fn fits(&self, r1cs: &R1cs) -> Result<(), Groth16ProveError> {
         if self.num_instance != r1cs.num_instance || self.assignment.len() != r1cs.num_variables {
             return Err(Groth16ProveError::NotSameCircuit {
                 expected_public: r1cs.num_instance,
@@ -267,55 +345,18 @@ impl Assigned {
                 variables: self.assignment.len(),
             });
         }
-        let synthesized = Synthesized {
-            r1cs,
-            assignment: &self.assignment,
-        };
-        synthesized.check()?;
-        Ok(synthesized)
+        Ok(())
     }
 }
 
-/// Synthesizes `circuit` with its matrices (ark's prover) and checks the witness: see
-/// [`Assigned::against`].
-fn synthesize<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<Assigned, Groth16ProveError> {
-    let assigned = assign(circuit, true)?;
-    let r1cs = assigned
-        .r1cs
-        .as_ref()
-        .ok_or(SynthesisError::AssignmentMissing)?;
-    assigned.against(r1cs)?;
-    Ok(assigned)
-}
-
-impl Synthesized<'_> {
-    /// Checks the shape of the matrices and `⟨A_i, z⟩·⟨B_i, z⟩ = ⟨C_i, z⟩` for every row.
-    fn check(&self) -> Result<(), Groth16ProveError> {
-        let r1cs = self.r1cs;
-        let n = r1cs.num_constraints;
-        let shaped = r1cs.matrices.len() == 3
-            && r1cs.matrices.iter().all(|m| m.len() == n)
-            && r1cs.num_instance >= 1
-            && r1cs.num_instance <= self.assignment.len()
-            && r1cs
-                .matrices
-                .iter()
-                .flatten()
-                .flatten()
-                .all(|&(_, index)| index < self.assignment.len());
-        if !shaped {
-            return Err(SynthesisError::AssignmentMissing.into());
-        }
-        let z = self.assignment;
-        for i in 0..n {
-            let a = evaluate_constraint(&r1cs.matrices[0][i], z);
-            let b = evaluate_constraint(&r1cs.matrices[1][i], z);
-            let c = evaluate_constraint(&r1cs.matrices[2][i], z);
-            if a * b != c {
-                return Err(Groth16ProveError::Unsatisfied { index: i, total: n });
-            }
-        }
+/// Refuses matrices whose rows name variables the assignment lacks (checked once per set of
+/// matrices: a [`PreparedCircuit`] checks its own when it is made, a proof or a batch without
+/// one checks those it synthesized).
+fn check_well_formed(r1cs: &R1cs) -> Result<(), Groth16ProveError> {
+    if r1cs.is_well_formed() {
         Ok(())
+    } else {
+        Err(SynthesisError::AssignmentMissing.into())
     }
 }
 
@@ -329,6 +370,31 @@ fn expect_len(field: &'static str, expected: usize, found: usize) -> Result<(), 
             found,
         })
     }
+}
+
+/// Checks that `pk` has the query sizes of a circuit of `r1cs`'s shape and a domain of
+/// `domain_size` (ark would truncate silently).
+fn check_key_sizes(
+    pk: &ProvingKey<Bn254>,
+    r1cs: &R1cs,
+    domain_size: usize,
+) -> Result<(), Groth16ProveError> {
+    let num_variables = r1cs.num_variables;
+    expect_len("a_query", num_variables, pk.a_query.len())?;
+    expect_len("b_g1_query", num_variables, pk.b_g1_query.len())?;
+    expect_len("b_g2_query", num_variables, pk.b_g2_query.len())?;
+    expect_len(
+        "l_query",
+        num_variables - r1cs.num_instance,
+        pk.l_query.len(),
+    )?;
+    expect_len(
+        "vk.gamma_abc_g1",
+        r1cs.num_instance,
+        pk.vk.gamma_abc_g1.len(),
+    )?;
+    // `h` spans the whole domain; `h_query` has one base fewer (see the module doc).
+    expect_len("h_query", domain_size.saturating_sub(1), pk.h_query.len())
 }
 
 /// A synthesized circuit's MSM scalars in canonical form: the quotient's coefficients (as many
@@ -354,45 +420,28 @@ impl Drop for MsmScalars {
     }
 }
 
-/// Checks a synthesized circuit against `pk` and computes the quotient (ark's
-/// `LibsnarkReduction` witness map): everything of a proof but the MSMs and `r`, `s`.
+/// Checks an assignment against `r1cs` and `pk` and computes the quotient ([`Qap::quotient`],
+/// which checks every constraint): everything of a proof but the MSMs and `r`, `s`.
 fn msm_scalars(
     pk: &ProvingKey<Bn254>,
-    cs: &Synthesized<'_>,
+    r1cs: &R1cs,
+    qap: &Qap,
+    assigned: &Assigned,
+    threads: usize,
 ) -> Result<MsmScalars, Groth16ProveError> {
-    let r1cs = cs.r1cs;
-    let num_variables = cs.assignment.len();
-    let num_witness = num_variables - r1cs.num_instance;
-
-    // The key must have been made for this circuit (ark would truncate silently).
-    expect_len("a_query", num_variables, pk.a_query.len())?;
-    expect_len("b_g1_query", num_variables, pk.b_g1_query.len())?;
-    expect_len("b_g2_query", num_variables, pk.b_g2_query.len())?;
-    expect_len("l_query", num_witness, pk.l_query.len())?;
-    expect_len(
-        "vk.gamma_abc_g1",
-        r1cs.num_instance,
-        pk.vk.gamma_abc_g1.len(),
-    )?;
-
-    let mut h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
-        &r1cs.matrices,
-        r1cs.num_instance,
-        r1cs.num_constraints,
-        cs.assignment,
-    )?;
-    // `h` spans the whole domain; `h_query` has one base fewer (see the module doc).
-    let checked = expect_len("h_query", h.len().saturating_sub(1), pk.h_query.len());
+    assigned.fits(r1cs)?;
+    check_key_sizes(pk, r1cs, qap.size())?;
+    let z = &assigned.assignment;
+    let mut h = qap.quotient(r1cs, z, threads)?;
     let scalars = MsmScalars {
         h: h.iter()
             .take(pk.h_query.len())
             .map(|x| x.into_bigint())
             .collect(),
-        assignment: cs.assignment[1..].iter().map(|x| x.into_bigint()).collect(),
+        assignment: z[1..].iter().map(|x| x.into_bigint()).collect(),
         num_public: r1cs.num_instance - 1,
     };
     h.zeroize();
-    checked?;
     Ok(scalars)
 }
 
@@ -403,6 +452,41 @@ struct MsmResults {
     a: G1Projective,
     b_g1: G1Projective,
     b_g2: G2Projective,
+}
+
+/// The five MSMs of one proof on `backend`, timed.
+fn msms<B: MsmBackend + ?Sized>(
+    pk: &ProvingKey<Bn254>,
+    z: &MsmScalars,
+    backend: &B,
+    r_is_zero: bool,
+    t: &mut ProofTimings,
+) -> Result<MsmResults, Groth16ProveError> {
+    // H and L first (they do not depend on r and s), then A, B (G1, only when r ≠ 0), B (G2).
+    let h = timed(&mut t.msm_h, || backend.msm_g1(Query::H, &pk.h_query, &z.h))?;
+    let l = timed(&mut t.msm_l, || {
+        backend.msm_g1(Query::L, &pk.l_query, z.witness())
+    })?;
+    let a = timed(&mut t.msm_a, || {
+        backend.msm_g1(Query::A, &pk.a_query[1..], &z.assignment)
+    })?;
+    let b_g1 = if r_is_zero {
+        G1Projective::zero()
+    } else {
+        timed(&mut t.msm_b_g1, || {
+            backend.msm_g1(Query::BG1, &pk.b_g1_query[1..], &z.assignment)
+        })?
+    };
+    let b_g2 = timed(&mut t.msm_b_g2, || {
+        backend.msm_g2(Query::BG2, &pk.b_g2_query[1..], &z.assignment)
+    })?;
+    Ok(MsmResults {
+        h,
+        l,
+        a,
+        b_g1,
+        b_g2,
+    })
 }
 
 /// `A`, `B`, `C` from the MSM results, as ark assembles them.
@@ -441,8 +525,49 @@ fn assemble(pk: &ProvingKey<Bn254>, m: &MsmResults, r: Fr, s: Fr) -> Proof<Bn254
     }
 }
 
-/// The proof for fixed `r`, `s` (ark's `create_proof_with_reduction`). `r = s = 0` gives a
-/// proof that is not zero-knowledge: only [`prove_with_backend`] is public.
+/// The proof for fixed `r`, `s` (ark's `create_proof_with_reduction`), with the stages' times.
+/// `r = s = 0` gives a proof that is not zero-knowledge: only the randomized functions are
+/// public. Without `prepared` the circuit is synthesized with its matrices, as ark does.
+pub(crate) fn prove_with_randomness_timed<C, B>(
+    pk: &ProvingKey<Bn254>,
+    prepared: Option<&PreparedCircuit>,
+    circuit: C,
+    backend: &B,
+    r: Fr,
+    s: Fr,
+) -> Result<(Proof<Bn254>, ProofTimings), Groth16ProveError>
+where
+    C: ConstraintSynthesizer<Fr>,
+    B: MsmBackend + ?Sized,
+{
+    let mut t = ProofTimings::default();
+    let z = match prepared {
+        Some(p) => {
+            p.check_key(pk)?;
+            let assigned = assign(circuit, false, &mut t)?;
+            timed(&mut t.witness_map, || {
+                msm_scalars(pk, &p.r1cs, &p.qap, &assigned, p.threads)
+            })?
+        }
+        None => {
+            let assigned = assign(circuit, true, &mut t)?;
+            let r1cs = assigned
+                .r1cs
+                .as_ref()
+                .ok_or(SynthesisError::AssignmentMissing)?;
+            check_well_formed(r1cs)?;
+            timed(&mut t.witness_map, || {
+                msm_scalars(pk, r1cs, &Qap::new(r1cs)?, &assigned, 1)
+            })?
+        }
+    };
+    let m = msms(pk, &z, backend, r.is_zero(), &mut t)?;
+    drop(z);
+    let proof = timed(&mut t.assemble, || assemble(pk, &m, r, s));
+    Ok((proof, t))
+}
+
+/// [`prove_with_randomness_timed`] without the times.
 pub(crate) fn prove_with_randomness<C, B>(
     pk: &ProvingKey<Bn254>,
     circuit: C,
@@ -454,34 +579,41 @@ where
     C: ConstraintSynthesizer<Fr>,
     B: MsmBackend + ?Sized,
 {
-    let assigned = synthesize(circuit)?;
-    let r1cs = assigned
-        .r1cs
-        .as_ref()
-        .ok_or(SynthesisError::AssignmentMissing)?;
-    let z = msm_scalars(pk, &assigned.against(r1cs)?)?;
-    // H and L first (they do not depend on r and s), then A, B (G1, only when r ≠ 0), B (G2).
-    let h = backend.msm_g1(Query::H, &pk.h_query, &z.h)?;
-    let l = backend.msm_g1(Query::L, &pk.l_query, z.witness())?;
-    let a = backend.msm_g1(Query::A, &pk.a_query[1..], &z.assignment)?;
-    let b_g1 = if r.is_zero() {
-        G1Projective::zero()
-    } else {
-        backend.msm_g1(Query::BG1, &pk.b_g1_query[1..], &z.assignment)?
-    };
-    let b_g2 = backend.msm_g2(Query::BG2, &pk.b_g2_query[1..], &z.assignment)?;
-    Ok(assemble(
-        pk,
-        &MsmResults {
-            h,
-            l,
-            a,
-            b_g1,
-            b_g2,
-        },
-        r,
-        s,
-    ))
+    prove_with_randomness_timed(pk, None, circuit, backend, r, s).map(|(p, _)| p)
+}
+
+/// [`prove_with_backend`] with the wall time of each stage: ark-groth16's work, stage by stage
+/// (synthesis with matrices, inlining, matrices, witness map, five MSMs).
+///
+/// # Errors
+/// As [`prove_with_backend`].
+pub fn prove_timed<C, B, R>(
+    pk: &ProvingKey<Bn254>,
+    circuit: C,
+    backend: &B,
+    rng: &mut R,
+) -> Result<(Proof<Bn254>, ProofTimings), Groth16ProveError>
+where
+    C: ConstraintSynthesizer<Fr>,
+    B: MsmBackend + ?Sized,
+    R: RngCore + CryptoRng + ?Sized,
+{
+    with_randomness(rng, |r, s| {
+        prove_with_randomness_timed(pk, None, circuit, backend, r, s)
+    })
+}
+
+/// `f(r, s)` with `r` then `s` drawn from `rng` as ark-groth16 draws them, wiped after.
+fn with_randomness<T, R: RngCore + CryptoRng + ?Sized>(
+    rng: &mut R,
+    f: impl FnOnce(Fr, Fr) -> T,
+) -> T {
+    let mut r = Fr::rand(rng);
+    let mut s = Fr::rand(rng);
+    let out = f(r, s);
+    r.zeroize();
+    s.zeroize();
+    out
 }
 
 /// Wall time of the stages of [`prove_batch_timed`].
@@ -573,18 +705,20 @@ where
     // One circuit builds the constraint matrices; every circuit only assigns its witness, and
     // is checked against those matrices (a Groth16 key is made for one circuit: a batch under
     // one key proves witnesses of that circuit).
-    let mut assigned = parallel_map(circuits, |i, c| assign(c, i == 0).map_err(in_batch(i)))
-        .into_iter()
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut assigned = parallel_map(circuits, |i, c| {
+        assign(c, i == 0, &mut ProofTimings::default()).map_err(in_batch(i))
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>, _>>()?;
     let r1cs = match assigned.first_mut() {
         Some(first) => first.r1cs.take(),
         None => return Ok((Vec::new(), timings)),
     }
     .ok_or(SynthesisError::AssignmentMissing)?;
+    check_well_formed(&r1cs).map_err(in_batch(0))?;
+    let qap = Qap::new(&r1cs).map_err(in_batch(0))?;
     let scalars = parallel_map(assigned, |i, a| {
-        a.against(&r1cs)
-            .and_then(|cs| msm_scalars(pk, &cs))
-            .map_err(in_batch(i))
+        msm_scalars(pk, &r1cs, &qap, &a, 1).map_err(in_batch(i))
     })
     .into_iter()
     .collect::<Result<Vec<_>, _>>()?;

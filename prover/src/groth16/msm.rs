@@ -98,6 +98,15 @@ pub enum MsmError {
         /// What went wrong.
         reason: String,
     },
+    /// The backend holds precomputed tables of other bases than these (another proving key,
+    /// or the key changed since the tables were built): refused rather than computed wrong.
+    #[error("{query}: these bases are not the ones the {backend} backend was prepared for (a stale or another key's precomputation)")]
+    NotPrepared {
+        /// Which query.
+        query: Query,
+        /// The backend's name.
+        backend: &'static str,
+    },
 }
 
 /// Computes `Σ scalars[i]·bases[i]` over BN254's G1 and G2.
@@ -241,7 +250,7 @@ where
         .collect()
 }
 
-fn check_lengths(query: Query, bases: usize, scalars: usize) -> Result<(), MsmError> {
+pub(crate) fn check_lengths(query: Query, bases: usize, scalars: usize) -> Result<(), MsmError> {
     if bases == scalars {
         Ok(())
     } else {

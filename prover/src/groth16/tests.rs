@@ -4,7 +4,9 @@ use crate::test_circuits::{BitDecomposition, MulChain};
 use ark_bn254::{G1Affine, G2Affine, G2Projective};
 use ark_ec::{AffineRepr, VariableBaseMSM};
 use ark_ff::UniformRand;
+use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
 use ark_groth16::{prepare_verifying_key, Groth16};
+use ark_poly::GeneralEvaluationDomain;
 use ark_serialize::CanonicalSerialize;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -288,7 +290,7 @@ fn a_synthesis_failure_is_a_typed_error() {
 fn h_has_one_more_coefficient_than_h_query_and_it_is_zero() {
     for (name, circuit) in circuits() {
         let pk = setup(circuit.clone(), 10);
-        let assigned = synthesize(circuit).unwrap();
+        let assigned = assign(circuit, true, &mut ProofTimings::default()).unwrap();
         let r1cs = assigned.r1cs.as_ref().unwrap();
         let h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
             &r1cs.matrices,
@@ -425,4 +427,149 @@ fn batched_and_split_cpu_msms_equal_arkworks() {
     assert!(ParallelCpuBackend::new(2)
         .msm_g1(Query::A, &bases, &vectors[0][1..])
         .is_err());
+}
+
+#[test]
+fn the_prepared_prover_equals_ark_groth16_on_one_and_two_threads() {
+    for (name, circuit) in circuits() {
+        let pk = setup(circuit.clone(), 15);
+        let prover = Prover::new(&pk, circuit.clone(), 1).unwrap();
+        let two = Prover::new(&pk, circuit.clone(), 2).unwrap();
+        for seed in [0u64, 3] {
+            let theirs = Ark::create_random_proof_with_reduction(
+                circuit.clone(),
+                &pk,
+                &mut ChaCha20Rng::seed_from_u64(seed),
+            )
+            .unwrap();
+            for p in [&prover, &two] {
+                let ours = p
+                    .prove(&pk, circuit.clone(), &mut ChaCha20Rng::seed_from_u64(seed))
+                    .unwrap();
+                assert_eq!(bytes(&ours), bytes(&theirs), "{name}, seed {seed}");
+            }
+        }
+        // r = 0 (B in G1 skipped) and r = s = 0.
+        for (r, s) in [(Fr::zero(), Fr::zero()), (Fr::zero(), Fr::from(3u64))] {
+            let (ours, _) = prover
+                .prove_with_randomness(&pk, circuit.clone(), r, s)
+                .unwrap();
+            let theirs = Ark::create_proof_with_reduction(circuit.clone(), &pk, r, s).unwrap();
+            assert_eq!(bytes(&ours), bytes(&theirs), "{name}, r = {r}, s = {s}");
+        }
+    }
+    // Mostly 0/1 witnesses.
+    let pk = setup(BitDecomposition::new(0), 16);
+    let prover = Prover::new(&pk, BitDecomposition::new(0), 2).unwrap();
+    for (seed, value) in [(1u64, 0u64), (2, u64::MAX), (3, 0x8000_0000_0000_0001)] {
+        let circuit = BitDecomposition::new(value);
+        let ours = prover
+            .prove(&pk, circuit, &mut ChaCha20Rng::seed_from_u64(seed))
+            .unwrap();
+        let theirs = Ark::create_random_proof_with_reduction(
+            circuit,
+            &pk,
+            &mut ChaCha20Rng::seed_from_u64(seed),
+        )
+        .unwrap();
+        assert_eq!(bytes(&ours), bytes(&theirs), "value {value}");
+    }
+}
+
+#[test]
+fn a_stale_or_mismatched_precomputation_is_refused() {
+    let mut rng = ChaCha20Rng::seed_from_u64(50);
+    let circuit = MulChain::random(&mut rng, 2, 40);
+    let old = setup(circuit.clone(), 17);
+    // The same circuit after a new setup (a ceremony contribution): same sizes, other key.
+    let new = setup(circuit.clone(), 18);
+    let prover = Prover::new(&old, circuit.clone(), 1).unwrap();
+    assert!(prover.memory_bytes() > 0);
+    assert_eq!(
+        prover.prove(&new, circuit.clone(), &mut rng).unwrap_err(),
+        Groth16ProveError::StalePrecomputation { field: "vk" }
+    );
+    // Another circuit's key: other sizes.
+    let other = setup(MulChain::random(&mut rng, 2, 41), 19);
+    assert!(matches!(
+        prover.prove(&other, circuit.clone(), &mut rng).unwrap_err(),
+        Groth16ProveError::StalePrecomputation { .. }
+    ));
+    // The circuit's matrices against the new key, the old key's tables: every base compared.
+    let mixed = Prover::with_backend(
+        PreparedCircuit::new(&new, circuit.clone()).unwrap(),
+        FixedBaseBackend::new(&old, 1),
+    );
+    assert!(matches!(
+        mixed.prove(&new, circuit.clone(), &mut rng).unwrap_err(),
+        Groth16ProveError::Msm(MsmError::NotPrepared {
+            query: Query::H,
+            ..
+        })
+    ));
+    // A key changed in one base only is refused by the tables too.
+    let mut tampered = old.clone();
+    tampered.l_query[7] = (tampered.l_query[7] + tampered.l_query[8]).into_affine();
+    assert!(matches!(
+        prover
+            .prove(&tampered, circuit.clone(), &mut rng)
+            .unwrap_err(),
+        Groth16ProveError::Msm(MsmError::NotPrepared {
+            query: Query::L,
+            ..
+        })
+    ));
+    // A circuit of another shape under the right key.
+    assert!(matches!(
+        prover
+            .prove(&old, MulChain::random(&mut rng, 3, 39), &mut rng)
+            .unwrap_err(),
+        Groth16ProveError::NotSameCircuit { .. }
+    ));
+    // Matrices of another circuit of the same shape: the key's identity bases do not match.
+    assert!(prover.prove(&old, circuit, &mut rng).is_ok());
+}
+
+#[test]
+fn matrices_of_another_circuit_of_the_same_size_are_refused() {
+    // MulChain uses every witness in A; BitDecomposition leaves some variables out of B.
+    let bits = BitDecomposition::new(5);
+    let pk = setup(bits, 20);
+    let n = pk.a_query.len();
+    // Build a key whose A bases claim another usage: swap an identity and a non-identity base.
+    let mut wrong = pk.clone();
+    let zero_b = wrong
+        .b_g1_query
+        .iter()
+        .position(|p| p.is_zero())
+        .expect("some variable is not in B");
+    wrong.b_g1_query[zero_b] = wrong.b_g1_query[(zero_b + 1) % n];
+    assert!(matches!(
+        PreparedCircuit::new(&wrong, bits).unwrap_err(),
+        Groth16ProveError::NotTheKeysCircuit {
+            matrix: "B",
+            used: false,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn the_timings_cover_every_stage() {
+    let (_, circuit) = circuits().swap_remove(3);
+    let pk = setup(circuit.clone(), 21);
+    let (_, t) = prove_timed(
+        &pk,
+        circuit.clone(),
+        &CpuBackend,
+        &mut ChaCha20Rng::seed_from_u64(1),
+    )
+    .unwrap();
+    assert!(t.matrices > std::time::Duration::ZERO && t.msm_b_g2 > std::time::Duration::ZERO);
+    let prover = Prover::new(&pk, circuit.clone(), 1).unwrap();
+    let (_, t) = prover
+        .prove_timed(&pk, circuit, &mut ChaCha20Rng::seed_from_u64(1))
+        .unwrap();
+    assert_eq!(t.matrices, std::time::Duration::ZERO);
+    assert!(t.witness_map > std::time::Duration::ZERO && t.total() >= t.msm_h);
 }
