@@ -148,13 +148,23 @@ fn run_step(
 
 /// Runs the whole remittance on a fresh in-memory network; `progress` sees each step.
 pub fn run_remittance(seed: u64, progress: &mut dyn FnMut(&Step)) -> Result<DemoReport, DemoError> {
+    run_remittance_at(seed, crate::network::GENESIS_TIME, progress)
+}
+
+/// [`run_remittance`] on a network whose height 0 is at `genesis_time` (see
+/// [`DemoNetwork::at`]).
+pub fn run_remittance_at(
+    seed: u64,
+    genesis_time: u64,
+    progress: &mut dyn FnMut(&Step),
+) -> Result<DemoReport, DemoError> {
     use amounts::*;
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     let setup = |source| DemoError::Ledger {
         step: "onboarding",
         source,
     };
-    let mut net = DemoNetwork::new(seed).map_err(setup)?;
+    let mut net = DemoNetwork::at(seed, genesis_time).map_err(setup)?;
     let maria = net.customer_in([0x4d; 32], "HK").map_err(setup)?;
     let ana = net.customer_in([0x41; 32], "HK").map_err(setup)?;
     let juan = net.customer_in([0x4a; 32], "PH").map_err(setup)?;

@@ -142,6 +142,8 @@ pub struct DemoNetwork {
     pub kyc: KycRegistry,
     /// The KYC keys.
     pub keys: &'static KycKeys,
+    /// The time of height 0; block `h` is at `genesis_time + h·BLOCK_SECONDS`.
+    genesis_time: u64,
     /// Each customer's credential and leaf, by spend key.
     credentials: BTreeMap<[u8; 32], (Credential, u64)>,
     /// Every committed transaction, in order: replaying them on a fresh network of the same
@@ -175,8 +177,16 @@ fn wallet(rng: &mut ChaCha20Rng) -> WalletKeys {
 }
 
 impl DemoNetwork {
-    /// A network whose keys derive from `seed` (deterministic: tests and the demo are repeatable).
+    /// A network whose keys derive from `seed` (deterministic: tests and the demo are repeatable),
+    /// starting at [`GENESIS_TIME`].
     pub fn new(seed: u64) -> Result<Self, LedgerError> {
+        Self::at(seed, GENESIS_TIME)
+    }
+
+    /// A network of `seed` whose height 0 is at `genesis_time` (UTC seconds): transactions built
+    /// on it carry KYC epoch days of that time, so that a node stamping blocks with the wall
+    /// clock accepts them when `genesis_time` is recent.
+    pub fn at(seed: u64, genesis_time: u64) -> Result<Self, LedgerError> {
         let keys = dev_kyc_keys()?;
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let inst = Institutions {
@@ -248,7 +258,7 @@ impl DemoNetwork {
             ceremony_hash: [0u8; 32],
         };
         let state = MemoryLedger::new();
-        let node = Self::open_node(&genesis, keys, &state)?;
+        let node = Self::open_node(&genesis, keys, &state, genesis_time)?;
         let kyc_rng = ChaCha20Rng::from_seed({
             let mut b = [0u8; 32];
             rng.fill_bytes(&mut b);
@@ -261,6 +271,7 @@ impl DemoNetwork {
             node,
             kyc: KycRegistry::new(KYC_ISSUER_ID),
             keys,
+            genesis_time,
             credentials: BTreeMap::new(),
             committed: Vec::new(),
             rng: kyc_rng,
@@ -271,6 +282,7 @@ impl DemoNetwork {
         genesis: &Genesis,
         keys: &KycKeys,
         state: &MemoryLedger,
+        genesis_time: u64,
     ) -> Result<Node, LedgerError> {
         let config = NodeConfig {
             threads: 1,
@@ -280,7 +292,7 @@ impl DemoNetwork {
             genesis.clone(),
             state.kv(),
             keys.verifying.clone(),
-            GENESIS_TIME,
+            genesis_time,
             config,
         )?)
     }
@@ -288,7 +300,7 @@ impl DemoNetwork {
     /// Puts the network on `state` (a snapshot of a network of the same seed): its node is
     /// reopened on it, at its height.
     pub fn replace_state(&mut self, state: MemoryLedger) -> Result<(), LedgerError> {
-        self.node = Self::open_node(&self.genesis, self.keys, &state)?;
+        self.node = Self::open_node(&self.genesis, self.keys, &state, self.genesis_time)?;
         self.state = state;
         Ok(())
     }
@@ -297,7 +309,7 @@ impl DemoNetwork {
     /// RNG), on a node of its own: tests try transactions on it without touching the original.
     pub fn fork(&self) -> Result<DemoNetwork, LedgerError> {
         let state = self.state.clone();
-        let node = Self::open_node(&self.genesis, self.keys, &state)?;
+        let node = Self::open_node(&self.genesis, self.keys, &state, self.genesis_time)?;
         Ok(DemoNetwork {
             genesis: self.genesis.clone(),
             inst: self.inst.clone(),
@@ -305,6 +317,7 @@ impl DemoNetwork {
             node,
             kyc: self.kyc.clone(),
             keys: self.keys,
+            genesis_time: self.genesis_time,
             credentials: self.credentials.clone(),
             committed: self.committed.clone(),
             rng: self.rng.clone(),
@@ -331,7 +344,7 @@ impl DemoNetwork {
         let height = self.height() + 1;
         BlockContext {
             height,
-            time: GENESIS_TIME + height * BLOCK_SECONDS,
+            time: self.genesis_time + height * BLOCK_SECONDS,
         }
     }
 

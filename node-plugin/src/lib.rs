@@ -8,12 +8,16 @@
 //! - [`rules`]: the stateful rules, each its own [`rules::RuleError`].
 //! - [`pipeline`]: admission, mempool, proposal, block execution as one batch, commit.
 //! - [`genesis`]: the genesis file (TOML) and its validation.
+//! - [`api`]: the gRPC API `corridor.node.v1.Node`; [`embedded`]: the embedded node serving
+//!   it (with health, reflection and Prometheus metrics) and cutting blocks.
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod api;
+pub mod embedded;
 pub mod genesis;
 pub mod kv;
 pub mod ledger;

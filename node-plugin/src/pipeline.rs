@@ -542,7 +542,14 @@ impl Node {
     /// last committed state, verification (one batch for all of them; bisection names the bad
     /// ones), then the mempool. Each result is the transaction's id or why it was refused.
     pub fn check_txs(&self, txs: &[Vec<u8>]) -> Vec<Result<TxId, TxError>> {
-        let block = self.next_block(self.committed().time);
+        self.check_txs_at(txs, self.committed().time)
+    }
+
+    /// Admission as [`Self::check_txs`], for the next block at `time` (never before the
+    /// committed time): the embedded node admits at the wall clock it will cut the block at,
+    /// so that a KYC proof of today's epoch day is judged against today.
+    pub fn check_txs_at(&self, txs: &[Vec<u8>], time: u64) -> Vec<Result<TxId, TxError>> {
+        let block = self.next_block(time);
         let items: Vec<Result<InBlock, TxError>> = self
             .threads
             .map(txs, |bytes| self.decode_resolve(bytes, block));
@@ -571,7 +578,12 @@ impl Node {
 
     /// Admission of one transaction.
     pub fn check_tx(&self, bytes: &[u8]) -> Result<TxId, TxError> {
-        self.check_txs(&[bytes.to_vec()])
+        self.check_tx_at(bytes, self.committed().time)
+    }
+
+    /// Admission of one transaction for the next block at `time`.
+    pub fn check_tx_at(&self, bytes: &[u8], time: u64) -> Result<TxId, TxError> {
+        self.check_txs_at(&[bytes.to_vec()], time)
             .pop()
             .unwrap_or(Err(TxError::MempoolFull { capacity: 0 }))
     }

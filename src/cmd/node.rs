@@ -2,17 +2,24 @@
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use corridor_core::genesis::Genesis;
+use corridor_node::embedded::{Embedded, EmbeddedConfig};
 use corridor_node::replay::decode_blocks;
 use corridor_node::{GenesisFile, Node, NodeConfig, RedbKv};
 use corridor_params::{CircuitInfo, ParamsDir, ParamsPins};
 use corridor_verifier::groth16::PreparedKey;
 use std::io::Write;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use tokio::signal::unix::{signal, SignalKind};
 
 /// The node's commands.
 #[derive(Subcommand)]
 pub enum NodeCommand {
+    /// The embedded node (the default mode): serves the node API (`corridor.node.v1.Node`,
+    /// health, reflection) and cuts a block as soon as transactions wait. Prints the addresses
+    /// it listens on; stops cleanly on SIGINT or SIGTERM.
+    Run(RunArgs),
     /// Replays the blocks of a file into the node's database, resuming after its last committed
     /// block; prints `height app_hash` for each block it commits (determinism and crash checks).
     Replay(ReplayArgs),
@@ -33,6 +40,19 @@ pub struct NodeFiles {
     /// Verification threads.
     #[arg(long, default_value_t = std::thread::available_parallelism().map_or(1, usize::from))]
     pub threads: usize,
+}
+
+/// `node run`.
+#[derive(Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub files: NodeFiles,
+    /// Where the gRPC API listens (port 0: any free port, printed).
+    #[arg(long, default_value = "127.0.0.1:50051")]
+    pub grpc: SocketAddr,
+    /// Where Prometheus metrics are served (`GET /metrics`); none if absent.
+    #[arg(long)]
+    pub metrics: Option<SocketAddr>,
 }
 
 /// `node replay`.
@@ -103,9 +123,59 @@ fn replay(args: &ReplayArgs) -> Result<()> {
     Ok(())
 }
 
+fn run_embedded(args: &RunArgs) -> Result<()> {
+    let node = Arc::new(open(&args.files)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    runtime.block_on(async {
+        let config = EmbeddedConfig {
+            metrics: args.metrics,
+            ..EmbeddedConfig::new(args.grpc)
+        };
+        // SIGINT or SIGTERM: drain and stop. Handled from before "ready" is printed.
+        let mut interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
+        let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+        let embedded = Embedded::bind(node.clone(), config).await?;
+        let c = node.committed();
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
+            "node {} height {} app_hash {}",
+            node.genesis().network,
+            c.height,
+            hex::encode(c.app_hash)
+        )?;
+        writeln!(out, "grpc {}", embedded.grpc_addr())?;
+        if let Some(addr) = embedded.metrics_addr() {
+            writeln!(out, "metrics http://{addr}/metrics")?;
+        }
+        writeln!(out, "ready")?;
+        out.flush()?;
+        drop(out);
+        embedded
+            .run(async move {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
+            })
+            .await?;
+        let c = node.committed();
+        println!(
+            "stopped at height {} app_hash {}",
+            c.height,
+            hex::encode(c.app_hash)
+        );
+        Ok(())
+    })
+}
+
 /// Runs a `node` subcommand.
 pub fn run(command: &NodeCommand) -> Result<()> {
     match command {
+        NodeCommand::Run(args) => run_embedded(args),
         NodeCommand::Replay(args) => replay(args),
     }
 }
