@@ -5,7 +5,7 @@
 //! two outputs, fee) → Mint PHP → Transfer (PHP treasury → the PH operator's float) →
 //! PublishQuote (HKD→PHP) → remittance Transfer (Maria → PH operator, beneficiary Juan
 //! committed) → Payout (PH operator pays Juan in PHP at the quote) → Burn (Juan cashes out).
-use crate::network::{DemoNetwork, LedgerError};
+use crate::network::{DemoNetwork, LedgerError, GENESIS_TIME};
 use corridor_core::instruction;
 use corridor_core::keys::WalletKeys;
 use corridor_core::state::PublicState;
@@ -148,13 +148,23 @@ fn run_step(
 
 /// Runs the whole remittance on a fresh in-memory network; `progress` sees each step.
 pub fn run_remittance(seed: u64, progress: &mut dyn FnMut(&Step)) -> Result<DemoReport, DemoError> {
+    run_remittance_at(seed, GENESIS_TIME, progress)
+}
+
+/// [`run_remittance`] on a network whose genesis is at `genesis_time` (UTC seconds; block `h`
+/// at `genesis_time + h * BLOCK_SECONDS`): a chain for a network with wall-clock block times.
+pub fn run_remittance_at(
+    seed: u64,
+    genesis_time: u64,
+    progress: &mut dyn FnMut(&Step),
+) -> Result<DemoReport, DemoError> {
     use amounts::*;
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     let setup = |source| DemoError::Ledger {
         step: "onboarding",
         source,
     };
-    let mut net = DemoNetwork::new(seed).map_err(setup)?;
+    let mut net = DemoNetwork::starting_at(seed, genesis_time).map_err(setup)?;
     let maria = net.customer_in([0x4d; 32], "HK").map_err(setup)?;
     let ana = net.customer_in([0x41; 32], "HK").map_err(setup)?;
     let juan = net.customer_in([0x4a; 32], "PH").map_err(setup)?;

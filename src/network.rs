@@ -148,6 +148,8 @@ pub struct DemoNetwork {
     /// seed rebuilds the same state (the verify bench caches its set-up this way).
     committed: Vec<Transaction>,
     rng: ChaCha20Rng,
+    /// The time of height 0; block `h` is at `genesis_time + h * BLOCK_SECONDS`.
+    genesis_time: u64,
 }
 
 impl fmt::Debug for DemoNetwork {
@@ -175,8 +177,16 @@ fn wallet(rng: &mut ChaCha20Rng) -> WalletKeys {
 }
 
 impl DemoNetwork {
-    /// A network whose keys derive from `seed` (deterministic: tests and the demo are repeatable).
+    /// A network whose keys derive from `seed` (deterministic: tests and the demo are repeatable),
+    /// its genesis at [`GENESIS_TIME`].
     pub fn new(seed: u64) -> Result<Self, LedgerError> {
+        Self::starting_at(seed, GENESIS_TIME)
+    }
+
+    /// [`Self::new`] with its genesis at `genesis_time` (UTC seconds): transactions built for a
+    /// network whose blocks carry wall-clock times (a CometBFT network) are built for days
+    /// near those times (KYC proofs name the block's day or the day before).
+    pub fn starting_at(seed: u64, genesis_time: u64) -> Result<Self, LedgerError> {
         let keys = dev_kyc_keys()?;
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let inst = Institutions {
@@ -248,7 +258,7 @@ impl DemoNetwork {
             ceremony_hash: [0u8; 32],
         };
         let state = MemoryLedger::new();
-        let node = Self::open_node(&genesis, keys, &state)?;
+        let node = Self::open_node(&genesis, keys, &state, genesis_time)?;
         let kyc_rng = ChaCha20Rng::from_seed({
             let mut b = [0u8; 32];
             rng.fill_bytes(&mut b);
@@ -264,6 +274,7 @@ impl DemoNetwork {
             credentials: BTreeMap::new(),
             committed: Vec::new(),
             rng: kyc_rng,
+            genesis_time,
         })
     }
 
@@ -271,6 +282,7 @@ impl DemoNetwork {
         genesis: &Genesis,
         keys: &KycKeys,
         state: &MemoryLedger,
+        genesis_time: u64,
     ) -> Result<Node, LedgerError> {
         let config = NodeConfig {
             threads: 1,
@@ -280,7 +292,7 @@ impl DemoNetwork {
             genesis.clone(),
             state.kv(),
             keys.verifying.clone(),
-            GENESIS_TIME,
+            genesis_time,
             config,
         )?)
     }
@@ -288,7 +300,7 @@ impl DemoNetwork {
     /// Puts the network on `state` (a snapshot of a network of the same seed): its node is
     /// reopened on it, at its height.
     pub fn replace_state(&mut self, state: MemoryLedger) -> Result<(), LedgerError> {
-        self.node = Self::open_node(&self.genesis, self.keys, &state)?;
+        self.node = Self::open_node(&self.genesis, self.keys, &state, self.genesis_time)?;
         self.state = state;
         Ok(())
     }
@@ -297,7 +309,7 @@ impl DemoNetwork {
     /// RNG), on a node of its own: tests try transactions on it without touching the original.
     pub fn fork(&self) -> Result<DemoNetwork, LedgerError> {
         let state = self.state.clone();
-        let node = Self::open_node(&self.genesis, self.keys, &state)?;
+        let node = Self::open_node(&self.genesis, self.keys, &state, self.genesis_time)?;
         Ok(DemoNetwork {
             genesis: self.genesis.clone(),
             inst: self.inst.clone(),
@@ -308,6 +320,7 @@ impl DemoNetwork {
             credentials: self.credentials.clone(),
             committed: self.committed.clone(),
             rng: self.rng.clone(),
+            genesis_time: self.genesis_time,
         })
     }
 
@@ -331,8 +344,13 @@ impl DemoNetwork {
         let height = self.height() + 1;
         BlockContext {
             height,
-            time: GENESIS_TIME + height * BLOCK_SECONDS,
+            time: self.genesis_time + height * BLOCK_SECONDS,
         }
+    }
+
+    /// The time of height 0.
+    pub fn genesis_time(&self) -> u64 {
+        self.genesis_time
     }
 
     /// A builder against the committed state, for the next block.

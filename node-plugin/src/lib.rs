@@ -8,12 +8,14 @@
 //! - [`rules`]: the stateful rules, each its own [`rules::RuleError`].
 //! - [`pipeline`]: admission, mempool, proposal, block execution as one batch, commit.
 //! - [`genesis`]: the genesis file (TOML) and its validation.
+//! - [`abci`]: the ABCI 2.0 application (CometBFT v0.38) over the pipeline.
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod abci;
 pub mod genesis;
 pub mod kv;
 pub mod ledger;
