@@ -554,7 +554,7 @@ impl Service<Request> for App {
             tracing::error!(%message, "the app stops");
             let _ = fatal.send(message);
             // Never answered: the server stops and closes every connection.
-            std::future::pending().await
+            std::future::pending::<Result<Response, BoxError>>().await
         }
         .boxed()
     }
