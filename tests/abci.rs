@@ -253,7 +253,9 @@ impl Client {
                 proposer_address: vec![2; 20].into(),
             },
         )) {
-            pb::response::Value::PrepareProposal(r) => r.txs.into_iter().map(|t| t.to_vec()).collect(),
+            pb::response::Value::PrepareProposal(r) => {
+                r.txs.into_iter().map(|t| t.to_vec()).collect()
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -288,19 +290,21 @@ impl Client {
     }
 
     fn finalize(&mut self, height: u64, txs: &[Vec<u8>]) -> pb::ResponseFinalizeBlock {
-        match self.call(pb::request::Value::FinalizeBlock(pb::RequestFinalizeBlock {
-            txs: txs.iter().map(|t| t.clone().into()).collect(),
-            decided_last_commit: Some(pb::CommitInfo {
-                round: 0,
-                votes: Vec::new(),
-            }),
-            misbehavior: Vec::new(),
-            hash: vec![3; 32].into(),
-            height: height as i64,
-            time: Some(timestamp(block_time(height))),
-            next_validators_hash: vec![1; 32].into(),
-            proposer_address: vec![2; 20].into(),
-        })) {
+        match self.call(pb::request::Value::FinalizeBlock(
+            pb::RequestFinalizeBlock {
+                txs: txs.iter().map(|t| t.clone().into()).collect(),
+                decided_last_commit: Some(pb::CommitInfo {
+                    round: 0,
+                    votes: Vec::new(),
+                }),
+                misbehavior: Vec::new(),
+                hash: vec![3; 32].into(),
+                height: height as i64,
+                time: Some(timestamp(block_time(height))),
+                next_validators_hash: vec![1; 32].into(),
+                proposer_address: vec![2; 20].into(),
+            },
+        )) {
             pb::response::Value::FinalizeBlock(r) => r,
             other => panic!("{other:?}"),
         }
@@ -388,7 +392,11 @@ fn abci_socket_drives_the_remittance_chain_and_matches_the_reference_node() {
     let net = &report.network;
     let genesis = net.genesis.clone();
     let chain: Vec<Vec<u8>> = net.committed().iter().map(Transaction::encode).collect();
-    assert!(chain.len() >= 5, "the chain has {} transactions", chain.len());
+    assert!(
+        chain.len() >= 5,
+        "the chain has {} transactions",
+        chain.len()
+    );
     write_network_files(dir, &genesis);
 
     // The reference: the same blocks on an in-memory node, one thread.
@@ -472,20 +480,36 @@ fn abci_socket_drives_the_remittance_chain_and_matches_the_reference_node() {
 
         // ProcessProposal: the good block is accepted; a block with one bad transaction
         // beside good ones is rejected whole.
-        assert!(c.process(height, std::slice::from_ref(tx)), "height {height}");
+        assert!(
+            c.process(height, std::slice::from_ref(tx)),
+            "height {height}"
+        );
         if height == reject_height {
             assert!(!c.process(height, &[tx.clone(), corrupted(tx)]));
             assert!(!c.process(height, &[corrupted(tx), tx.clone()]));
-            assert!(!c.process(height, &[tx.clone(), tx.clone()]), "the same tx twice");
-            assert!(!c.process(height, &[chain[0].clone(), tx.clone()]), "a replay");
-            assert!(!c.process(height + 1, std::slice::from_ref(tx)), "wrong height");
+            assert!(
+                !c.process(height, &[tx.clone(), tx.clone()]),
+                "the same tx twice"
+            );
+            assert!(
+                !c.process(height, &[chain[0].clone(), tx.clone()]),
+                "a replay"
+            );
+            assert!(
+                !c.process(height + 1, std::slice::from_ref(tx)),
+                "wrong height"
+            );
         }
 
         // FinalizeBlock: per-transaction codes and the reference's app hash.
         let expected = reference_commit(std::slice::from_ref(tx), height);
         let finalized = c.finalize(height, std::slice::from_ref(tx));
         assert_eq!(finalized.tx_results.len(), 1);
-        assert_eq!(finalized.tx_results[0].code, 0, "{}", finalized.tx_results[0].log);
+        assert_eq!(
+            finalized.tx_results[0].code, 0,
+            "{}",
+            finalized.tx_results[0].log
+        );
         assert_eq!(finalized.app_hash.as_ref(), expected, "height {height}");
 
         if height == crash_height {
@@ -598,7 +622,11 @@ fn rpc(port: u16, path_and_query: &str) -> Result<serde_json::Value, String> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
     s.set_read_timeout(Some(Duration::from_secs(30)))
         .map_err(|e| e.to_string())?;
-    write!(s, "GET {path_and_query} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").map_err(|e| e.to_string())?;
+    write!(
+        s,
+        "GET {path_and_query} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"
+    )
+    .map_err(|e| e.to_string())?;
     let mut text = String::new();
     s.read_to_string(&mut text).map_err(|e| e.to_string())?;
     let body = text
@@ -656,7 +684,9 @@ fn start_validator(dir: &Path, cometbft: &Path, v: &mut Validator, i: usize, rou
         .arg(format!("tcp://{}", app.addr))
         .env_remove("CMTHOME")
         .stdout(std::fs::File::create(&log).unwrap())
-        .stderr(Stdio::from(std::fs::File::create(dir.join(format!("cometbft{i}-{round}.err"))).unwrap()))
+        .stderr(Stdio::from(
+            std::fs::File::create(dir.join(format!("cometbft{i}-{round}.err"))).unwrap(),
+        ))
         .spawn()
         .expect("cometbft start");
     v.app = Some(app);
@@ -672,7 +702,10 @@ fn app_status(port: u16) -> Option<(u64, String)> {
     let r = rpc(port, "/abci_query?path=%22status%22").ok()?;
     let value = r["result"]["response"]["value"].as_str()?;
     let json: serde_json::Value = serde_json::from_slice(&base64_decode(value)?).ok()?;
-    Some((json["height"].as_u64()?, json["app_hash"].as_str()?.to_string()))
+    Some((
+        json["height"].as_u64()?,
+        json["app_hash"].as_str()?.to_string(),
+    ))
 }
 
 /// CometBFT's view: latest block height of a node (`/status`).
@@ -686,7 +719,11 @@ fn latest_height(port: u16) -> Option<u64> {
 /// The app hash after block `height` as consensus recorded it: the header of `height + 1`.
 fn header_app_hash(port: u16, height: u64) -> Option<String> {
     let r = rpc(port, &format!("/block?height={}", height + 1)).ok()?;
-    Some(r["result"]["block"]["header"]["app_hash"].as_str()?.to_lowercase())
+    Some(
+        r["result"]["block"]["header"]["app_hash"]
+            .as_str()?
+            .to_lowercase(),
+    )
 }
 
 fn base64_decode(s: &str) -> Option<Vec<u8>> {
@@ -720,18 +757,25 @@ fn wait_for<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) 
 
 /// Broadcasts `tx` through node `port` and waits until its app has committed it; its height.
 fn send(port: u16, tx: &[u8], step: usize) -> u64 {
-    let r = rpc(port, &format!("/broadcast_tx_sync?tx=0x{}", hex::encode(tx)))
-        .unwrap_or_else(|e| panic!("step {step}: broadcast: {e}"));
+    let r = rpc(
+        port,
+        &format!("/broadcast_tx_sync?tx=0x{}", hex::encode(tx)),
+    )
+    .unwrap_or_else(|e| panic!("step {step}: broadcast: {e}"));
     let code = r["result"]["code"].as_u64();
     assert_eq!(code, Some(0), "step {step}: CheckTx refused it: {r}");
     let id = hex::encode(Transaction::decode(tx).unwrap().id().as_bytes());
-    wait_for(&format!("step {step} committed"), Duration::from_secs(90), || {
-        let r = rpc(port, &format!("/abci_query?path=%22tx%22&data=0x{id}")).ok()?;
-        let response = &r["result"]["response"];
-        (response["code"].as_u64().unwrap_or(0) == 0)
-            .then(|| response["height"].as_str()?.parse().ok())
-            .flatten()
-    })
+    wait_for(
+        &format!("step {step} committed"),
+        Duration::from_secs(90),
+        || {
+            let r = rpc(port, &format!("/abci_query?path=%22tx%22&data=0x{id}")).ok()?;
+            let response = &r["result"]["response"];
+            (response["code"].as_u64().unwrap_or(0) == 0)
+                .then(|| response["height"].as_str()?.parse().ok())
+                .flatten()
+        },
+    )
 }
 
 #[test]
@@ -758,11 +802,20 @@ fn four_cometbft_validators_carry_the_chain_and_a_killed_one_catches_up() {
     let out = Command::new(&cometbft)
         .args(["testnet", "--v", "4", "--o"])
         .arg(dir.join("net"))
-        .args(["--node-dir-prefix", "node", "--starting-ip-address", "127.0.0.1"])
+        .args([
+            "--node-dir-prefix",
+            "node",
+            "--starting-ip-address",
+            "127.0.0.1",
+        ])
         .env_remove("CMTHOME")
         .output()
         .expect("cometbft testnet");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut validators: Vec<Validator> = (0..4)
         .map(|i| Validator {
             home: dir.join("net").join(format!("node{i}")),
@@ -826,9 +879,11 @@ fn four_cometbft_validators_carry_the_chain_and_a_killed_one_catches_up() {
     }
     let ports: Vec<u16> = validators.iter().map(|v| v.rpc).collect();
     for &port in &ports {
-        wait_for("the network's first blocks", Duration::from_secs(120), || {
-            latest_height(port).filter(|&h| h >= 2)
-        });
+        wait_for(
+            "the network's first blocks",
+            Duration::from_secs(120),
+            || latest_height(port).filter(|&h| h >= 2),
+        );
     }
     eprintln!("network up after {:?}", started.elapsed());
 
@@ -848,15 +903,26 @@ fn four_cometbft_validators_carry_the_chain_and_a_killed_one_catches_up() {
         a.proc.kill();
     }
     let killed_at = latest_height(ports[0]).unwrap();
-    eprintln!("validator 3 killed at height {killed_at} after {:?}", started.elapsed());
+    eprintln!(
+        "validator 3 killed at height {killed_at} after {:?}",
+        started.elapsed()
+    );
     for (step, tx) in chain.iter().enumerate().skip(half) {
         landed.push(send(ports[0], tx, step));
     }
-    let target = wait_for("blocks without validator 3", Duration::from_secs(120), || {
-        latest_height(ports[0]).filter(|&h| h >= killed_at + 5)
-    });
-    assert!(landed.windows(2).all(|w| w[0] < w[1]), "in order: {landed:?}");
-    assert!(*landed.last().unwrap() > killed_at, "{landed:?} after {killed_at}");
+    let target = wait_for(
+        "blocks without validator 3",
+        Duration::from_secs(120),
+        || latest_height(ports[0]).filter(|&h| h >= killed_at + 5),
+    );
+    assert!(
+        landed.windows(2).all(|w| w[0] < w[1]),
+        "in order: {landed:?}"
+    );
+    assert!(
+        *landed.last().unwrap() > killed_at,
+        "{landed:?} after {killed_at}"
+    );
 
     // Restart it on its store and CometBFT home: it catches up.
     start_validator(dir, &cometbft, &mut validators[3], 3, 1);
@@ -878,7 +944,9 @@ fn four_cometbft_validators_carry_the_chain_and_a_killed_one_catches_up() {
         });
         for (i, &p) in ports.iter().enumerate() {
             assert_eq!(
-                wait_for("the header", Duration::from_secs(60), || header_app_hash(p, h)),
+                wait_for("the header", Duration::from_secs(60), || header_app_hash(
+                    p, h
+                )),
                 recorded,
                 "validator {i}, height {h}"
             );
@@ -888,7 +956,11 @@ fn four_cometbft_validators_carry_the_chain_and_a_killed_one_catches_up() {
         for tx in &chain {
             let id = hex::encode(Transaction::decode(tx).unwrap().id().as_bytes());
             let r = rpc(p, &format!("/abci_query?path=%22tx%22&data=0x{id}")).unwrap();
-            assert_eq!(r["result"]["response"]["code"].as_u64().unwrap_or(0), 0, "{r}");
+            assert_eq!(
+                r["result"]["response"]["code"].as_u64().unwrap_or(0),
+                0,
+                "{r}"
+            );
         }
     }
     // And each app's own app hash, where it stands now, is the one consensus recorded.

@@ -314,7 +314,10 @@ impl App {
         }
     }
 
-    fn init_chain(&self, r: &tendermint::abci::request::InitChain) -> Result<rsp::InitChain, Fatal> {
+    fn init_chain(
+        &self,
+        r: &tendermint::abci::request::InitChain,
+    ) -> Result<rsp::InitChain, Fatal> {
         let network = &self.node.genesis().network;
         if &r.chain_id != network {
             return Err(Fatal(format!(
@@ -367,7 +370,11 @@ impl App {
     }
 
     /// The block after the committed one, if `h` is its height.
-    fn next(&self, h: tendermint::block::Height, t: tendermint::Time) -> Result<BlockContext, Committed> {
+    fn next(
+        &self,
+        h: tendermint::block::Height,
+        t: tendermint::Time,
+    ) -> Result<BlockContext, Committed> {
         let c = self.node.committed();
         if h.value() == c.height + 1 {
             Ok(self.node.next_block(seconds(t)))
@@ -405,7 +412,10 @@ impl App {
         }
     }
 
-    fn finalize(&self, f: &tendermint::abci::request::FinalizeBlock) -> Result<rsp::FinalizeBlock, Fatal> {
+    fn finalize(
+        &self,
+        f: &tendermint::abci::request::FinalizeBlock,
+    ) -> Result<rsp::FinalizeBlock, Fatal> {
         let block = self.next(f.height, f.time).map_err(|c| {
             Fatal(format!(
                 "FinalizeBlock at height {}, the app committed height {}",
@@ -483,7 +493,10 @@ impl App {
             },
             "tx" => {
                 let Some(id) = parse_id(&q.data) else {
-                    return fail(code::BAD_QUERY, "a tx id is 32 bytes or 64 hex digits".into());
+                    return fail(
+                        code::BAD_QUERY,
+                        "a tx id is 32 bytes or 64 hex digits".into(),
+                    );
                 };
                 let id = TxId(id);
                 match view.tx(&id) {
@@ -500,7 +513,10 @@ impl App {
             }
             "note" => {
                 let Some(id) = parse_id(&q.data) else {
-                    return fail(code::BAD_QUERY, "a note id is 32 bytes or 64 hex digits".into());
+                    return fail(
+                        code::BAD_QUERY,
+                        "a note id is 32 bytes or 64 hex digits".into(),
+                    );
                 };
                 let id = NoteId(id);
                 let found = view.stored_note(&id).and_then(|n| match n {

@@ -137,14 +137,18 @@ fn replay(args: &ReplayArgs) -> Result<()> {
 }
 
 fn abci(args: &AbciArgs) -> Result<()> {
+    // Opened before logging starts: with a subscriber installed, arkworks' constraint system
+    // (the circuit fingerprint of the parameter check) records a trace per constraint.
+    let node = Arc::new(open(&args.files)?);
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(false)
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("warn,corridor_node=info,corridor=info")
+            }),
         )
         .init();
-    let node = Arc::new(open(&args.files)?);
     let committed = node.committed();
     tracing::info!(
         network = %node.genesis().network,
