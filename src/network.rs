@@ -348,6 +348,11 @@ impl DemoNetwork {
         }
     }
 
+    /// The time of height 0.
+    pub fn genesis_time(&self) -> u64 {
+        self.genesis_time
+    }
+
     /// A builder against the committed state, for the next block.
     pub fn builder(&self) -> Builder<'_> {
         Builder::new(&self.genesis, &self.state, self.block())

@@ -10,12 +10,14 @@
 //! - [`genesis`]: the genesis file (TOML) and its validation.
 //! - [`api`]: the gRPC API `corridor.node.v1.Node`; [`embedded`]: the embedded node serving
 //!   it (with health, reflection and Prometheus metrics) and cutting blocks.
+//! - [`abci`]: the ABCI 2.0 application (CometBFT v0.38) over the pipeline.
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod abci;
 pub mod api;
 pub mod embedded;
 pub mod genesis;

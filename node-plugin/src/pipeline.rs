@@ -247,6 +247,18 @@ fn fingerprint(statement: &Statement, key: &[u8; 32]) -> [u8; 32] {
     h.finish()
 }
 
+/// The size of a `len`-byte transaction inside a block's data as CometBFT counts it: a
+/// protobuf `bytes` field (tag, varint length, bytes).
+fn proto_field_size(len: usize) -> usize {
+    let mut varint = 1;
+    let mut rest = len >> 7;
+    while rest > 0 {
+        varint += 1;
+        rest >>= 7;
+    }
+    len.saturating_add(1 + varint)
+}
+
 fn bytes_hash(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
@@ -538,6 +550,26 @@ impl Node {
             .collect()
     }
 
+    /// Admission of each of `txs` up to the mempool: size cap, canonical decode, the rules
+    /// against the last committed state, verification (one batch for all of them; bisection
+    /// names the bad ones), for the next block at `time` (never before the committed time).
+    fn admitted(&self, txs: &[Vec<u8>], time: u64) -> Vec<Result<InBlock, TxError>> {
+        let block = self.next_block(time);
+        let items: Vec<Result<InBlock, TxError>> = self
+            .threads
+            .map(txs, |bytes| self.decode_resolve(bytes, block));
+        self.verify(items, block, false)
+    }
+
+    fn count_admissions(&self, results: &[Result<TxId, TxError>]) {
+        for r in results {
+            match r {
+                Ok(_) => self.metrics.admitted(),
+                Err(e) => self.metrics.rejected(e.reason()),
+            }
+        }
+    }
+
     /// Admission (CheckTx) of each of `txs`: size cap, canonical decode, the rules against the
     /// last committed state, verification (one batch for all of them; bisection names the bad
     /// ones), then the mempool. Each result is the transaction's id or why it was refused.
@@ -549,11 +581,7 @@ impl Node {
     /// committed time): the embedded node admits at the wall clock it will cut the block at,
     /// so that a KYC proof of today's epoch day is judged against today.
     pub fn check_txs_at(&self, txs: &[Vec<u8>], time: u64) -> Vec<Result<TxId, TxError>> {
-        let block = self.next_block(time);
-        let items: Vec<Result<InBlock, TxError>> = self
-            .threads
-            .map(txs, |bytes| self.decode_resolve(bytes, block));
-        let verified = self.verify(items, block, false);
+        let verified = self.admitted(txs, time);
         let mut mempool = lock(&self.mempool);
         let results: Vec<Result<TxId, TxError>> = verified
             .into_iter()
@@ -567,13 +595,37 @@ impl Node {
             })
             .collect();
         drop(mempool);
-        for r in &results {
-            match r {
-                Ok(_) => self.metrics.admitted(),
-                Err(e) => self.metrics.rejected(e.reason()),
-            }
-        }
+        self.count_admissions(&results);
         results
+    }
+
+    /// Admission of each of `txs` without the node's mempool, for a consensus engine that
+    /// keeps its own (CometBFT's CheckTx): the same checks as [`Self::check_txs`].
+    pub fn admit_txs(&self, txs: &[Vec<u8>]) -> Vec<Result<TxId, TxError>> {
+        let results: Vec<Result<TxId, TxError>> = self
+            .admitted(txs, self.committed().time)
+            .into_iter()
+            .map(|item| item.map(|i| i.tx.id()))
+            .collect();
+        self.count_admissions(&results);
+        results
+    }
+
+    /// Whether a transaction admitted earlier still passes the rules against the committed
+    /// state (CometBFT's recheck after each commit): size cap, decode and the rules only,
+    /// its proofs were verified at admission.
+    pub fn recheck(&self, bytes: &[u8]) -> Result<TxId, TxError> {
+        if bytes.len() > self.config.max_tx_bytes {
+            return Err(TxError::TooLarge {
+                size: bytes.len(),
+                max: self.config.max_tx_bytes,
+            });
+        }
+        let tx = Transaction::decode(bytes)?;
+        let view = self.view();
+        let height = self.committed().height + 1;
+        rules::check(&tx, &self.genesis, &view, &view, height)?;
+        Ok(tx.id())
     }
 
     /// Admission of one transaction.
@@ -592,15 +644,39 @@ impl Node {
     /// rules in sequence (a transaction conflicting with an earlier one is left out), at most
     /// `max_txs` of them.
     pub fn propose(&self, block: BlockContext, max_txs: usize) -> Vec<Vec<u8>> {
-        let entries = lock(&self.mempool).entries();
+        let candidates = lock(&self.mempool)
+            .entries()
+            .into_iter()
+            .map(|e| e.bytes)
+            .collect();
+        self.propose_from(block, candidates, max_txs, usize::MAX)
+    }
+
+    /// A proposal for block `block` from `candidates` (CometBFT's PrepareProposal hands over
+    /// its mempool's transactions): those that resolve and pass the rules in sequence, in
+    /// their order, at most `max_txs` of them (and the node's `max_block_txs`) and at most
+    /// `max_bytes` counted as CometBFT counts a block's data (each transaction as a protobuf
+    /// `bytes` field: its length, a tag byte and the length's varint).
+    pub fn propose_from(
+        &self,
+        block: BlockContext,
+        candidates: Vec<Vec<u8>>,
+        max_txs: usize,
+        max_bytes: usize,
+    ) -> Vec<Vec<u8>> {
         let view = self.view();
         let mut writer = BlockWriter::default();
         let mut out = Vec::new();
-        for entry in entries {
+        let mut size = 0usize;
+        for bytes in candidates {
             if out.len() >= max_txs.min(self.config.max_block_txs) {
                 break;
             }
-            let Ok(item) = self.decode_resolve(&entry.bytes, block) else {
+            let tx_size = proto_field_size(bytes.len());
+            if size.saturating_add(tx_size) > max_bytes {
+                continue;
+            }
+            let Ok(item) = self.decode_resolve(&bytes, block) else {
                 continue;
             };
             let pending = View::with_pending(self.kv.as_ref(), writer.pending());
@@ -611,7 +687,7 @@ impl Node {
                 .apply(
                     self.kv.as_ref(),
                     &item.tx,
-                    &entry.bytes,
+                    &bytes,
                     &item.statement.output_assets,
                     block.height,
                 )
@@ -619,7 +695,8 @@ impl Node {
             {
                 continue;
             }
-            out.push(entry.bytes);
+            size += tx_size;
+            out.push(bytes);
         }
         out
     }

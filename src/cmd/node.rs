@@ -1,7 +1,9 @@
 //! `corridor node`: the ledger node (corridor-node) on a redb database.
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
+use corridor::network::DemoNetwork;
 use corridor_core::genesis::Genesis;
+use corridor_node::abci::{serve_blocking, AbciConfig};
 use corridor_node::embedded::{Embedded, EmbeddedConfig};
 use corridor_node::replay::decode_blocks;
 use corridor_node::{GenesisFile, Node, NodeConfig, RedbKv};
@@ -23,6 +25,24 @@ pub enum NodeCommand {
     /// Replays the blocks of a file into the node's database, resuming after its last committed
     /// block; prints `height app_hash` for each block it commits (determinism and crash checks).
     Replay(ReplayArgs),
+    /// Serves the node as an ABCI 2.0 application (CometBFT v0.38, socket protocol) on
+    /// `--listen`; prints `listening ADDR` once it accepts connections. Point a CometBFT
+    /// validator at it with `--proxy_app tcp://ADDR`.
+    Abci(AbciArgs),
+    /// Writes the demo network's genesis file (network `corridor-demo`; its institutions'
+    /// keys derive from `--seed`, its KYC key is `params setup --dev-seed 2026`'s).
+    DemoGenesis(DemoGenesisArgs),
+}
+
+/// `node demo-genesis`.
+#[derive(Args)]
+pub struct DemoGenesisArgs {
+    /// Seed of the institutions' keys.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Where to write the genesis file (TOML).
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 /// Where the node's inputs and database are.
@@ -63,6 +83,19 @@ pub struct ReplayArgs {
     /// The blocks file.
     #[arg(long)]
     pub blocks: PathBuf,
+}
+
+/// `node abci`.
+#[derive(Args)]
+pub struct AbciArgs {
+    #[command(flatten)]
+    pub files: NodeFiles,
+    /// Where CometBFT connects (port 0: any free port, printed).
+    #[arg(long, default_value = "127.0.0.1:26658")]
+    pub listen: SocketAddr,
+    /// Largest ABCI message accepted, in bytes.
+    #[arg(long, default_value_t = AbciConfig::default().max_message_bytes)]
+    pub max_message_bytes: usize,
 }
 
 /// Opens the node described by `files` on its redb database.
@@ -172,10 +205,53 @@ fn run_embedded(args: &RunArgs) -> Result<()> {
     })
 }
 
+fn abci(args: &AbciArgs) -> Result<()> {
+    // Opened before logging starts: with a subscriber installed, arkworks' constraint system
+    // (the circuit fingerprint of the parameter check) records a trace per constraint.
+    let node = Arc::new(open(&args.files)?);
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("warn,corridor_node=info,corridor=info")
+            }),
+        )
+        .init();
+    let committed = node.committed();
+    tracing::info!(
+        network = %node.genesis().network,
+        height = committed.height,
+        app_hash = %hex::encode(committed.app_hash),
+        "node open"
+    );
+    let config = AbciConfig {
+        max_message_bytes: args.max_message_bytes,
+        ..AbciConfig::default()
+    };
+    serve_blocking(node, args.listen, config, |addr| {
+        println!("listening {addr}");
+        let _ = std::io::stdout().flush();
+    })?;
+    Ok(())
+}
+
+fn demo_genesis(args: &DemoGenesisArgs) -> Result<()> {
+    let net = DemoNetwork::new(args.seed)?;
+    std::fs::write(
+        &args.out,
+        GenesisFile::from_genesis(&net.genesis).to_toml()?,
+    )
+    .with_context(|| format!("writing {}", args.out.display()))?;
+    Ok(())
+}
+
 /// Runs a `node` subcommand.
 pub fn run(command: &NodeCommand) -> Result<()> {
     match command {
         NodeCommand::Run(args) => run_embedded(args),
         NodeCommand::Replay(args) => replay(args),
+        NodeCommand::Abci(args) => abci(args),
+        NodeCommand::DemoGenesis(args) => demo_genesis(args),
     }
 }
