@@ -30,8 +30,8 @@
 //! 64-bit proof (`prove_single`, `verify_single`) as the unit.
 pub mod verify;
 
-use crate::demo::amounts;
-use crate::network::{DemoNetwork, KycKeys, LedgerError};
+use crate::scenario::{amounts, Scenario, ScenarioConfig, ScenarioError, StepName};
+use crate::network::{KycKeys, LedgerError};
 use bulletproofs::{BulletproofGens, RangeProof};
 use corridor_core::disclosure::Disclosure;
 use corridor_core::elgamal::{encrypt, AmountOpening, EncryptedAmount, HintContext};
@@ -58,6 +58,7 @@ use corridor_verifier::{verify_transaction, ProofError, VerifyContext, VerifyErr
 use curve25519_dalek::ristretto::CompressedRistretto;
 use curve25519_dalek::scalar::Scalar;
 use merlin::Transcript;
+use std::sync::Arc;
 use rand::{CryptoRng, Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use std::fmt;
@@ -85,6 +86,9 @@ pub enum BenchError {
     /// The demo ledger refused a setup transaction.
     #[error("setup: {0}")]
     Ledger(#[from] LedgerError),
+    /// The remittance chain the fixtures come from stopped.
+    #[error("setup: {0}")]
+    Scenario(#[from] ScenarioError),
     /// A statement did not resolve.
     #[error("statement: {0}")]
     Statement(#[from] StatementError),
@@ -477,7 +481,7 @@ struct TransferCase {
     inputs: Vec<OwnedNote>,
     payment: Payment,
     fee: u64,
-    kyc: KycCredential<'static>,
+    kyc: Arc<KycCredential<'static>>,
     block: BlockContext,
     keys: &'static KycKeys,
     tx: Transaction,
@@ -492,7 +496,7 @@ impl TransferCase {
             &[self.payment],
             self.fee,
             None,
-            Some(&self.kyc),
+            Some(&*self.kyc),
             rng,
         )?;
         Ok(built.tx.sign(&self.sender.spend))
@@ -646,11 +650,24 @@ impl Fixtures {
     /// Builds every fixture from `seed` and checks that each prepared proof verifies.
     pub fn new(seed: u64) -> Result<Self, BenchError> {
         use amounts::*;
-        let mut rng = ChaCha20Rng::seed_from_u64(seed);
-        let mut net = DemoNetwork::new(seed)?;
-        let maria = net.customer([0x4d; 32])?;
-        let ana = net.customer([0x41; 32])?;
-        let juan = net.customer_in([0x4a; 32], "PH")?;
+        // The chain up to Maria's payment to Ana: the mint, the funding, the transfer, each
+        // with the state it was verified against and the builder's openings.
+        let scenario = Scenario::run(
+            ScenarioConfig {
+                until: StepName::MariaToAna,
+                ..ScenarioConfig::new(seed)
+            },
+            &mut |_| {},
+        )?;
+        let mut rng = ChaCha20Rng::seed_from_u64(seed ^ 0xbe9c);
+        let Scenario {
+            network: net,
+            maria,
+            ana,
+            juan,
+            steps,
+            ..
+        } = scenario;
         let network = net.genesis.network.clone();
         let hkd = net
             .genesis
@@ -662,20 +679,21 @@ impl Fixtures {
             .asset("PHP")
             .ok_or_else(|| fixture("no PHP"))?
             .clone();
+        let step = |name: StepName| {
+            steps
+                .iter()
+                .find(|s| s.name == name)
+                .ok_or_else(|| fixture(name.label()))
+        };
 
-        // Mint HKD into the treasury; the treasury pays Maria two notes.
-        let mint = net
-            .builder()
-            .mint("HKD", net.next_mint_nonce("HKD"), &[HKD_MINT], &mut rng)?;
-        let mint_tx = mint.tx.clone().sign(&net.inst.hkd_issuer);
-        let mint_statement = resolve(mint_tx.unsigned(), &net.genesis, &net.state, &net.block())?;
-        net.submit(&mint_tx)?;
-        let pay = Payment::each(maria.address(), &MARIA_NOTES);
-        let funding = net.transfer(&net.inst.hkd_treasury, "HKD", &pay, 0, None, &mut rng)?;
-        net.submit(&funding)?;
+        // The minted notes, their openings and the mint's statement.
+        let mint = step(StepName::MintHkd)?;
+        let mint_tx = &mint.tx;
+        let mint_statement = resolve(mint_tx.unsigned(), &net.genesis, &mint.before, &mint.block)?;
 
         // The benchmarked transfer: Maria pays Ana from her two notes, change to Maria, fee.
-        let inputs = net.owned(&maria, "HKD");
+        let paid = step(StepName::MariaToAna)?;
+        let inputs: Vec<OwnedNote> = paid.secrets.inputs.iter().map(|(_, n)| n.clone()).collect();
         if inputs.len() != 2 {
             return Err(fixture("Maria should hold two notes"));
         }
@@ -683,29 +701,22 @@ impl Fixtures {
             to: ana.address(),
             value: ANA_PAYMENT,
         };
-        let kyc = net.kyc_credential(&maria)?;
-        let state = net.state.clone();
-        let block = net.block();
-        let built = Builder::new(&net.genesis, &state, block).transfer(
-            &maria,
-            "HKD",
-            &inputs,
-            &[payment],
-            ANA_FEE,
-            None,
-            Some(&kyc),
-            &mut rng,
-        )?;
-        let tx = built.tx.clone().sign(&maria.spend);
+        let kyc = paid
+            .secrets
+            .kyc
+            .clone()
+            .ok_or_else(|| fixture("Maria's transfer carries her credential"))?;
+        let state = paid.before.clone();
+        let block = paid.block;
+        let tx = paid.tx.clone();
         let statement = resolve(tx.unsigned(), &net.genesis, &state, &block)?;
-        net.submit(&tx)?;
         let TxBody::Transfer(body) = tx.body() else {
             return Err(fixture("the transfer is not a Transfer"));
         };
         let [out_ana, out_change] = &body.outputs[..] else {
             return Err(fixture("the transfer should have two outputs"));
         };
-        let [open_ana, open_change] = &built.openings[..] else {
+        let [open_ana, open_change] = &paid.secrets.outputs[..] else {
             return Err(fixture("the transfer should have two openings"));
         };
         if out_ana.owner != ana.address() || out_change.owner != maria.address() {
@@ -770,7 +781,11 @@ impl Fixtures {
             return Err(fixture("the mint is not a Mint"));
         };
         let (minted, _) = m.outputs.first().ok_or_else(|| fixture("empty mint"))?;
-        let mint_opening = mint.openings.first().ok_or_else(|| fixture("no opening"))?;
+        let mint_opening = mint
+            .secrets
+            .outputs
+            .first()
+            .ok_or_else(|| fixture("no opening"))?;
         let (mv0, mr0) = chunk_witness(mint_opening, 0);
         let public_amount = SigmaCase::new(
             proofs::public_amount(
@@ -806,8 +821,9 @@ impl Fixtures {
             .iter()
             .flat_map(|o| o.amount.chunks.iter().map(|c| c.commitment))
             .collect();
-        let chunk_openings: Vec<(u64, Scalar)> = built
-            .openings
+        let chunk_openings: Vec<(u64, Scalar)> = paid
+            .secrets
+            .outputs
             .iter()
             .flat_map(|o| [chunk_witness(o, 0), chunk_witness(o, 1)])
             .collect();

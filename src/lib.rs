@@ -11,3 +11,4 @@
 pub mod bench;
 pub mod demo;
 pub mod network;
+pub mod scenario;

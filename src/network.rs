@@ -392,6 +392,14 @@ impl DemoNetwork {
     pub fn enrol(&mut self, seed: [u8; 32], jurisdiction: &str) -> Result<WalletKeys, LedgerError> {
         let keys = WalletKeys::from_seed(&WalletSeed::from_bytes(seed))
             .map_err(|e| LedgerError::Kyc(format!("wallet seed: {e}")))?;
+        self.enrol_keys(&keys, jurisdiction)?;
+        self.publish_kyc_root()?;
+        Ok(keys)
+    }
+
+    /// The issuer enrols a credential for `keys` in `jurisdiction` (tier 1, a year's validity)
+    /// in its registry, without publishing the new root.
+    pub fn enrol_keys(&mut self, keys: &WalletKeys, jurisdiction: &str) -> Result<(), LedgerError> {
         let j = self
             .genesis
             .jurisdictions
@@ -410,10 +418,9 @@ impl DemoNetwork {
             .kyc
             .enrol_credential(&credential)
             .map_err(|e| LedgerError::Kyc(e.to_string()))?;
-        self.publish_kyc_root()?;
         self.credentials
             .insert(keys.spend.public().to_bytes(), (credential, leaf));
-        Ok(keys)
+        Ok(())
     }
 
     /// A signed RegisterAddress of `wallet`, proven with the credential enrolled for `holder`
@@ -435,6 +442,13 @@ impl DemoNetwork {
 
     /// The issuer publishes its registry's current root (KycRootUpdate, signed by its key).
     pub fn publish_kyc_root(&mut self) -> Result<(), LedgerError> {
+        let update = self.kyc_root_update()?;
+        self.submit(&update)?;
+        Ok(())
+    }
+
+    /// The issuer's signed KycRootUpdate of its registry's current root, for the next block.
+    pub fn kyc_root_update(&self) -> Result<Transaction, LedgerError> {
         let (seq, previous) = next_root_update(self.state.kyc_root_head(KYC_ISSUER_ID)?);
         let update = self.builder().kyc_root_update(
             KYC_ISSUER_ID,
@@ -442,8 +456,7 @@ impl DemoNetwork {
             previous,
             FieldBytes(fr_to_bytes(&self.kyc.root())),
         )?;
-        self.submit(&update.sign(&self.inst.kyc_issuer))?;
-        Ok(())
+        Ok(update.sign(&self.inst.kyc_issuer))
     }
 
     /// The credential and leaf of a customer of the demo's issuer.

@@ -13,26 +13,24 @@
 //! digests and transcripts, so a re-signed edit of them meets the KYC check itself, which must
 //! refuse it: as malformed (off-curve, off-subgroup, non-canonical: `KycFormat`) or as false
 //! (`Kyc`). An escrow point outside Baby Jubjub's prime-order subgroup is a typed `KycInputs`.
-use corridor::demo::amounts::*;
-use corridor::network::{DemoNetwork, KycKeys, CREDENTIAL_DAYS, KYC_ISSUER_ID};
+use corridor::scenario::{Scenario, ScenarioConfig, StepName};
+use corridor::network::KycKeys;
 use corridor_circuits::escrow::point_to_bytes;
 use corridor_circuits::jubjub::{base_point, JubjubPoint};
-use corridor_circuits::{fr_to_bytes, Credential, CredentialAttributes, Fr, IdentitySecret};
+use corridor_circuits::Fr;
 use corridor_core::elgamal::HINT_LEN;
 use corridor_core::genesis::Genesis;
 use corridor_core::instruction::INSTRUCTION_BOX_LEN;
-use corridor_core::keys::{SpendKey, WalletKeys, WalletSeed};
+use corridor_core::keys::{SpendKey, WalletKeys};
 use corridor_core::proto::{self, transaction::Body};
-use corridor_core::state::{BlockContext, PublicState};
+use corridor_core::state::BlockContext;
 use corridor_core::statement::{resolve, StatementError};
 use corridor_core::tx::{
-    range_parties, range_proof_len, FieldBytes, NoteId, PublishQuote, Transaction, TxBody,
+    range_parties, range_proof_len, Transaction, TxBody,
     UnsignedTransaction, GROTH16_PROOF_LEN, MAX_TX_BYTES,
 };
 use corridor_core::DecodeError;
 use corridor_node::MemoryLedger;
-use corridor_prover::builder::{OwnedNote, Payment, RemittanceRequest};
-use corridor_prover::KycCredential;
 use corridor_verifier::groth16::{Element, Groth16DecodeError};
 use corridor_verifier::{
     kyc_claim, verify_transaction, KycStatus, ProofError, VerifiedTransaction, VerifyContext,
@@ -91,253 +89,44 @@ impl Fixtures {
     }
 }
 
-fn commit(
-    net: &mut DemoNetwork,
-    all: &mut Vec<Fixture>,
-    name: &'static str,
-    tx: Transaction,
-    signer: &SpendKey,
-) {
-    let before = net.state.clone();
-    let block = net.block();
-    net.submit(&tx)
-        .unwrap_or_else(|e| panic!("fixture {name}: the ledger refused it: {e}"));
-    all.push(Fixture {
-        name,
-        bytes: tx.encode(),
-        tx,
-        before,
-        block,
-        signer: signer.clone(),
-    });
+/// The fixture name of each step of the scenario.
+fn fixture_name(step: StepName) -> &'static str {
+    match step {
+        StepName::MintHkd => "mint",
+        StepName::TreasuryToMaria => "treasury-transfer",
+        StepName::MariaToAna => "transfer",
+        StepName::MintPhp => "mint-php",
+        StepName::PhpFloat => "float-transfer",
+        StepName::PublishQuote => "quote",
+        StepName::Remittance => "remittance",
+        StepName::Payout => "payout",
+        StepName::Burn => "burn",
+        StepName::KycRootUpdate => "root-update",
+        StepName::RegisterAddress => "register",
+    }
 }
 
+/// Every step of the remittance scenario ([`corridor::scenario`]) as a fixture: one valid
+/// transaction of every kind, with the state and block it was verified against.
 fn build_fixtures() -> Fixtures {
-    let mut rng = ChaCha20Rng::seed_from_u64(SEED);
-    let rng = &mut rng;
-    let mut net = DemoNetwork::new(SEED).expect("the demo network");
-    let maria = net.customer_in([0x4d; 32], "HK").expect("Maria onboards");
-    let ana = net.customer_in([0x41; 32], "HK").expect("Ana onboards");
-    let juan = net.customer_in([0x4a; 32], "PH").expect("Juan onboards");
-    let rosa = WalletKeys::from_seed(&WalletSeed::from_bytes([0x52; 32])).expect("Rosa's keys");
-    let mut all = Vec::new();
-
-    let tx = net
-        .builder()
-        .mint("HKD", 0, &[HKD_MINT], rng)
-        .expect("mint")
-        .tx
-        .sign(&net.inst.hkd_issuer);
-    let k = net.inst.hkd_issuer.clone();
-    commit(&mut net, &mut all, "mint", tx, &k);
-
-    let inputs = net.owned(&net.inst.hkd_treasury, "HKD");
-    let pay: Vec<_> = MARIA_NOTES
+    let scenario =
+        Scenario::run(ScenarioConfig::new(SEED), &mut |_| {}).expect("the scenario runs");
+    let all = scenario
+        .steps
         .iter()
-        .map(|v| Payment {
-            to: maria.address(),
-            value: *v,
+        .map(|step| Fixture {
+            name: fixture_name(step.name),
+            bytes: step.tx.encode(),
+            tx: step.tx.clone(),
+            before: step.before.clone(),
+            block: step.block,
+            signer: step.signer.clone(),
         })
         .collect();
-    let tx = net
-        .builder()
-        .transfer(
-            &net.inst.hkd_treasury,
-            "HKD",
-            &inputs,
-            &pay,
-            0,
-            None,
-            None,
-            rng,
-        )
-        .expect("treasury transfer")
-        .tx
-        .sign(&net.inst.hkd_treasury.spend);
-    let k = net.inst.hkd_treasury.spend.clone();
-    commit(&mut net, &mut all, "treasury-transfer", tx, &k);
-
-    // Two inputs, two outputs (Ana, change), a fee, a limit, a KYC section.
-    let inputs = net.owned(&maria, "HKD");
-    let pay = [Payment {
-        to: ana.address(),
-        value: ANA_PAYMENT,
-    }];
-    let kyc = net.kyc_credential(&maria).expect("Maria's credential");
-    let tx = net
-        .builder()
-        .transfer(&maria, "HKD", &inputs, &pay, ANA_FEE, None, Some(&kyc), rng)
-        .expect("transfer")
-        .tx
-        .sign(&maria.spend);
-    commit(&mut net, &mut all, "transfer", tx, &maria.spend);
-
-    let tx = net
-        .builder()
-        .mint("PHP", 0, &[PHP_MINT], rng)
-        .expect("mint PHP")
-        .tx
-        .sign(&net.inst.php_issuer);
-    let k = net.inst.php_issuer.clone();
-    commit(&mut net, &mut all, "mint-php", tx, &k);
-
-    let inputs = net.owned(&net.inst.php_treasury, "PHP");
-    let pay = [Payment {
-        to: net.inst.ph_float.address(),
-        value: PHP_FLOAT,
-    }];
-    let tx = net
-        .builder()
-        .transfer(
-            &net.inst.php_treasury,
-            "PHP",
-            &inputs,
-            &pay,
-            0,
-            None,
-            None,
-            rng,
-        )
-        .expect("float transfer")
-        .tx
-        .sign(&net.inst.php_treasury.spend);
-    let k = net.inst.php_treasury.spend.clone();
-    commit(&mut net, &mut all, "float-transfer", tx, &k);
-
-    let tx = net
-        .builder()
-        .publish_quote(PublishQuote {
-            operator: "ph-wallet".into(),
-            quote_id: QUOTE_ID,
-            asset_from: "HKD".into(),
-            asset_to: "PHP".into(),
-            num: QUOTE_NUM,
-            den: QUOTE_DEN,
-            expiry_height: 1_000,
-        })
-        .expect("quote")
-        .sign(&net.inst.ph_operator);
-    let k = net.inst.ph_operator.clone();
-    commit(&mut net, &mut all, "quote", tx, &k);
-
-    let salt = [0x5a; 32];
-    let inputs = net.owned(&maria, "HKD");
-    let req = RemittanceRequest {
-        operator: "ph-wallet".into(),
-        quote_id: QUOTE_ID,
-        beneficiary: juan.address(),
-        salt,
-        value: REMIT,
-    };
-    let kyc = net.kyc_credential(&maria).expect("Maria's credential");
-    let tx = net
-        .builder()
-        .transfer(
-            &maria,
-            "HKD",
-            &inputs,
-            &[],
-            REMIT_FEE,
-            Some(&req),
-            Some(&kyc),
-            rng,
-        )
-        .expect("remittance")
-        .tx
-        .sign(&maria.spend);
-    let remit_id = tx.id();
-    commit(&mut net, &mut all, "remittance", tx, &maria.spend);
-
-    let note = net
-        .state
-        .note(&NoteId::derive(&remit_id, 0))
-        .unwrap()
-        .expect("remittance note");
-    let remit_note = OwnedNote::decrypt(note, &net.inst.ph_settlement.view).expect("decrypt");
-    let floats = net.owned(&net.inst.ph_float, "PHP");
-    let tx = net
-        .builder()
-        .payout(
-            "ph-wallet",
-            &net.inst.ph_settlement.view,
-            &net.inst.ph_float.view,
-            &remit_note,
-            &floats,
-            juan.address(),
-            salt,
-            rng,
-        )
-        .expect("payout")
-        .tx
-        .sign(&net.inst.ph_operator);
-    let k = net.inst.ph_operator.clone();
-    commit(&mut net, &mut all, "payout", tx, &k);
-
-    let inputs = net.owned(&juan, "PHP");
-    let kyc = net.kyc_credential(&juan).expect("Juan's credential");
-    let tx = net
-        .builder()
-        .burn(
-            &juan,
-            "PHP",
-            &inputs,
-            JUAN_BURN,
-            JUAN_BURN_FEE,
-            Some(&kyc),
-            rng,
-        )
-        .expect("burn")
-        .tx
-        .sign(&juan.spend);
-    commit(&mut net, &mut all, "burn", tx, &juan.spend);
-
-    // Rosa onboards by hand, so that both transactions are fixtures: the issuer enrols her
-    // credential and publishes the root, then she registers.
-    let credential = Credential::new(
-        IdentitySecret::random(rng),
-        CredentialAttributes {
-            jurisdiction: 0,
-            expiry_day: net.block().epoch_day() + CREDENTIAL_DAYS,
-            tier: 1,
-            issuer_id: KYC_ISSUER_ID,
-        },
-    )
-    .expect("Rosa's credential");
-    let leaf = net.kyc.enrol_credential(&credential).expect("enrolled");
-    let head = net
-        .state
-        .kyc_root_head(KYC_ISSUER_ID)
-        .unwrap()
-        .expect("a root");
-    let tx = net
-        .builder()
-        .kyc_root_update(
-            KYC_ISSUER_ID,
-            head.seq + 1,
-            head.root,
-            FieldBytes(fr_to_bytes(&net.kyc.root())),
-        )
-        .expect("root update")
-        .sign(&net.inst.kyc_issuer);
-    let k = net.inst.kyc_issuer.clone();
-    commit(&mut net, &mut all, "root-update", tx, &k);
-
-    let kyc = KycCredential {
-        proving_key: &net.keys.proving,
-        credential,
-        membership: net.kyc.witness(leaf).expect("a witness"),
-    };
-    let tx = net
-        .builder()
-        .register_address(&rosa, &kyc, rng)
-        .expect("register")
-        .sign(&rosa.spend);
-    commit(&mut net, &mut all, "register", tx, &rosa.spend);
-
     Fixtures {
-        genesis: net.genesis,
-        keys: net.keys,
-        rosa,
+        genesis: scenario.network.genesis.clone(),
+        keys: scenario.network.keys,
+        rosa: scenario.rosa.clone(),
         all,
     }
 }

@@ -516,7 +516,7 @@ fn payees_over_the_limit_fail_the_range_proof() {
     let fx = fixture();
     let case = fx.case("transfer-treasury");
     let mut rng = ChaCha20Rng::seed_from_u64(46);
-    let total = fixture::HKD_MINT[0];
+    let total = fixture::HKD_MINT_NOTES[0];
     let second = fixture::MARIA_NOTES[1];
     for excess in [0u64, 1, 2, 1_000_000] {
         let paid = HKD_LIMIT + excess;
@@ -1508,7 +1508,7 @@ proptest! {
         let second = fixture::MARIA_NOTES[1];
         let mut f = Forged::from_case(fx, case, &mut rng);
         f.set_output(&fx.genesis, &case.state, 0, split(paid - second), &mut rng);
-        f.set_output(&fx.genesis, &case.state, 2, split(fixture::HKD_MINT[0] - paid), &mut rng);
+        f.set_output(&fx.genesis, &case.state, 2, split(fixture::HKD_MINT_NOTES[0] - paid), &mut rng);
         f.refresh_limit(&fx.genesis, &case.state, &mut rng);
         let (v, tx) = prove_and_submit(fx, case, &f, &case.signer, &mut rng);
         if excess <= 0 {

@@ -4,7 +4,7 @@
 use crate::address::Address;
 use crate::genesis::Genesis;
 use crate::group::Point;
-use crate::note::{Note, RemittanceTag};
+use crate::note::Note;
 use crate::tx::{FieldBytes, NoteId, PublishQuote, Transaction, TxBody, TxId};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -178,11 +178,7 @@ impl MemoryState {
     pub fn apply(&mut self, tx: &Transaction, output_assets: &[String], height: u64) {
         let tx_id = tx.id();
         self.txs.insert(tx_id);
-        let fee = match tx.body() {
-            TxBody::Transfer(t) => t.fee,
-            TxBody::Burn(b) => b.fee,
-            _ => 0,
-        };
+        let fee = tx.body().fee();
         // The fee is in the spent asset: the first input's (all inputs share it).
         let fee_asset = tx
             .body()
@@ -196,28 +192,8 @@ impl MemoryState {
         for input in tx.body().inputs() {
             self.spent.insert(input.note_id);
         }
-        let remittance = match tx.body() {
-            TxBody::Transfer(t) => t.remittance.as_ref().map(|r| RemittanceTag {
-                operator: r.operator.clone(),
-                quote_id: r.quote_id,
-                beneficiary_commitment: r.beneficiary_commitment,
-            }),
-            _ => None,
-        };
-        for (i, ((id, output), asset)) in tx.new_notes().into_iter().zip(output_assets).enumerate()
-        {
-            self.notes.insert(
-                id,
-                Note {
-                    id,
-                    tx_id,
-                    output_index: i as u32,
-                    asset: asset.clone(),
-                    owner: output.owner,
-                    amount: output.amount.clone(),
-                    remittance: if i == 0 { remittance.clone() } else { None },
-                },
-            );
+        for note in Note::created_by(tx, output_assets) {
+            self.notes.insert(note.id, note);
         }
         match tx.body() {
             TxBody::PublishQuote(q) => {

@@ -421,6 +421,15 @@ pub enum TxBody {
 }
 
 impl TxBody {
+    /// The public fee (Transfer and Burn; 0 for the other kinds), in the spent asset.
+    pub fn fee(&self) -> u64 {
+        match self {
+            TxBody::Transfer(t) => t.fee,
+            TxBody::Burn(b) => b.fee,
+            _ => 0,
+        }
+    }
+
     /// The kind's name, as bound into digests and transcripts.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -522,11 +522,7 @@ impl BlockWriter {
         let index = self.txs.len() as u32;
         let view = View::with_pending(kv, &self.batch);
         // The fee is in the spent asset: the first input's (the rules checked they share it).
-        let fee = match tx.body() {
-            TxBody::Transfer(t) => t.fee,
-            TxBody::Burn(b) => b.fee,
-            _ => 0,
-        };
+        let fee = tx.body().fee();
         let mut fee_put = None;
         if fee > 0 {
             if let Some(first) = tx.body().inputs().first() {
@@ -553,31 +549,14 @@ impl BlockWriter {
                 height.to_be_bytes().to_vec(),
             ));
         }
-        let remittance = match tx.body() {
-            TxBody::Transfer(t) => t.remittance.as_ref().map(|r| RemittanceTag {
-                operator: r.operator.clone(),
-                quote_id: r.quote_id,
-                beneficiary_commitment: r.beneficiary_commitment,
-            }),
-            _ => None,
-        };
-        for (i, ((id, output), asset)) in tx.new_notes().into_iter().zip(output_assets).enumerate()
-        {
-            let note = Note {
-                id,
-                tx_id,
-                output_index: i as u32,
-                asset: asset.clone(),
-                owner: output.owner,
-                amount: output.amount.clone(),
-                remittance: if i == 0 { remittance.clone() } else { None },
-            };
+        for note in Note::created_by(tx, output_assets) {
+            let id = note.id;
             puts.push((
                 Table::Notes,
                 id.as_bytes().to_vec(),
                 encode_note(&note, height),
             ));
-            let mut k = output.owner.to_bytes().to_vec();
+            let mut k = note.owner.to_bytes().to_vec();
             k.extend_from_slice(&height.to_be_bytes());
             k.extend_from_slice(id.as_bytes());
             puts.push((Table::OwnerNotes, k, Vec::new()));

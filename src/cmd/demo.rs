@@ -19,7 +19,8 @@ pub fn run(seed: u64) -> Result<()> {
     );
     println!(
         "Onboarding Maria, Ana (HK) and Juan (PH): credential enrolled, KYC root published, \
-         address registered with a Groth16 proof.\n"
+         address registered with a Groth16 proof (Rosa's onboarding is the chain's last two \
+         steps).\n"
     );
     let report = run_remittance(seed, &mut |s| {
         let kyc = match s.kyc {
@@ -28,9 +29,9 @@ pub fn run(seed: u64) -> Result<()> {
         };
         println!(
             "  ✓ {:<44} tx {}  {:>6} B  prove {:>7.1} ms  verify {:>6.1} ms  [{kyc}]",
-            s.name,
-            s.tx_id,
-            s.bytes,
+            s.name.label(),
+            s.tx.id().short(),
+            s.tx.encode().len(),
             s.build.as_secs_f64() * 1e3,
             s.verify.as_secs_f64() * 1e3,
         );
