@@ -30,8 +30,8 @@
 //! 64-bit proof (`prove_single`, `verify_single`) as the unit.
 pub mod verify;
 
-use crate::scenario::{amounts, Scenario, ScenarioConfig, ScenarioError, StepName};
 use crate::network::{KycKeys, LedgerError};
+use crate::scenario::{amounts, Scenario, ScenarioConfig, ScenarioError, StepName};
 use bulletproofs::{BulletproofGens, RangeProof};
 use corridor_core::disclosure::Disclosure;
 use corridor_core::elgamal::{encrypt, AmountOpening, EncryptedAmount, HintContext};
@@ -58,11 +58,11 @@ use corridor_verifier::{verify_transaction, ProofError, VerifyContext, VerifyErr
 use curve25519_dalek::ristretto::CompressedRistretto;
 use curve25519_dalek::scalar::Scalar;
 use merlin::Transcript;
-use std::sync::Arc;
 use rand::{CryptoRng, Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use std::fmt;
 use std::hint::black_box;
+use std::sync::Arc;
 use std::sync::OnceLock;
 
 /// The seed of the fixtures and of the measuring RNG, unless a caller picks another.

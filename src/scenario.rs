@@ -304,10 +304,13 @@ impl Scenario {
             let before = s.network.state.clone();
             let block = s.network.block();
             let t1 = Instant::now();
-            let statement = s.network.submit(&tx).map_err(|source| ScenarioError::Ledger {
-                step: name.label(),
-                source,
-            })?;
+            let statement = s
+                .network
+                .submit(&tx)
+                .map_err(|source| ScenarioError::Ledger {
+                    step: name.label(),
+                    source,
+                })?;
             let step = Step {
                 name,
                 tx,
@@ -346,7 +349,10 @@ impl Scenario {
         let net = &self.network;
         let i = &net.inst;
         let inputs_of = |keys: &WalletKeys, notes: &[OwnedNote]| -> Vec<(ViewKey, OwnedNote)> {
-            notes.iter().map(|n| (keys.view.clone(), n.clone())).collect()
+            notes
+                .iter()
+                .map(|n| (keys.view.clone(), n.clone()))
+                .collect()
         };
         Ok(match name {
             StepName::MintHkd => {

@@ -413,7 +413,12 @@ async fn the_node_api_serves_the_remittance_chain() {
 
     // Notes: the remittance note, spent by the payout, with its tag; what the node serves is
     // what the in-memory node of the demo holds (same transactions, same heights).
-    let (remittance, payout) = (&txs[txs.len() - 3], &txs[txs.len() - 2]);
+    let r = txs
+        .iter()
+        .position(corridor::demo::is_remittance)
+        .expect("a remittance in the chain");
+    let (remittance, payout) = (&txs[r], &txs[r + 1]);
+    assert!(matches!(payout.body(), TxBody::Payout(_)));
     assert!(matches!(remittance.body(), TxBody::Transfer(_)));
     let note_id = NoteId::derive(&remittance.id(), 0);
     let note = client
@@ -442,7 +447,12 @@ async fn the_node_api_serves_the_remittance_chain() {
     );
     let tag = note.remittance.unwrap();
     assert_eq!((tag.operator.as_str(), tag.quote_id), ("ph-wallet", 7));
-    assert_eq!(note.height, last - 2);
+    let remittance_height = committed(&mut client, &remittance.id().0).await.height;
+    assert_eq!(note.height, remittance_height);
+    assert_eq!(
+        remittance_height + 1,
+        committed(&mut client, &payout.id().0).await.height
+    );
     let payout_height = committed(&mut client, &payout.id().0).await.height;
     assert_eq!(note.spent_height, Some(payout_height));
 
@@ -482,10 +492,16 @@ async fn the_node_api_serves_the_remittance_chain() {
         .into_inner()
         .notes;
     assert_eq!(by_bytes, by_string);
+    // Juan's burn is his last transaction: its change is his newest note.
+    let burn = txs
+        .iter()
+        .rfind(|t| matches!(t.body(), TxBody::Burn(_)))
+        .expect("Juan's burn");
+    let burn_height = committed(&mut client, &burn.id().0).await.height;
     let since_last = client
         .list_notes(proto::ListNotesRequest {
             owner: juan.to_bytes().to_vec(),
-            since: last,
+            since: burn_height,
             limit: 1,
             ..Default::default()
         })
@@ -494,7 +510,7 @@ async fn the_node_api_serves_the_remittance_chain() {
         .into_inner()
         .notes;
     assert_eq!(since_last.len(), 1);
-    assert_eq!(since_last[0].height, last);
+    assert_eq!(since_last[0].height, burn_height);
 
     // KYC roots and the quote.
     let head = reference.kyc_root_head(1).unwrap().unwrap();

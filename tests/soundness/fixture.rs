@@ -12,8 +12,8 @@
 //! Every customer transaction costs a Groth16 proof (7 in all, the registrations included), so
 //! the chain is built once per test binary and keeps to one transaction per kind and role.
 use super::forge::Forged;
-pub use corridor::scenario::amounts::*;
 use corridor::network::KycKeys;
+pub use corridor::scenario::amounts::*;
 use corridor::scenario::{Scenario, ScenarioConfig, StepName};
 use corridor_core::elgamal::AmountOpening;
 use corridor_core::genesis::Genesis;
