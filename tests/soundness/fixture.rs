@@ -200,7 +200,7 @@ fn build() -> Fixture {
         .committed()
         .iter()
         .filter_map(|tx| match tx.body() {
-            TxBody::KycRootUpdate(u) => Some(u.new_root.clone()),
+            TxBody::KycRootUpdate(u) => Some(u.new_root),
             _ => None,
         })
         .collect();
