@@ -16,7 +16,7 @@ use corridor_core::statement::{resolve, Statement};
 use corridor_core::tx::{FieldBytes, Transaction};
 use corridor_node::{MemoryLedger, Node, NodeConfig, NodeError, TxError};
 use corridor_params::ProvingKey;
-use corridor_prover::builder::{OwnedNote, Payment, RemittanceRequest};
+use corridor_prover::builder::{BuiltTransaction, OwnedNote, Payment, RemittanceRequest};
 use corridor_prover::{Builder, KycCredential, ProveError};
 use corridor_verifier::groth16::PreparedKey;
 use corridor_verifier::{VerifyContext, VerifyError};
@@ -492,21 +492,44 @@ impl DemoNetwork {
         remittance: Option<&RemittanceRequest>,
         rng: &mut R,
     ) -> Result<Transaction, LedgerError> {
+        let (built, _, _) = self.build_transfer(from, asset, payments, fee, remittance, rng)?;
+        Ok(built.tx.sign(&from.spend))
+    }
+
+    /// [`Self::transfer`] unsigned, with what the sender knows: the built transaction (its
+    /// openings), the notes it spends and the customer's credential it was proven with.
+    pub fn build_transfer<R: rand::RngCore + rand::CryptoRng>(
+        &self,
+        from: &WalletKeys,
+        asset: &str,
+        payments: &[Payment],
+        fee: u64,
+        remittance: Option<&RemittanceRequest>,
+        rng: &mut R,
+    ) -> Result<
+        (
+            BuiltTransaction,
+            Vec<OwnedNote>,
+            Option<KycCredential<'static>>,
+        ),
+        LedgerError,
+    > {
         let kyc = match self.enrolled(from) {
             Ok(_) => Some(self.kyc_credential(from)?),
             Err(_) => None,
         };
+        let inputs = self.owned(from, asset);
         let built = self.builder().transfer(
             from,
             asset,
-            &self.owned(from, asset),
+            &inputs,
             payments,
             fee,
             remittance,
             kyc.as_ref(),
             rng,
         )?;
-        Ok(built.tx.sign(&from.spend))
+        Ok((built, inputs, kyc))
     }
 
     /// The issuer revokes a customer's credential and publishes the new root.

@@ -396,7 +396,7 @@ impl Scenario {
                     to: self.ana.address(),
                     value: ANA_PAYMENT,
                 }];
-                self.customer_transfer(&self.maria, "HKD", &pay, ANA_FEE, None, rng)?
+                self.transfer(&self.maria, "HKD", &pay, ANA_FEE, None, rng)?
             }
             StepName::MintPhp => {
                 let built =
@@ -409,28 +409,11 @@ impl Scenario {
                 (built.tx.sign(&i.php_issuer), i.php_issuer.clone(), secrets)
             }
             StepName::PhpFloat => {
-                let inputs = net.owned(&i.php_treasury, "PHP");
                 let pay = [Payment {
                     to: i.ph_float.address(),
                     value: PHP_FLOAT,
                 }];
-                let built = net.builder().transfer(
-                    &i.php_treasury,
-                    "PHP",
-                    &inputs,
-                    &pay,
-                    0,
-                    None,
-                    None,
-                    rng,
-                )?;
-                let secrets = StepSecrets {
-                    inputs: inputs_of(&i.php_treasury, &inputs),
-                    outputs: built.openings,
-                    ..StepSecrets::default()
-                };
-                let spend = i.php_treasury.spend.clone();
-                (built.tx.sign(&spend), spend, secrets)
+                self.transfer(&i.php_treasury, "PHP", &pay, 0, None, rng)?
             }
             StepName::PublishQuote => {
                 let tx = net.builder().publish_quote(PublishQuote {
@@ -456,7 +439,7 @@ impl Scenario {
                     salt: SALT,
                     value: REMIT,
                 };
-                self.customer_transfer(&self.maria, "HKD", &[], REMIT_FEE, Some(&req), rng)?
+                self.transfer(&self.maria, "HKD", &[], REMIT_FEE, Some(&req), rng)?
             }
             StepName::Payout => {
                 // The operator opens the instruction box of the remittance it received.
@@ -554,8 +537,9 @@ impl Scenario {
         })
     }
 
-    /// A customer's Transfer spending all its `asset` notes, with its KYC proof.
-    fn customer_transfer(
+    /// A Transfer from `from` spending all its `asset` notes (with a KYC proof for a
+    /// customer), signed, with its signer and the prover's secrets.
+    fn transfer(
         &self,
         from: &WalletKeys,
         asset: &str,
@@ -564,25 +548,13 @@ impl Scenario {
         remittance: Option<&RemittanceRequest>,
         rng: &mut ChaCha20Rng,
     ) -> Result<(Transaction, SpendKey, StepSecrets), Failure> {
-        let inputs = self.network.owned(from, asset);
-        let kyc = self.network.kyc_credential(from)?;
-        let built = self.network.builder().transfer(
-            from,
-            asset,
-            &inputs,
-            payments,
-            fee,
-            remittance,
-            Some(&kyc),
-            rng,
-        )?;
+        let (built, inputs, kyc) = self
+            .network
+            .build_transfer(from, asset, payments, fee, remittance, rng)?;
         let secrets = StepSecrets {
-            inputs: inputs
-                .iter()
-                .map(|n| (from.view.clone(), n.clone()))
-                .collect(),
+            inputs: inputs.into_iter().map(|n| (from.view.clone(), n)).collect(),
             outputs: built.openings,
-            kyc: Some(Arc::new(kyc)),
+            kyc: kyc.map(Arc::new),
             ..StepSecrets::default()
         };
         Ok((built.tx.sign(&from.spend), from.spend.clone(), secrets))

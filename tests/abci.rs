@@ -11,13 +11,13 @@
 //!   remittance chain; one validator (CometBFT and app) is SIGKILLed, blocks go on with three,
 //!   and once restarted it catches up to the same app hashes. Without the variable that test
 //!   says it is skipped.
+mod support;
+
 use corridor::demo::{run_remittance, run_remittance_at};
-use corridor::network::{dev_kyc_keys, BLOCK_SECONDS, DEV_PARAMS_SEED, GENESIS_TIME};
-use corridor_core::genesis::Genesis;
+use corridor::network::{dev_kyc_keys, BLOCK_SECONDS, GENESIS_TIME};
 use corridor_core::tx::{NoteId, Transaction};
 use corridor_node::abci::code;
-use corridor_node::{GenesisFile, MemoryKv, Node, NodeConfig};
-use corridor_params::{CircuitInfo, ParamsDir};
+use corridor_node::{MemoryKv, Node, NodeConfig};
 use prost013::Message;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -81,23 +81,6 @@ impl Drop for Proc {
             eprintln!("--- last lines of {} ---\n{}", self.name, self.tail());
         }
     }
-}
-
-/// Writes `genesis.toml` and the dev-seed parameter folder into `dir`.
-fn write_network_files(dir: &Path, genesis: &Genesis) {
-    std::fs::write(
-        dir.join("genesis.toml"),
-        GenesisFile::from_genesis(genesis).to_toml().unwrap(),
-    )
-    .unwrap();
-    let keys = dev_kyc_keys().unwrap();
-    ParamsDir::new(dir.join("params"))
-        .write(
-            &CircuitInfo::kyc().unwrap(),
-            &keys.proving,
-            Some(DEV_PARAMS_SEED),
-        )
-        .unwrap();
 }
 
 /// `corridor node abci` on `data`, listening on a free port of 127.0.0.1.
@@ -397,7 +380,7 @@ fn abci_socket_drives_the_remittance_chain_and_matches_the_reference_node() {
         "the chain has {} transactions",
         chain.len()
     );
-    write_network_files(dir, &genesis);
+    support::write_network_files(dir, &genesis);
 
     // The reference: the same blocks on an in-memory node, one thread.
     let reference = Node::open(
@@ -811,7 +794,7 @@ fn four_cometbft_validators_carry_the_chain_and_a_killed_one_catches_up() {
     let report = run_remittance_at(13, now_seconds() - 600, &mut |_| {}).expect("the chain");
     let net = &report.network;
     let chain: Vec<Vec<u8>> = net.committed().iter().map(Transaction::encode).collect();
-    write_network_files(dir, &net.genesis);
+    support::write_network_files(dir, &net.genesis);
 
     // `cometbft testnet`: four validators; then one IP, distinct ports, the app's chain id.
     let out = Command::new(&cometbft)

@@ -1133,26 +1133,13 @@ fn build_kyc_world() -> KycWorld {
         .tx
         .sign(&net.inst.hkd_issuer);
     net.submit(&mint).expect("mint");
-    let inputs = net.owned(&net.inst.hkd_treasury, "HKD");
     let pay = [Payment {
         to: pedro.address(),
         value: 50_000,
     }];
     let funding = net
-        .builder()
-        .transfer(
-            &net.inst.hkd_treasury,
-            "HKD",
-            &inputs,
-            &pay,
-            0,
-            None,
-            None,
-            rng,
-        )
-        .expect("treasury → Pedro")
-        .tx
-        .sign(&net.inst.hkd_treasury.spend);
+        .transfer(&net.inst.hkd_treasury, "HKD", &pay, 0, None, rng)
+        .expect("treasury → Pedro");
     net.submit(&funding).expect("treasury → Pedro");
     let pedro_old_credential = net.kyc_credential(&pedro).expect("Pedro's credential");
     net.revoke(&pedro).expect("revoked");

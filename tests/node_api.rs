@@ -7,15 +7,16 @@
 //! The chain is built once, on a demo network whose height 0 is an hour ago: the node stamps
 //! its blocks with the wall clock, and the KYC proofs carry the epoch day of the block they
 //! were built for, which must be the block's UTC day or the day before.
+mod support;
+
 use corridor::demo::{run_remittance_at, DemoReport};
-use corridor::network::{dev_kyc_keys, DEV_PARAMS_SEED};
+use corridor::network::dev_kyc_keys;
 use corridor_core::state::PublicState;
 use corridor_core::tx::{NoteId, Output, Transaction, TxBody};
 use corridor_node::api::proto::node_client::NodeClient;
 use corridor_node::api::proto::{self, node_server::Node as _};
 use corridor_node::api::{unix_now, Events, NodeApi};
-use corridor_node::{GenesisFile, MemoryKv, Node, NodeConfig};
-use corridor_params::{CircuitInfo, ParamsDir};
+use corridor_node::{MemoryKv, Node, NodeConfig};
 use prost::Message;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -44,20 +45,7 @@ fn chain() -> &'static Chain {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let report = run_remittance_at(5, unix_now() - 3_600, &mut |_| {}).expect("the chain");
-        std::fs::write(
-            dir.join("genesis.toml"),
-            GenesisFile::from_genesis(&report.network.genesis)
-                .to_toml()
-                .unwrap(),
-        )
-        .unwrap();
-        ParamsDir::new(dir.join("params"))
-            .write(
-                &CircuitInfo::kyc().unwrap(),
-                &dev_kyc_keys().unwrap().proving,
-                Some(DEV_PARAMS_SEED),
-            )
-            .unwrap();
+        support::write_network_files(&dir, &report.network.genesis);
         Chain { dir, report }
     })
 }

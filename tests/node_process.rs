@@ -2,11 +2,12 @@
 //! SIGKILL at random points while it commits blocks, and determinism across thread counts.
 //! The blocks are the demo's remittance chain (one transaction per block, at the heights it was
 //! built for) followed by empty blocks.
+mod support;
+
 use corridor::demo::run_remittance;
-use corridor::network::{dev_kyc_keys, BLOCK_SECONDS, DEV_PARAMS_SEED, GENESIS_TIME};
+use corridor::network::{dev_kyc_keys, BLOCK_SECONDS, GENESIS_TIME};
 use corridor_node::replay::{encode_blocks, state_digest, ReplayBlock};
-use corridor_node::{GenesisFile, Kv, MemoryKv, Node, NodeConfig, RedbKv, View};
-use corridor_params::{CircuitInfo, ParamsDir};
+use corridor_node::{Kv, MemoryKv, Node, NodeConfig, RedbKv, View};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use std::io::{BufRead, BufReader};
@@ -36,19 +37,7 @@ fn fixture(name: &str) -> Fixture {
     let report = run_remittance(5, &mut |_| {}).expect("the remittance chain");
     let net = &report.network;
     let genesis = net.genesis.clone();
-    std::fs::write(
-        dir.join("genesis.toml"),
-        GenesisFile::from_genesis(&genesis).to_toml().unwrap(),
-    )
-    .unwrap();
-    let keys = dev_kyc_keys().unwrap();
-    ParamsDir::new(dir.join("params"))
-        .write(
-            &CircuitInfo::kyc().unwrap(),
-            &keys.proving,
-            Some(DEV_PARAMS_SEED),
-        )
-        .unwrap();
+    support::write_network_files(&dir, &genesis);
     let mut blocks: Vec<ReplayBlock> = net
         .committed()
         .iter()
@@ -71,7 +60,7 @@ fn fixture(name: &str) -> Fixture {
     let node = Node::open(
         genesis,
         kv.clone(),
-        keys.verifying.clone(),
+        dev_kyc_keys().unwrap().verifying.clone(),
         0,
         NodeConfig {
             threads: 1,
@@ -235,21 +224,10 @@ fn a_non_dev_network_refuses_dev_seed_parameters() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let net = corridor::network::DemoNetwork::new(3).unwrap();
-    let keys = dev_kyc_keys().unwrap();
-    ParamsDir::new(dir.join("params"))
-        .write(
-            &CircuitInfo::kyc().unwrap(),
-            &keys.proving,
-            Some(DEV_PARAMS_SEED),
-        )
-        .unwrap();
+    support::write_dev_params(&dir.join("params"));
     std::fs::write(dir.join("blocks.bin"), encode_blocks(&[])).unwrap();
     let run = |genesis: &corridor_core::genesis::Genesis| {
-        std::fs::write(
-            dir.join("genesis.toml"),
-            GenesisFile::from_genesis(genesis).to_toml().unwrap(),
-        )
-        .unwrap();
+        support::write_genesis(&dir.join("genesis.toml"), genesis);
         spawn(&dir, &dir.join("data"), 1)
             .wait_with_output()
             .unwrap()

@@ -444,15 +444,8 @@ impl Node {
     /// the block is named as the rule, before resolution would refuse it otherwise), and
     /// resolves the statement against the committed state for `block`.
     fn decode_resolve(&self, bytes: &[u8], block: BlockContext) -> Result<InBlock, TxError> {
-        if bytes.len() > self.config.max_tx_bytes {
-            return Err(TxError::TooLarge {
-                size: bytes.len(),
-                max: self.config.max_tx_bytes,
-            });
-        }
-        let tx = Transaction::decode(bytes)?;
+        let tx = self.decode_checked(bytes, block.height)?;
         let view = self.view();
-        rules::check(&tx, &self.genesis, &view, &view, block.height)?;
         let statement = resolve(tx.unsigned(), &self.genesis, &view, &block)
             .map_err(|e| TxError::Verify(e.into()))?;
         let fingerprint = fingerprint(&statement, &self.key_hash);
@@ -615,6 +608,13 @@ impl Node {
     /// state (CometBFT's recheck after each commit): size cap, decode and the rules only,
     /// its proofs were verified at admission.
     pub fn recheck(&self, bytes: &[u8]) -> Result<TxId, TxError> {
+        let tx = self.decode_checked(bytes, self.committed().height + 1)?;
+        Ok(tx.id())
+    }
+
+    /// The size cap, the canonical decode, and the rules against the committed state for a
+    /// block at `height`.
+    fn decode_checked(&self, bytes: &[u8], height: u64) -> Result<Transaction, TxError> {
         if bytes.len() > self.config.max_tx_bytes {
             return Err(TxError::TooLarge {
                 size: bytes.len(),
@@ -623,9 +623,8 @@ impl Node {
         }
         let tx = Transaction::decode(bytes)?;
         let view = self.view();
-        let height = self.committed().height + 1;
         rules::check(&tx, &self.genesis, &view, &view, height)?;
-        Ok(tx.id())
+        Ok(tx)
     }
 
     /// Admission of one transaction.
