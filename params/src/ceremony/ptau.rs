@@ -83,6 +83,19 @@ struct PtauFile<'a> {
 }
 
 impl<'a> PtauFile<'a> {
+    /// [`Self::parse`], refusing a file whose power is below `power` (the domain it must
+    /// cover).
+    fn parse_covering(bytes: &'a [u8], power: u32) -> Result<Self, PtauError> {
+        let file = Self::parse(bytes)?;
+        if file.power < power {
+            return Err(PtauError::TooSmall {
+                needed: power,
+                found: file.power,
+            });
+        }
+        Ok(file)
+    }
+
     fn parse(bytes: &'a [u8]) -> Result<Self, PtauError> {
         let header = bytes.get(..12).ok_or(PtauError::Header)?;
         if &header[..4] != b"ptau" || header[4..8] != 1u32.to_le_bytes() {
@@ -203,14 +216,8 @@ fn g2(bytes: &[u8]) -> Option<G2Affine> {
 /// must be at least that); with or without `prepare phase2`. The result is not checked to be
 /// well-formed: a ceremony's verification does that.
 pub fn read_powers(bytes: &[u8], power: u32) -> Result<(Powers, u32), PtauError> {
-    let file = PtauFile::parse(bytes)?;
+    let file = PtauFile::parse_covering(bytes, power)?;
     let p = file.power;
-    if p < power {
-        return Err(PtauError::TooSmall {
-            needed: power,
-            found: p,
-        });
-    }
     let (big, n) = (1usize << p, 1usize << power);
     let tau_g1 = file.points(2, 2 * big - 1, 0, 2 * n - 1, G1_BYTES, g1)?;
     let tau_g2 = file.points(3, big, 0, n, G2_BYTES, g2)?;
@@ -224,14 +231,8 @@ pub fn read_powers(bytes: &[u8], power: u32) -> Result<(Powers, u32), PtauError>
 
 /// Reads the Lagrange bases of the domain `2^power` from sections 12–15 (`prepare phase2`).
 pub fn read_lagrange(bytes: &[u8], power: u32) -> Result<Lagrange, PtauError> {
-    let file = PtauFile::parse(bytes)?;
+    let file = PtauFile::parse_covering(bytes, power)?;
     let p = file.power;
-    if p < power {
-        return Err(PtauError::TooSmall {
-            needed: power,
-            found: p,
-        });
-    }
     if file.section(12).is_err() {
         return Err(PtauError::NotPrepared);
     }
