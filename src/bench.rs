@@ -51,7 +51,7 @@ use corridor_node::MemoryLedger;
 use corridor_prover::builder::{limit_part, Builder, OwnedNote, Payment};
 use corridor_prover::disclosure::{prove_recipient, prove_sender};
 use corridor_prover::range::prove_range;
-use corridor_prover::{KycCredential, ProveError};
+use corridor_prover::{KycCredential, ProveError, TransferRequest, ViewWallet};
 use corridor_verifier::disclosure::verify_disclosure;
 use corridor_verifier::range::verify_range;
 use corridor_verifier::{verify_transaction, ProofError, VerifyContext, VerifyError};
@@ -489,14 +489,17 @@ struct TransferCase {
 
 impl TransferCase {
     fn prove<R: RngCore + CryptoRng>(&self, rng: &mut R) -> Result<Transaction, BenchError> {
+        let request = TransferRequest {
+            asset: "HKD".into(),
+            inputs: self.inputs.clone(),
+            payments: vec![self.payment],
+            fee: self.fee,
+            remittance: None,
+            kyc: Some((*self.kyc).clone()),
+        };
         let built = Builder::new(&self.genesis, &self.state, self.block).transfer(
-            &self.sender,
-            "HKD",
-            &self.inputs,
-            &[self.payment],
-            self.fee,
-            None,
-            Some(&*self.kyc),
+            &ViewWallet::of(&self.sender),
+            &request,
             rng,
         )?;
         Ok(built.tx.sign(&self.sender.spend))

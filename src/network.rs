@@ -17,7 +17,9 @@ use corridor_core::tx::{FieldBytes, Transaction};
 use corridor_node::{MemoryLedger, Node, NodeConfig, NodeError, TxError};
 use corridor_params::ProvingKey;
 use corridor_prover::builder::{BuiltTransaction, OwnedNote, Payment, RemittanceRequest};
-use corridor_prover::{Builder, KycCredential, ProveError};
+use corridor_prover::{
+    Builder, KycCredential, ProveError, RegistrationRequest, TransferRequest, ViewWallet,
+};
 use corridor_verifier::groth16::PreparedKey;
 use corridor_verifier::{VerifyContext, VerifyError};
 use rand::{RngCore, SeedableRng};
@@ -433,8 +435,8 @@ impl DemoNetwork {
         let kyc = self.kyc_credential(holder)?;
         let block = self.block();
         let register = Builder::new(&self.genesis, &self.state, block).register_address(
-            wallet,
-            &kyc,
+            &ViewWallet::of(wallet),
+            &RegistrationRequest { kyc },
             &mut self.rng,
         )?;
         Ok(register.sign(&wallet.spend))
@@ -518,18 +520,18 @@ impl DemoNetwork {
             Ok(_) => Some(self.kyc_credential(from)?),
             Err(_) => None,
         };
-        let inputs = self.owned(from, asset);
-        let built = self.builder().transfer(
-            from,
-            asset,
-            &inputs,
-            payments,
+        let request = TransferRequest {
+            asset: asset.to_string(),
+            inputs: self.owned(from, asset),
+            payments: payments.to_vec(),
             fee,
-            remittance,
-            kyc.as_ref(),
-            rng,
-        )?;
-        Ok((built, inputs, kyc))
+            remittance: remittance.cloned(),
+            kyc,
+        };
+        let built = self
+            .builder()
+            .transfer(&ViewWallet::of(from), &request, rng)?;
+        Ok((built, request.inputs, request.kyc))
     }
 
     /// The issuer revokes a customer's credential and publishes the new root.

@@ -22,7 +22,10 @@ use corridor_core::state::{BlockContext, PublicState};
 use corridor_core::tx::{NoteId, PublishQuote, Transaction, TxBody};
 use corridor_node::MemoryLedger;
 use corridor_prover::builder::{OwnedNote, Payment, RemittanceRequest};
-use corridor_prover::{KycCredential, ProveError};
+use corridor_prover::{
+    BurnRequest, KycCredential, PayoutRequest, ProveError, RegistrationRequest, TransferRequest,
+    ViewWallet,
+};
 use corridor_verifier::KycStatus;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -371,20 +374,19 @@ impl Scenario {
                     .into_iter()
                     .find(|n| n.value == HKD_MINT_NOTES[0])
                     .ok_or_else(|| missing("the treasury's first mint note"))?;
-                let inputs = [note];
-                let pay = Payment::each(self.maria.address(), &MARIA_NOTES);
-                let built = net.builder().transfer(
-                    &i.hkd_treasury,
-                    "HKD",
-                    &inputs,
-                    &pay,
-                    0,
-                    None,
-                    None,
-                    rng,
-                )?;
+                let request = TransferRequest {
+                    asset: "HKD".into(),
+                    inputs: vec![note],
+                    payments: Payment::each(self.maria.address(), &MARIA_NOTES),
+                    fee: 0,
+                    remittance: None,
+                    kyc: None,
+                };
+                let built =
+                    net.builder()
+                        .transfer(&ViewWallet::of(&i.hkd_treasury), &request, rng)?;
                 let secrets = StepSecrets {
-                    inputs: inputs_of(&i.hkd_treasury, &inputs),
+                    inputs: inputs_of(&i.hkd_treasury, &request.inputs),
                     outputs: built.openings,
                     ..StepSecrets::default()
                 };
@@ -468,19 +470,22 @@ impl Scenario {
                     .flatten()
                     .ok_or_else(|| missing("the remittance note on the ledger"))?;
                 let remit_note = OwnedNote::decrypt(note, &i.ph_settlement.view)?;
-                let floats = net.owned(&i.ph_float, "PHP");
-                let built = net.builder().payout(
-                    OPERATOR,
-                    &i.ph_settlement.view,
-                    &i.ph_float.view,
-                    &remit_note,
-                    &floats,
+                let request = PayoutRequest {
+                    operator: OPERATOR.into(),
+                    remittance: remit_note,
+                    floats: net.owned(&i.ph_float, "PHP"),
                     beneficiary,
                     salt,
+                };
+                let built = net.builder().payout(
+                    &ViewWallet::of(&i.ph_settlement),
+                    &ViewWallet::of(&i.ph_float),
+                    &request,
                     rng,
                 )?;
-                let mut inputs = inputs_of(&i.ph_settlement, std::slice::from_ref(&remit_note));
-                inputs.extend(inputs_of(&i.ph_float, &floats));
+                let mut inputs =
+                    inputs_of(&i.ph_settlement, std::slice::from_ref(&request.remittance));
+                inputs.extend(inputs_of(&i.ph_float, &request.floats));
                 let secrets = StepSecrets {
                     inputs,
                     outputs: built.openings,
@@ -494,21 +499,19 @@ impl Scenario {
             }
             StepName::Burn => {
                 let juan = &self.juan;
-                let inputs = net.owned(juan, "PHP");
-                let kyc = net.kyc_credential(juan)?;
-                let built = net.builder().burn(
-                    juan,
-                    "PHP",
-                    &inputs,
-                    JUAN_BURN,
-                    JUAN_BURN_FEE,
-                    Some(&kyc),
-                    rng,
-                )?;
+                let request = BurnRequest {
+                    asset: "PHP".into(),
+                    inputs: net.owned(juan, "PHP"),
+                    burn_amount: JUAN_BURN,
+                    fee: JUAN_BURN_FEE,
+                    kyc: Some(net.kyc_credential(juan)?),
+                };
+                let built = net.builder().burn(&ViewWallet::of(juan), &request, rng)?;
+                let BurnRequest { inputs, kyc, .. } = request;
                 let secrets = StepSecrets {
                     inputs: inputs_of(juan, &inputs),
                     outputs: built.openings,
-                    kyc: Some(Arc::new(kyc)),
+                    kyc: kyc.map(Arc::new),
                     ..StepSecrets::default()
                 };
                 (built.tx.sign(&juan.spend), juan.spend.clone(), secrets)
@@ -521,15 +524,17 @@ impl Scenario {
             }
             StepName::RegisterAddress => {
                 let rosa = &self.rosa;
-                let kyc = self.network.kyc_credential(rosa)?;
+                let request = RegistrationRequest {
+                    kyc: self.network.kyc_credential(rosa)?,
+                };
                 let tx = self
                     .network
                     .builder()
-                    .register_address(rosa, &kyc, rng)?
+                    .register_address(&ViewWallet::of(rosa), &request, rng)?
                     .sign(&rosa.spend);
                 let secrets = StepSecrets {
                     view: Some(rosa.view.clone()),
-                    kyc: Some(Arc::new(kyc)),
+                    kyc: Some(Arc::new(request.kyc)),
                     ..StepSecrets::default()
                 };
                 (tx, rosa.spend.clone(), secrets)

@@ -12,6 +12,7 @@ use corridor_core::keys::{SpendKey, WalletKeys};
 use corridor_core::proto::{self, transaction::Body};
 use corridor_core::tx::Transaction;
 use corridor_prover::builder::Payment;
+use corridor_prover::{TransferRequest, ViewWallet};
 use corridor_verifier::{
     prepare, verify_transaction, Batch, ProofError, Threads, VerifyContext, VerifyError,
 };
@@ -76,7 +77,18 @@ fn block() -> &'static Block {
             .collect();
         let funding = net
             .builder()
-            .transfer(&treasury, "HKD", &[one], &payments, 0, None, None, &mut rng)
+            .transfer(
+                &ViewWallet::of(&treasury),
+                &TransferRequest {
+                    asset: "HKD".into(),
+                    inputs: vec![one],
+                    payments: payments.to_vec(),
+                    fee: 0,
+                    remittance: None,
+                    kyc: None,
+                },
+                &mut rng,
+            )
             .unwrap()
             .tx
             .sign(&treasury.spend);
@@ -97,16 +109,18 @@ fn block() -> &'static Block {
             net_ref
                 .builder()
                 .transfer(
-                    &treasury,
-                    "HKD",
-                    &notes[i..=i],
-                    &[Payment {
-                        to: customers[i % CUSTOMERS].address(),
-                        value: 100 + i as u64,
-                    }],
-                    0,
-                    None,
-                    None,
+                    &ViewWallet::of(&treasury),
+                    &TransferRequest {
+                        asset: "HKD".into(),
+                        inputs: notes[i..=i].to_vec(),
+                        payments: vec![Payment {
+                            to: customers[i % CUSTOMERS].address(),
+                            value: 100 + i as u64,
+                        }],
+                        fee: 0,
+                        remittance: None,
+                        kyc: None,
+                    },
                     &mut rng,
                 )
                 .unwrap()

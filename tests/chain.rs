@@ -36,7 +36,9 @@ use corridor_core::tx::{FieldBytes, KycProof, NoteId, Transaction, TxBody};
 use corridor_node::{MemoryLedger, RuleError, TxError};
 use corridor_prover::builder::{Builder, OwnedNote, Payment};
 use corridor_prover::disclosure::{prove_recipient, prove_sender};
-use corridor_prover::{KycCredential, ProveError};
+use corridor_prover::{
+    KycCredential, PayoutRequest, ProveError, RegistrationRequest, TransferRequest, ViewWallet,
+};
 use corridor_verifier::disclosure::verify_disclosure;
 use corridor_verifier::groth16::{verify as verify_groth16, Groth16VerifyError};
 use corridor_verifier::{
@@ -287,13 +289,15 @@ fn build_chain() -> Chain {
         .collect();
     let builder_other_beneficiary = Builder::new(&net.genesis, &payout.before, payout.block)
         .payout(
-            OPERATOR,
-            &net.inst.ph_settlement.view,
-            &net.inst.ph_float.view,
-            &remit_note,
-            &floats,
-            ana.address(),
-            salt,
+            &ViewWallet::of(&net.inst.ph_settlement),
+            &ViewWallet::of(&net.inst.ph_float),
+            &PayoutRequest {
+                operator: OPERATOR.into(),
+                remittance: remit_note.clone(),
+                floats,
+                beneficiary: ana.address(),
+                salt,
+            },
             &mut rng,
         )
         .expect_err("the builder pays only the committed beneficiary");
@@ -1102,7 +1106,13 @@ fn build_kyc_world() -> KycWorld {
     let register =
         |net: &DemoNetwork, block: BlockContext, who: &WalletKeys, rng: &mut ChaCha20Rng| {
             Builder::new(&net.genesis, &net.state, block)
-                .register_address(who, &rosa_credential, rng)
+                .register_address(
+                    &ViewWallet::of(who),
+                    &RegistrationRequest {
+                        kyc: rosa_credential.clone(),
+                    },
+                    rng,
+                )
                 .expect("a registration")
                 .sign(&who.spend)
         };
@@ -1157,13 +1167,15 @@ fn build_kyc_world() -> KycWorld {
     let stale = net
         .builder()
         .transfer(
-            &pedro,
-            "HKD",
-            &inputs,
-            &pay,
-            10,
-            None,
-            Some(&pedro_old_credential),
+            &ViewWallet::of(&pedro),
+            &TransferRequest {
+                asset: "HKD".into(),
+                inputs: inputs.to_vec(),
+                payments: pay.to_vec(),
+                fee: 10,
+                remittance: None,
+                kyc: Some(pedro_old_credential.clone()),
+            },
             rng,
         )
         .expect("a proof against the superseded root, within its window")
@@ -1274,13 +1286,15 @@ fn a_revoked_customer_loses_the_current_root_and_the_old_one_after_its_window() 
     }];
     let err = Builder::new(&w.net.genesis, &w.before_stale, late)
         .transfer(
-            &w.pedro,
-            "HKD",
-            &inputs,
-            &pay,
-            10,
-            None,
-            Some(old),
+            &ViewWallet::of(&w.pedro),
+            &TransferRequest {
+                asset: "HKD".into(),
+                inputs: inputs.to_vec(),
+                payments: pay.to_vec(),
+                fee: 10,
+                remittance: None,
+                kyc: Some(old.clone()),
+            },
             &mut ChaCha20Rng::seed_from_u64(SEED),
         )
         .expect_err("a proof against an expired root");
@@ -1336,7 +1350,13 @@ fn an_address_registers_once() {
         ("Rosa's X with another view key", &other_view),
         ("the HKD treasury", &w.net.inst.hkd_treasury),
     ] {
-        match b.register_address(keys, &w.rosa_credential, &mut rng) {
+        match b.register_address(
+            &ViewWallet::of(keys),
+            &RegistrationRequest {
+                kyc: w.rosa_credential.clone(),
+            },
+            &mut rng,
+        ) {
             Err(ProveError::Statement(StatementError::AlreadyRegistered(a))) => {
                 assert_eq!(a, keys.address().encode(), "{who}")
             }

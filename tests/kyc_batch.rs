@@ -7,6 +7,7 @@ use ark_groth16::{Groth16, Proof};
 use corridor::network::DemoNetwork;
 use corridor_core::tx::Transaction;
 use corridor_prover::builder::Payment;
+use corridor_prover::{TransferRequest, ViewWallet};
 use corridor_verifier::groth16::{check_batch, verify_batch, BatchEntry, Groth16BatchError};
 use corridor_verifier::{kyc_claim, verify_transaction, VerifyError};
 use rand::SeedableRng;
@@ -40,16 +41,18 @@ fn claims() -> &'static Claims {
         let funding = net
             .builder()
             .transfer(
-                treasury,
-                "HKD",
-                &net.owned(treasury, "HKD"),
-                &[Payment {
-                    to: maria.address(),
-                    value: 500_000,
-                }],
-                0,
-                None,
-                None,
+                &ViewWallet::of(treasury),
+                &TransferRequest {
+                    asset: "HKD".into(),
+                    inputs: net.owned(treasury, "HKD"),
+                    payments: vec![Payment {
+                        to: maria.address(),
+                        value: 500_000,
+                    }],
+                    fee: 0,
+                    remittance: None,
+                    kyc: None,
+                },
                 &mut rng,
             )
             .unwrap()
@@ -63,16 +66,18 @@ fn claims() -> &'static Claims {
             let tx = net
                 .builder()
                 .transfer(
-                    &maria,
-                    "HKD",
-                    &net.owned(&maria, "HKD"),
-                    &[Payment {
-                        to: ana.address(),
-                        value,
-                    }],
-                    10,
-                    None,
-                    Some(&kyc),
+                    &ViewWallet::of(&maria),
+                    &TransferRequest {
+                        asset: "HKD".into(),
+                        inputs: net.owned(&maria, "HKD"),
+                        payments: vec![Payment {
+                            to: ana.address(),
+                            value,
+                        }],
+                        fee: 10,
+                        remittance: None,
+                        kyc: Some(kyc.clone()),
+                    },
                     &mut rng,
                 )
                 .unwrap()

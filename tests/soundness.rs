@@ -220,7 +220,7 @@ use corridor_core::{DecodeError, Error as CoreError};
 use corridor_node::MemoryLedger;
 use corridor_prover::builder::{Builder, OwnedNote, Payment};
 use corridor_prover::disclosure::{prove_recipient, prove_sender};
-use corridor_prover::{KycCredential, ProveError};
+use corridor_prover::{KycCredential, ProveError, TransferRequest, ViewWallet};
 use corridor_verifier::disclosure::verify_disclosure;
 use corridor_verifier::{verify_transaction, ProofError, VerifyError};
 use curve25519_dalek::scalar::Scalar;
@@ -308,16 +308,18 @@ fn unbalanced_transfer_fails_only_its_balance_proof() {
     let notes = owned(&case.state, &fx.maria);
     let err = Builder::new(&fx.genesis, &case.state, case.block)
         .transfer(
-            &fx.maria,
-            "HKD",
-            &notes,
-            &[Payment {
-                to: fx.ana.address(),
-                value: 500_000,
-            }],
-            1,
-            None,
-            Some(credential(case)),
+            &ViewWallet::of(&fx.maria),
+            &TransferRequest {
+                asset: "HKD".into(),
+                inputs: notes.to_vec(),
+                payments: vec![Payment {
+                    to: fx.ana.address(),
+                    value: 500_000,
+                }],
+                fee: 1,
+                remittance: None,
+                kyc: Some(credential(case).clone()),
+            },
             &mut rng,
         )
         .expect_err("overspends");
@@ -377,16 +379,18 @@ fn repeated_input_is_rejected() {
     let twice = [notes[0].clone(), notes[0].clone()];
     let err = Builder::new(&fx.genesis, &case.state, case.block)
         .transfer(
-            &fx.maria,
-            "HKD",
-            &twice,
-            &[Payment {
-                to: fx.ana.address(),
-                value: 2 * notes[0].value - 1,
-            }],
-            0,
-            None,
-            Some(credential(case)),
+            &ViewWallet::of(&fx.maria),
+            &TransferRequest {
+                asset: "HKD".into(),
+                inputs: twice.to_vec(),
+                payments: vec![Payment {
+                    to: fx.ana.address(),
+                    value: 2 * notes[0].value - 1,
+                }],
+                fee: 0,
+                remittance: None,
+                kyc: Some(credential(case).clone()),
+            },
             &mut ChaCha20Rng::seed_from_u64(42),
         )
         .expect_err("one note cannot pay twice its value");
@@ -408,13 +412,35 @@ fn wrap_case() -> (Case, Fixture) {
     // The builder will not make an output of 2^64.
     let err = net
         .builder()
-        .transfer(&treasury, "HKD", &notes, &[], 0, None, None, &mut rng)
+        .transfer(
+            &ViewWallet::of(&treasury),
+            &TransferRequest {
+                asset: "HKD".into(),
+                inputs: notes.to_vec(),
+                payments: vec![],
+                fee: 0,
+                remittance: None,
+                kyc: None,
+            },
+            &mut rng,
+        )
         .expect_err("2^64 does not fit a u64");
     assert!(matches!(err, ProveError::Overflow("change")));
     // With a fee of 1 the change is 2^64 − 1: a valid transfer to itself.
     let built = net
         .builder()
-        .transfer(&treasury, "HKD", &notes, &[], 1, None, None, &mut rng)
+        .transfer(
+            &ViewWallet::of(&treasury),
+            &TransferRequest {
+                asset: "HKD".into(),
+                inputs: notes.to_vec(),
+                payments: vec![],
+                fee: 1,
+                remittance: None,
+                kyc: None,
+            },
+            &mut rng,
+        )
         .expect("merge");
     let case = Case::new(
         "merge",
@@ -539,16 +565,18 @@ fn payees_over_the_limit_fail_the_range_proof() {
         .collect();
     let err = Builder::new(&fx.genesis, &case.state, case.block)
         .transfer(
-            &fx.hkd_treasury,
-            "HKD",
-            &notes,
-            &[Payment {
-                to: fx.maria.address(),
-                value: HKD_LIMIT + 1,
-            }],
-            0,
-            None,
-            None,
+            &ViewWallet::of(&fx.hkd_treasury),
+            &TransferRequest {
+                asset: "HKD".into(),
+                inputs: notes.to_vec(),
+                payments: vec![Payment {
+                    to: fx.maria.address(),
+                    value: HKD_LIMIT + 1,
+                }],
+                fee: 0,
+                remittance: None,
+                kyc: None,
+            },
             &mut rng,
         )
         .expect_err("over the limit");
@@ -653,17 +681,22 @@ fn spend_by_a_key_that_does_not_own_the_input_is_rejected() {
     // The builder refuses notes that are not the wallet's.
     let err = Builder::new(&fx.genesis, &case.state, case.block)
         .transfer(
-            &fx.ana,
-            "HKD",
-            &owned(&case.state, &fx.maria),
-            &[],
-            0,
-            None,
-            Some(credential(case)),
+            &ViewWallet::of(&fx.ana),
+            &TransferRequest {
+                asset: "HKD".into(),
+                inputs: owned(&case.state, &fx.maria),
+                payments: vec![],
+                fee: 0,
+                remittance: None,
+                kyc: Some(credential(case).clone()),
+            },
             &mut rng,
         )
         .expect_err("not Ana's notes");
-    assert!(matches!(err, ProveError::Invalid(m) if m.contains("is not this wallet's")));
+    assert!(
+        matches!(err, ProveError::NotOwner { index: 0, .. }),
+        "{err}"
+    );
 }
 
 /// Sets a key of an address on the wire to the identity, and expects the decoder to name it.
@@ -1372,7 +1405,18 @@ proptest! {
             })
             .collect();
         let built = Builder::new(&fx.genesis, state, base.block)
-            .transfer(&fx.maria, "HKD", &notes, &pay, fee, None, Some(credential(base)), &mut rng)
+            .transfer(
+                &ViewWallet::of(&fx.maria),
+                &TransferRequest {
+                    asset: "HKD".into(),
+                    inputs: notes.to_vec(),
+                    payments: pay,
+                    fee,
+                    remittance: None,
+                    kyc: Some(credential(base).clone()),
+                },
+                &mut rng,
+            )
             .expect("builds");
         let case = Case::new(
             "random transfer",

@@ -11,16 +11,19 @@
 //! registration) goes into the body before the digest; once the statement is resolved, the
 //! nullifier and the Groth16 proof over the resolved public inputs are filled in, and only then
 //! are the sigma and range proofs made (their transcript holds the nullifier).
-use crate::error::ProveError;
+use crate::error::{KycProveError, ProveError};
 use crate::kyc::{KycCredential, PendingKyc};
 use crate::range::prove_range;
+use crate::request::{
+    BurnRequest, PayoutRequest, RegistrationRequest, TransferRequest, ViewWallet,
+};
 use crate::sigma::prove;
 use corridor_core::address::Address;
 use corridor_core::elgamal::{encrypt, AmountOpening, HintContext};
 use corridor_core::genesis::{AssetPolicy, Genesis};
 use corridor_core::group::{chunk_scale_inverse, pedersen, Point};
 use corridor_core::instruction::{beneficiary_commitment, seal};
-use corridor_core::keys::{ViewKey, WalletKeys};
+use corridor_core::keys::ViewKey;
 use corridor_core::note::Note;
 use corridor_core::sigma::SigmaProof;
 use corridor_core::state::{BlockContext, PublicState};
@@ -266,7 +269,9 @@ impl<'a> Builder<'a> {
     fn policy(&self, asset: &str) -> Result<&'a AssetPolicy, ProveError> {
         self.genesis
             .asset(asset)
-            .ok_or_else(|| ProveError::Invalid(format!("unknown asset {asset}")))
+            .ok_or_else(|| ProveError::UnknownAsset {
+                asset: asset.to_string(),
+            })
     }
 
     fn unsigned(&self, body: TxBody) -> UnsignedTransaction {
@@ -292,16 +297,17 @@ impl<'a> Builder<'a> {
         };
         for (i, n) in notes.iter().enumerate() {
             if n.note.asset != asset {
-                return Err(ProveError::Invalid(format!(
-                    "input {i} is {}, not {asset}",
-                    n.note.asset
-                )));
+                return Err(ProveError::InputAsset {
+                    index: i,
+                    found: n.note.asset.clone(),
+                    expected: asset.to_string(),
+                });
             }
             if n.note.owner.view_key() != &view.public() {
-                return Err(ProveError::Invalid(format!(
-                    "input {i}: note {} is not this wallet's",
-                    n.note.id.short()
-                )));
+                return Err(ProveError::NotOwner {
+                    index: i,
+                    note: n.note.id.short(),
+                });
             }
             let r = Scalar::random(rng);
             spent.inputs.push(Input {
@@ -358,32 +364,21 @@ impl<'a> Builder<'a> {
             (None, None) => {}
             (Some(public), Some(pending)) => {
                 let (nullifier, proof) = pending.prove(public, rng)?;
-                let section = tx.body.kyc_mut().ok_or_else(|| {
-                    ProveError::Invalid("a KYC statement without a KYC section".into())
-                })?;
+                let section = tx.body.kyc_mut().ok_or(KycProveError::SectionMissing)?;
                 section.nullifier = nullifier;
                 section.proof = proof;
                 // The digest leaves out the nullifier and the proof; the transcript holds the
                 // nullifier, so resolve again before the sigma proofs.
                 statement = resolve(&tx, self.genesis, self.state, &self.block)?;
             }
-            (Some(_), None) => {
-                return Err(ProveError::Kyc(
-                    "a customer's transaction needs a KYC credential".into(),
-                ))
-            }
-            (None, Some(_)) => {
-                return Err(ProveError::Kyc(
-                    "institutional addresses carry no KYC proof".into(),
-                ))
-            }
+            (Some(_), None) => return Err(KycProveError::CredentialRequired.into()),
+            (None, Some(_)) => return Err(KycProveError::InstitutionalSigner.into()),
         }
         if statement.relations.len() != witnesses.len() {
-            return Err(ProveError::Invalid(format!(
-                "{} witnesses for {} relations",
-                witnesses.len(),
-                statement.relations.len()
-            )));
+            return Err(ProveError::WitnessCount {
+                witnesses: witnesses.len(),
+                relations: statement.relations.len(),
+            });
         }
         let mut t = statement.transcript();
         let mut proofs = Vec::with_capacity(witnesses.len());
@@ -424,10 +419,11 @@ impl<'a> Builder<'a> {
     ) -> Result<BuiltTransaction, ProveError> {
         let policy = self.policy(asset)?;
         if amounts.is_empty() || amounts.len() > MAX_OUTPUTS {
-            return Err(ProveError::Invalid(format!(
-                "a mint has 1..={MAX_OUTPUTS} outputs, not {}",
-                amounts.len()
-            )));
+            return Err(ProveError::OutputCount {
+                kind: "mint",
+                count: amounts.len(),
+                max: MAX_OUTPUTS,
+            });
         }
         let outs: Vec<_> = amounts
             .iter()
@@ -457,35 +453,41 @@ impl<'a> Builder<'a> {
         })
     }
 
-    /// Transfer from `keys`' notes: optional remittance first (output 0), then `payments`, then
-    /// change to the sender if any.
-    #[allow(clippy::too_many_arguments)]
+    /// Transfer from `wallet`'s notes: optional remittance first (output 0), then the payments,
+    /// then change to the sender if any.
     pub fn transfer<R: RngCore + CryptoRng>(
         &self,
-        keys: &WalletKeys,
-        asset: &str,
-        inputs: &[OwnedNote],
-        payments: &[Payment],
-        fee: u64,
-        remittance: Option<&RemittanceRequest>,
-        kyc: Option<&KycCredential<'_>>,
+        wallet: &ViewWallet,
+        request: &TransferRequest<'_>,
         rng: &mut R,
     ) -> Result<BuiltTransaction, ProveError> {
+        let TransferRequest {
+            asset,
+            inputs,
+            payments,
+            fee,
+            remittance,
+            kyc,
+        } = request;
+        let (asset, fee) = (asset.as_str(), *fee);
         let policy = self.policy(asset)?;
-        let me = keys.address();
-        let (kyc, pending) = self.kyc_section(kyc, me, false, rng)?;
+        let me = wallet.address();
+        let (kyc, pending) = self.kyc_section(kyc.as_ref(), me, false, rng)?;
         if inputs.is_empty() || inputs.len() > MAX_INPUTS {
-            return Err(ProveError::Invalid(format!(
-                "a transfer spends 1..={MAX_INPUTS} notes, not {}",
-                inputs.len()
-            )));
+            return Err(ProveError::InputCount {
+                kind: "transfer",
+                count: inputs.len(),
+                max: MAX_INPUTS,
+            });
         }
-        let spent = self.spend(&keys.view, asset, inputs, rng)?;
+        let spent = self.spend(wallet.view(), asset, inputs, rng)?;
         let mut outs: Vec<(Address, u64, &AssetPolicy)> = Vec::new();
         let rem = match remittance {
             Some(r) => {
                 let op = self.genesis.operator(&r.operator).ok_or_else(|| {
-                    ProveError::Invalid(format!("unknown operator {}", r.operator))
+                    ProveError::UnknownOperator {
+                        operator: r.operator.clone(),
+                    }
                 })?;
                 outs.push((op.settlement, r.value, policy));
                 let q = beneficiary_commitment(&r.beneficiary, &r.salt);
@@ -515,10 +517,11 @@ impl<'a> Builder<'a> {
             ));
         }
         if outs.len() > MAX_OUTPUTS {
-            return Err(ProveError::Invalid(format!(
-                "{} outputs exceed {MAX_OUTPUTS}",
-                outs.len()
-            )));
+            return Err(ProveError::OutputCount {
+                kind: "transfer",
+                count: outs.len(),
+                max: MAX_OUTPUTS,
+            });
         }
         let made = self.make_outputs(&outs, rng)?;
         let payee = |i: usize| outs[i].0 != me;
@@ -565,34 +568,43 @@ impl<'a> Builder<'a> {
 
     /// Payout of a remittance note at its quote: `b = ⌊a·num/den⌋` to the beneficiary from the
     /// float, the A value back to the settlement address, float change to the float address.
-    #[allow(clippy::too_many_arguments)]
+    /// `settlement` holds the remittance note, `float` the float notes.
     pub fn payout<R: RngCore + CryptoRng>(
         &self,
-        operator: &str,
-        settlement_view: &ViewKey,
-        float_view: &ViewKey,
-        remittance: &OwnedNote,
-        floats: &[OwnedNote],
-        beneficiary: Address,
-        salt: [u8; 32],
+        settlement: &ViewWallet,
+        float: &ViewWallet,
+        request: &PayoutRequest,
         rng: &mut R,
     ) -> Result<BuiltTransaction, ProveError> {
+        let PayoutRequest {
+            operator,
+            remittance,
+            floats,
+            beneficiary,
+            salt,
+        } = request;
+        let (operator, beneficiary, salt) = (operator.as_str(), *beneficiary, *salt);
+        let (settlement_view, float_view) = (settlement.view(), float.view());
         let op = self
             .genesis
             .operator(operator)
-            .ok_or_else(|| ProveError::Invalid(format!("unknown operator {operator}")))?;
-        let tag = remittance.note.remittance.as_ref().ok_or_else(|| {
-            ProveError::Invalid(format!(
-                "note {} is not a remittance",
-                remittance.note.id.short()
-            ))
-        })?;
+            .ok_or_else(|| ProveError::UnknownOperator {
+                operator: operator.to_string(),
+            })?;
+        let tag = remittance
+            .note
+            .remittance
+            .as_ref()
+            .ok_or_else(|| ProveError::NotRemittance {
+                note: remittance.note.id.short(),
+            })?;
         let quote = self
             .state
             .quote(operator, tag.quote_id)
             .map_err(StatementError::from)?
-            .ok_or_else(|| {
-                ProveError::Invalid(format!("{operator} has no quote {}", tag.quote_id))
+            .ok_or_else(|| ProveError::UnknownQuote {
+                operator: operator.to_string(),
+                quote_id: tag.quote_id,
             })?;
         let from = self.policy(&quote.asset_from)?;
         let to = self.policy(&quote.asset_to)?;
@@ -652,9 +664,11 @@ impl<'a> Builder<'a> {
         range.push((u64::from(quote.den) - 1 - rem, -r_r));
         let n_out = made.outputs.len();
         let mut inputs = rem_spent.inputs.into_iter();
-        let remittance_input = inputs
-            .next()
-            .ok_or_else(|| ProveError::Invalid("no remittance input".into()))?;
+        let remittance_input = inputs.next().ok_or(ProveError::InputCount {
+            kind: "payout",
+            count: 0,
+            max: MAX_INPUTS,
+        })?;
         let body = TxBody::Payout(Payout {
             operator: operator.to_string(),
             remittance_input,
@@ -677,27 +691,31 @@ impl<'a> Builder<'a> {
         })
     }
 
-    /// Burn `burn_amount` of `keys`' notes back to the issuer, change to the owner.
-    #[allow(clippy::too_many_arguments)]
+    /// Burn of `wallet`'s notes back to the issuer, change to the owner.
     pub fn burn<R: RngCore + CryptoRng>(
         &self,
-        keys: &WalletKeys,
-        asset: &str,
-        inputs: &[OwnedNote],
-        burn_amount: u64,
-        fee: u64,
-        kyc: Option<&KycCredential<'_>>,
+        wallet: &ViewWallet,
+        request: &BurnRequest<'_>,
         rng: &mut R,
     ) -> Result<BuiltTransaction, ProveError> {
+        let BurnRequest {
+            asset,
+            inputs,
+            burn_amount,
+            fee,
+            kyc,
+        } = request;
+        let (asset, burn_amount, fee) = (asset.as_str(), *burn_amount, *fee);
         let policy = self.policy(asset)?;
         if inputs.is_empty() || inputs.len() > MAX_INPUTS {
-            return Err(ProveError::Invalid(format!(
-                "a burn spends 1..={MAX_INPUTS} notes, not {}",
-                inputs.len()
-            )));
+            return Err(ProveError::InputCount {
+                kind: "burn",
+                count: inputs.len(),
+                max: MAX_INPUTS,
+            });
         }
-        let (kyc, pending) = self.kyc_section(kyc, keys.address(), false, rng)?;
-        let spent = self.spend(&keys.view, asset, inputs, rng)?;
+        let (kyc, pending) = self.kyc_section(kyc.as_ref(), wallet.address(), false, rng)?;
+        let spent = self.spend(wallet.view(), asset, inputs, rng)?;
         let needed = u128::from(burn_amount) + u128::from(fee);
         let change = spent
             .total
@@ -707,7 +725,7 @@ impl<'a> Builder<'a> {
                 needed,
             })?;
         let outs: Vec<_> = if change > 0 {
-            vec![(keys.address(), change as u64, policy)]
+            vec![(wallet.address(), change as u64, policy)]
         } else {
             Vec::new()
         };
@@ -737,23 +755,24 @@ impl<'a> Builder<'a> {
         })
     }
 
-    /// RegisterAddress for `keys`' address, proving `credential` (its `link` is stored).
+    /// RegisterAddress for `wallet`'s address, proving the request's credential (its `link` is
+    /// stored).
     pub fn register_address<R: RngCore + CryptoRng>(
         &self,
-        keys: &WalletKeys,
-        credential: &KycCredential<'_>,
+        wallet: &ViewWallet,
+        request: &RegistrationRequest<'_>,
         rng: &mut R,
     ) -> Result<UnsignedTransaction, ProveError> {
-        let (kyc, pending) = self.kyc_section(Some(credential), keys.address(), true, rng)?;
-        let kyc = kyc.ok_or_else(|| ProveError::Kyc("no KYC section drawn".into()))?;
+        let (kyc, pending) = self.kyc_section(Some(&request.kyc), wallet.address(), true, rng)?;
+        let kyc = kyc.ok_or(KycProveError::SectionMissing)?;
         let body = TxBody::RegisterAddress(RegisterAddress {
-            address: keys.address(),
+            address: wallet.address(),
             kyc,
             view_key_possession: SigmaProof::empty(),
         });
         self.prove_body(
             self.unsigned(body),
-            vec![vec![*keys.view.secret()]],
+            vec![vec![*wallet.view().secret()]],
             Vec::new(),
             pending,
             rng,

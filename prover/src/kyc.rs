@@ -22,8 +22,8 @@ use rand_core::{CryptoRng, RngCore};
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::error::{KycProveError, ProveError};
 use crate::groth16::{Groth16ProveError, Prover};
-use crate::ProveError;
 
 /// Proving keys whose precomputation a process keeps (the oldest is dropped beyond).
 const KEPT_PROVERS: usize = 2;
@@ -50,6 +50,7 @@ pub fn kyc_prover(pk: &ProvingKey) -> Result<Arc<Prover>, Groth16ProveError> {
 }
 
 /// A credential with its membership witness under a published root, and the KYC proving key.
+#[derive(Clone)]
 pub struct KycCredential<'a> {
     /// The Groth16 proving key of the KYC circuit.
     pub proving_key: &'a ProvingKey,
@@ -84,8 +85,8 @@ impl<'a> KycCredential<'a> {
         with_link: bool,
         rng: &mut R,
     ) -> Result<(KycProof, PendingKyc<'c, 'a>), ProveError> {
-        let escrow_pk = EscrowPublicKey::from_bytes(escrow_key)
-            .map_err(|e| ProveError::Kyc(format!("genesis escrow key: {e}")))?;
+        let escrow_pk =
+            EscrowPublicKey::from_bytes(escrow_key).map_err(KycProveError::EscrowKey)?;
         let k = EscrowRandomness::random(rng);
         let c = &self.credential;
         let escrow = EscrowCiphertext::encrypt(&escrow_pk, c.id_commit(), &k);
@@ -120,7 +121,7 @@ impl PendingKyc<'_, '_> {
         public: &KycPublicInputs,
         rng: &mut R,
     ) -> Result<(FieldBytes, [u8; GROTH16_PROOF_LEN]), ProveError> {
-        let ctx = context(public).map_err(|e| ProveError::Kyc(e.to_string()))?;
+        let ctx = context(public).map_err(KycProveError::Context)?;
         let witness = KycWitness {
             credential: self.credential.credential.clone(),
             membership: self.credential.membership.clone(),
@@ -128,18 +129,16 @@ impl PendingKyc<'_, '_> {
             escrow_randomness: self.escrow_randomness,
         };
         let (circuit, inputs) =
-            KycCircuit::from_witness(witness, &ctx).map_err(|e| ProveError::Kyc(e.to_string()))?;
+            KycCircuit::from_witness(witness, &ctx).map_err(KycProveError::Credential)?;
         let link = FieldBytes(fr_to_bytes(&inputs.link));
         if link != public.link {
-            return Err(ProveError::Kyc(
-                "the credential's link differs from the one registered for this address".into(),
-            ));
+            return Err(KycProveError::LinkMismatch.into());
         }
         let pk = self.credential.proving_key;
         let proof = kyc_prover(pk)?.prove(&pk.0, circuit, rng)?;
         let bytes: [u8; GROTH16_PROOF_LEN] = encode_proof(&proof)
             .try_into()
-            .map_err(|b: Vec<u8>| ProveError::Kyc(format!("proof encoding: {} bytes", b.len())))?;
+            .map_err(|b: Vec<u8>| KycProveError::ProofEncoding { len: b.len() })?;
         Ok((FieldBytes(fr_to_bytes(&inputs.nullifier)), bytes))
     }
 }

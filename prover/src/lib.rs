@@ -3,7 +3,9 @@
 //! - [`sigma`]: the prover of every linear sigma relation of [`corridor_core::proofs`];
 //! - [`range`]: the one aggregated bulletproof per transaction;
 //! - [`builder`]: builds Mint, Transfer (with change, optionally a remittance), PublishQuote,
-//!   Payout, Burn, RegisterAddress and KycRootUpdate from a wallet's notes and keys;
+//!   Payout, Burn, RegisterAddress and KycRootUpdate from a view-only wallet and a request;
+//! - [`request`]: the [`ViewWallet`] (address, view key, notes — never a spend key) and one
+//!   request per kind, which the prover service's messages map onto;
 //! - [`disclosure`]: recipient and sender receipts for one note;
 //! - [`groth16`]: Groth16 proving over BN254 through an MSM backend (CPU by default, CUDA with
 //!   the `gpu` feature), one proof or a batch;
@@ -26,10 +28,12 @@ pub mod error;
 pub mod groth16;
 pub mod kyc;
 pub mod range;
+pub mod request;
 pub mod sigma;
 #[cfg(any(test, feature = "test-circuits"))]
 pub mod test_circuits;
 
 pub use builder::{Builder, BuiltTransaction, OwnedNote, Payment};
-pub use error::ProveError;
+pub use error::{KycProveError, ProveError, RangeProveError};
 pub use kyc::KycCredential;
+pub use request::{BurnRequest, PayoutRequest, RegistrationRequest, TransferRequest, ViewWallet};

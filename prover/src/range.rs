@@ -1,6 +1,6 @@
 //! The aggregated range proof of a transaction: bulletproofs 5, `n = 32`, `m` = the padded list
 //! length, run in the transaction transcript as sub-proof `index`.
-use crate::error::ProveError;
+use crate::error::{ProveError, RangeProveError};
 use bulletproofs::RangeProof;
 use corridor_core::domain::proof as sep;
 use corridor_core::group::{bulletproof_gens, pedersen, CHUNK_BITS};
@@ -25,11 +25,11 @@ pub fn prove_range<R: RngCore + CryptoRng>(
         return Ok(RangeProofBytes::default());
     }
     if openings.len() != statement.commitments.len() {
-        return Err(ProveError::Invalid(format!(
-            "{} openings for {} range-proven commitments",
-            openings.len(),
-            statement.commitments.len()
-        )));
+        return Err(RangeProveError::OpeningCount {
+            openings: openings.len(),
+            commitments: statement.commitments.len(),
+        }
+        .into());
     }
     let m = statement.parties();
     let mut values: Vec<u64> = openings.iter().map(|(v, _)| *v).collect();
@@ -46,11 +46,9 @@ pub fn prove_range<R: RngCore + CryptoRng>(
         CHUNK_BITS,
         rng,
     )
-    .map_err(|e| ProveError::Range(e.to_string()))?;
+    .map_err(RangeProveError::from)?;
     if commitments != statement.padded() {
-        return Err(ProveError::Invalid(
-            "range openings do not match the statement's commitments".into(),
-        ));
+        return Err(RangeProveError::OpeningMismatch.into());
     }
     Ok(RangeProofBytes(proof.to_bytes()))
 }

@@ -21,6 +21,7 @@ use crate::network::DemoNetwork;
 use corridor_core::keys::WalletKeys;
 use corridor_core::tx::Transaction;
 use corridor_prover::builder::Payment;
+use corridor_prover::{TransferRequest, ViewWallet};
 use corridor_verifier::{prepare_all, verify_transaction, Batch, Threads, VerifyError};
 use rand::{CryptoRng, RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
@@ -173,24 +174,21 @@ impl VerifyFixture {
             let inputs = owned[c]
                 .get(2 * pair..2 * pair + 2)
                 .ok_or_else(|| BenchError::Fixture(format!("customer {c} lacks notes")))?;
-            let kyc = net_ref.kyc_credential(&customers[c])?;
             let mut rng = ChaCha20Rng::seed_from_u64(seed ^ ((i as u64 + 1) << 32));
-            let payment = Payment {
-                to: customers[(c + 1) % CUSTOMERS].address(),
-                value: PAYMENT,
+            let request = TransferRequest {
+                asset: "HKD".into(),
+                inputs: inputs.to_vec(),
+                payments: vec![Payment {
+                    to: customers[(c + 1) % CUSTOMERS].address(),
+                    value: PAYMENT,
+                }],
+                fee: FEE,
+                remittance: None,
+                kyc: Some(net_ref.kyc_credential(&customers[c])?),
             };
             let tx = net_ref
                 .builder()
-                .transfer(
-                    &customers[c],
-                    "HKD",
-                    inputs,
-                    &[payment],
-                    FEE,
-                    None,
-                    Some(&kyc),
-                    &mut rng,
-                )?
+                .transfer(&ViewWallet::of(&customers[c]), &request, &mut rng)?
                 .tx
                 .sign(&customers[c].spend);
             progress(done.fetch_add(1, Ordering::Relaxed) + 1);
