@@ -2,145 +2,33 @@
 //! nothing of the project (grpcurl, through server reflection) lists the services and calls
 //! Status and SubmitTx; the generated client submits the demo's remittance chain and reads it
 //! back (GetTx, GetNote, ListNotes, StreamBlocks, GetKycRoots, GetQuote, Status, metrics);
-//! bad input gets its status code and moves nothing.
+//! the reads of `PublicState` (GetRegistration, GetRegistrationNullifier, GetKycRootStanding)
+//! answer as the node that committed the chain in process; bad input gets its status code and
+//! moves nothing.
 //!
-//! The chain is built once, on a demo network whose height 0 is an hour ago: the node stamps
-//! its blocks with the wall clock, and the KYC proofs carry the epoch day of the block they
-//! were built for, which must be the block's UTC day or the day before.
+//! The chain is built once ([`support::chain`]), on a demo network whose height 0 is an hour
+//! ago: the node stamps its blocks with the wall clock, and the KYC proofs carry the epoch day
+//! of the block they were built for, which must be the block's UTC day or the day before.
 mod support;
+use support::{chain, committed, submit_all, NodeProcess};
 
-use corridor::demo::{run_remittance_at, DemoReport};
-use corridor::network::dev_kyc_keys;
-use corridor_core::state::PublicState;
-use corridor_core::tx::{NoteId, Output, Transaction, TxBody};
+use corridor::network::{dev_kyc_keys, KYC_ISSUER_ID};
+use corridor_core::group::Point;
+use corridor_core::keys::{WalletKeys, WalletSeed};
+use corridor_core::state::{PublicState, RootStanding};
+use corridor_core::tx::{FieldBytes, NoteId, Output, Transaction, TxBody};
 use corridor_node::api::proto::node_client::NodeClient;
 use corridor_node::api::proto::{self, node_server::Node as _};
 use corridor_node::api::{unix_now, Events, NodeApi};
 use corridor_node::{MemoryKv, Node, NodeConfig};
 use prost::Message;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, Stdio};
-use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
 use tonic::transport::Channel;
 use tonic::{Code, Request};
-
-/// The remittance chain, its genesis and its parameter folder.
-struct Chain {
-    dir: PathBuf,
-    report: DemoReport,
-}
-
-impl Chain {
-    fn txs(&self) -> &[Transaction] {
-        self.report.network.committed()
-    }
-}
-
-fn chain() -> &'static Chain {
-    static CHAIN: OnceLock<Chain> = OnceLock::new();
-    CHAIN.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("corridor-node-api-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let report = run_remittance_at(5, unix_now() - 3_600, &mut |_| {}).expect("the chain");
-        support::write_network_files(&dir, &report.network.genesis);
-        Chain { dir, report }
-    })
-}
-
-/// A `corridor node run` process on a data folder of its own; killed and removed on drop.
-struct NodeProcess {
-    child: Child,
-    stdout: BufReader<ChildStdout>,
-    data: PathBuf,
-    grpc: String,
-    metrics: String,
-}
-
-impl Drop for NodeProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.data);
-    }
-}
-
-impl NodeProcess {
-    fn start(chain: &Chain, name: &str) -> NodeProcess {
-        let data = chain.dir.join(format!("data-{name}"));
-        let _ = std::fs::remove_dir_all(&data);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_corridor"))
-            .args(["node", "run", "--genesis"])
-            .arg(chain.dir.join("genesis.toml"))
-            .arg("--params")
-            .arg(chain.dir.join("params"))
-            .arg("--data")
-            .arg(&data)
-            .args(["--grpc", "127.0.0.1:0", "--metrics", "127.0.0.1:0"])
-            .args(["--threads", "2"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("corridor node run");
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut node = NodeProcess {
-            child,
-            stdout,
-            data,
-            grpc: String::new(),
-            metrics: String::new(),
-        };
-        loop {
-            let line = node.line();
-            if let Some(addr) = line.strip_prefix("grpc ") {
-                node.grpc = addr.to_string();
-            } else if let Some(url) = line.strip_prefix("metrics http://") {
-                node.metrics = url.trim_end_matches("/metrics").to_string();
-            } else if line == "ready" {
-                break;
-            }
-        }
-        assert!(node.grpc.starts_with("127.0.0.1:"), "{}", node.grpc);
-        assert!(node.metrics.starts_with("127.0.0.1:"), "{}", node.metrics);
-        node
-    }
-
-    fn line(&mut self) -> String {
-        let mut line = String::new();
-        let n = self.stdout.read_line(&mut line).unwrap();
-        assert!(n > 0, "the node exited: {:?}", self.child.try_wait());
-        line.trim_end().to_string()
-    }
-
-    async fn client(&self) -> NodeClient<Channel> {
-        NodeClient::connect(format!("http://{}", self.grpc))
-            .await
-            .expect("connect")
-    }
-
-    /// SIGTERM; the node must drain and exit 0 within `within`, printing its last height.
-    fn terminate(mut self, within: Duration) -> String {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let start = Instant::now();
-        let exit = loop {
-            if let Some(exit) = self.child.try_wait().unwrap() {
-                break exit;
-            }
-            assert!(start.elapsed() < within, "still running after SIGTERM");
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        assert!(exit.success(), "exit after SIGTERM: {exit}");
-        let mut rest = String::new();
-        self.stdout.read_to_string(&mut rest).unwrap();
-        rest
-    }
-}
 
 /// `GET path` on the metrics endpoint: (status line, body).
 fn http_get(addr: &str, path: &str) -> (String, String) {
@@ -151,26 +39,6 @@ fn http_get(addr: &str, path: &str) -> (String, String) {
     s.read_to_string(&mut response).unwrap();
     let (head, body) = response.split_once("\r\n\r\n").unwrap();
     (head.lines().next().unwrap().to_string(), body.to_string())
-}
-
-/// Waits until transaction `id` is committed.
-async fn committed(client: &mut NodeClient<Channel>, id: &[u8]) -> proto::GetTxResponse {
-    let start = Instant::now();
-    loop {
-        match client
-            .get_tx(proto::GetTxRequest { tx_id: id.to_vec() })
-            .await
-        {
-            Ok(r) => return r.into_inner(),
-            Err(s) if s.code() == Code::NotFound => {}
-            Err(s) => panic!("GetTx: {s}"),
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "not committed after 60 s"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 fn reason(s: &tonic::Status) -> &str {
@@ -236,7 +104,7 @@ fn a_reflection_client_lists_the_services_and_calls_status_and_submit_tx() {
         return;
     };
     let chain = chain();
-    let node = NodeProcess::start(chain, "grpcurl");
+    let node = NodeProcess::start(&chain.dir, "grpcurl");
     let addr = node.grpc.as_str();
 
     let (ok, services, err) = run_grpcurl(&grpcurl, &["-plaintext", addr, "list"]);
@@ -260,6 +128,9 @@ fn a_reflection_client_lists_the_services_and_calls_status_and_submit_tx() {
         "ListNotes",
         "StreamBlocks",
         "GetKycRoots",
+        "GetKycRootStanding",
+        "GetRegistration",
+        "GetRegistrationNullifier",
         "GetQuote",
         "Status",
     ] {
@@ -330,7 +201,7 @@ fn a_reflection_client_lists_the_services_and_calls_status_and_submit_tx() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_node_api_serves_the_remittance_chain() {
     let chain = chain();
-    let node = NodeProcess::start(chain, "chain");
+    let node = NodeProcess::start(&chain.dir, "chain");
     let mut client = node.client().await;
     let reference = chain.report.network.node.view();
 
@@ -351,15 +222,7 @@ async fn the_node_api_serves_the_remittance_chain() {
 
     // Each transaction spends what the one before created: submit, wait for its block.
     let txs = chain.txs();
-    for (i, tx) in txs.iter().enumerate() {
-        let id = client
-            .submit_tx(proto::SubmitTxRequest { tx: tx.encode() })
-            .await
-            .unwrap_or_else(|s| panic!("transaction {i}: {s}"))
-            .into_inner()
-            .tx_id;
-        assert_eq!(id, tx.id().0.to_vec());
-        let got = committed(&mut client, &id).await;
+    for (i, (got, tx)) in submit_all(&mut client, txs).await.iter().zip(txs).enumerate() {
         assert_eq!(got.tx, tx.encode());
         assert_eq!((got.height, got.index), (i as u64 + 1, 0));
     }
@@ -557,11 +420,153 @@ async fn the_node_api_serves_the_remittance_chain() {
     assert!(late.message().await.map_or(true, |m| m.is_none()));
 }
 
+async fn registration(
+    client: &mut NodeClient<Channel>,
+    x: &Point,
+) -> Result<proto::GetRegistrationResponse, tonic::Status> {
+    client
+        .get_registration(proto::GetRegistrationRequest {
+            spend_key: x.to_bytes().to_vec(),
+        })
+        .await
+        .map(|r| r.into_inner())
+}
+
+async fn nullifier(
+    client: &mut NodeClient<Channel>,
+    n: &FieldBytes,
+) -> proto::GetRegistrationNullifierResponse {
+    client
+        .get_registration_nullifier(proto::GetRegistrationNullifierRequest {
+            nullifier: n.0.to_vec(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+async fn standing(
+    client: &mut NodeClient<Channel>,
+    issuer: u32,
+    root: &FieldBytes,
+) -> proto::GetKycRootStandingResponse {
+    let r = client
+        .get_kyc_root_standing(proto::GetKycRootStandingRequest {
+            issuer,
+            root: root.0.to_vec(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((r.issuer, r.root.as_slice()), (issuer, root.0.as_slice()));
+    r
+}
+
+/// GetRegistration, GetRegistrationNullifier and GetKycRootStanding after the chain: each
+/// answers what the in-process node that committed the same chain (same transactions, same
+/// heights) answers through `PublicState`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_state_reads_answer_as_the_node_itself() {
+    let chain = chain();
+    let node = NodeProcess::start(&chain.dir, "reads");
+    let mut client = node.client().await;
+    let reference = chain.report.network.node.view();
+    let txs = chain.txs();
+    let commits = submit_all(&mut client, txs).await;
+
+    // Every customer's registration, with its link, and its nullifier used at its height.
+    let mut customers = 0;
+    for (tx, at) in txs.iter().zip(&commits) {
+        let TxBody::RegisterAddress(r) = tx.body() else {
+            continue;
+        };
+        customers += 1;
+        let x = r.address.spend_key();
+        let got = registration(&mut client, x).await.unwrap();
+        assert_eq!(got.address, Some(r.address.to_proto()));
+        let link = reference.registration_link(x).unwrap();
+        assert!(link.is_some() && link == r.kyc.link);
+        assert_eq!(got.link, link.map(|l| l.0.to_vec()));
+        assert!(reference.registration_nullifier_used(&r.kyc.nullifier).unwrap());
+        let used = nullifier(&mut client, &r.kyc.nullifier).await;
+        assert_eq!(used.nullifier, r.kyc.nullifier.0.to_vec());
+        assert_eq!((used.used, used.height), (true, Some(at.height)));
+    }
+    assert_eq!(customers, 4, "Maria, Ana, Juan and Rosa");
+    // An institution of genesis: registered, without a link.
+    let treasury = chain.report.network.inst.hkd_treasury.address();
+    assert!(reference.spend_key_registered(treasury.spend_key()).unwrap());
+    let got = registration(&mut client, treasury.spend_key()).await.unwrap();
+    assert_eq!((got.address, got.link), (Some(treasury.to_proto()), None));
+    // A spend key nobody registered.
+    let stranger = WalletKeys::from_seed(&WalletSeed::from_bytes([0x5a; 32]))
+        .unwrap()
+        .address();
+    assert!(!reference.spend_key_registered(stranger.spend_key()).unwrap());
+    let s = registration(&mut client, stranger.spend_key())
+        .await
+        .unwrap_err();
+    assert_eq!(s.code(), Code::NotFound, "{s}");
+    // A nullifier nobody used.
+    let unused = FieldBytes([7; 32]);
+    assert!(!reference.registration_nullifier_used(&unused).unwrap());
+    let got = nullifier(&mut client, &unused).await;
+    assert_eq!((got.used, got.height), (false, None));
+
+    // Every root the issuer published: each superseded by the next update, at its height;
+    // the last one current.
+    let updates: Vec<(FieldBytes, u64)> = txs
+        .iter()
+        .zip(&commits)
+        .filter_map(|(tx, at)| match tx.body() {
+            TxBody::KycRootUpdate(u) => Some((u.new_root, at.height)),
+            _ => None,
+        })
+        .collect();
+    assert!(updates.len() >= 2, "{updates:?}");
+    for (i, (root, _)) in updates.iter().enumerate() {
+        let got = standing(&mut client, KYC_ISSUER_ID, root).await;
+        let expected = reference.kyc_root(KYC_ISSUER_ID, root).unwrap();
+        match updates.get(i + 1) {
+            Some(&(_, next)) => {
+                assert_eq!(expected, Some(RootStanding::SupersededAt(next)));
+                assert_eq!(
+                    (got.standing(), got.superseded_height),
+                    (proto::KycRootStanding::Superseded, Some(next))
+                );
+            }
+            None => {
+                assert_eq!(expected, Some(RootStanding::Current));
+                assert_eq!(
+                    (got.standing(), got.superseded_height),
+                    (proto::KycRootStanding::Current, None)
+                );
+                let head = reference.kyc_root_head(KYC_ISSUER_ID).unwrap().unwrap();
+                assert_eq!(head.root, *root);
+            }
+        }
+    }
+    // Roots never published, by this issuer or another.
+    let (current, _) = updates[updates.len() - 1];
+    for (issuer, root) in [(KYC_ISSUER_ID, FieldBytes([9; 32])), (2, current)] {
+        assert_eq!(reference.kyc_root(issuer, &root).unwrap(), None);
+        let got = standing(&mut client, issuer, &root).await;
+        assert_eq!(
+            (got.standing(), got.superseded_height),
+            (proto::KycRootStanding::Unknown, None)
+        );
+    }
+    drop(client);
+    tokio::task::spawn_blocking(move || node.terminate(Duration::from_secs(20)))
+        .await
+        .unwrap();
+}
+
 /// Bad input: each refusal with its code (and reason), and the node's state does not move.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_gets_its_status_code_and_moves_nothing() {
     let chain = chain();
-    let node = NodeProcess::start(chain, "bad");
+    let node = NodeProcess::start(&chain.dir, "bad");
     let mut client = node.client().await;
     let before = client
         .status(proto::StatusRequest {})
@@ -632,6 +637,40 @@ async fn bad_input_gets_its_status_code_and_moves_nothing() {
         .await
         .unwrap_err();
     assert_eq!(s.code(), Code::NotFound);
+    // Malformed keys, nullifiers and roots, named by their field.
+    for spend_key in [vec![1; 31], vec![0xff; 32], vec![0; 32], Vec::new()] {
+        let s = client
+            .get_registration(proto::GetRegistrationRequest { spend_key })
+            .await
+            .unwrap_err();
+        assert_eq!(s.code(), Code::InvalidArgument, "{s}");
+        assert!(s.message().starts_with("spend_key"), "{s}");
+    }
+    for nullifier in [vec![1; 5], vec![0xff; 32], vec![1; 33]] {
+        let s = client
+            .get_registration_nullifier(proto::GetRegistrationNullifierRequest { nullifier })
+            .await
+            .unwrap_err();
+        assert_eq!(s.code(), Code::InvalidArgument, "{s}");
+        assert!(s.message().starts_with("nullifier"), "{s}");
+    }
+    for root in [Vec::new(), vec![0xff; 32], vec![2; 33]] {
+        let s = client
+            .get_kyc_root_standing(proto::GetKycRootStandingRequest { issuer: 1, root })
+            .await
+            .unwrap_err();
+        assert_eq!(s.code(), Code::InvalidArgument, "{s}");
+        assert!(s.message().starts_with("root"), "{s}");
+    }
+    // Well-formed, on the genesis state: an issuer without roots knows none; no nullifier is
+    // used; institutions are registered from genesis on, without a link.
+    let root = FieldBytes([9; 32]);
+    let got = standing(&mut client, 1, &root).await;
+    assert_eq!(got.standing(), proto::KycRootStanding::Unknown);
+    assert!(!nullifier(&mut client, &FieldBytes([7; 32])).await.used);
+    let float = chain.report.network.inst.ph_float.address();
+    let got = registration(&mut client, float.spend_key()).await.unwrap();
+    assert_eq!((got.address, got.link), (Some(float.to_proto()), None));
     for request in [
         proto::ListNotesRequest {
             owner_address: "crd1notanaddress".into(),

@@ -59,6 +59,18 @@ pub struct RootHead {
     pub root: FieldBytes,
 }
 
+/// A spend key's registration: the address it registered (`X` registers once, with one view
+/// key `P`) and the `link` its RegisterAddress stored (`None` for an institution of genesis).
+/// One read answers [`PublicState::spend_key_registered`], [`PublicState::registration_link`]
+/// and, for this `X`, [`PublicState::is_registered`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Registration {
+    /// The registered address.
+    pub address: Address,
+    /// The `link` its RegisterAddress stored; `None` for an institution of genesis.
+    pub link: Option<FieldBytes>,
+}
+
 /// The `(seq, previous root)` an issuer's next KycRootUpdate must carry after `head`:
 /// `(1, zero)` for its first, then `(last + 1, last root)`.
 pub fn next_root_update(head: Option<RootHead>) -> (u64, FieldBytes) {

@@ -1,18 +1,24 @@
 //! The node's gRPC API, `corridor.node.v1.Node` (`proto/corridor/node/v1/node.proto`): a thin
 //! adapter over [`Node`]. SubmitTx runs admission on a blocking thread (verification takes
 //! milliseconds) and wakes the block loop; the reads go to the committed state; StreamBlocks
-//! sends the stored blocks, then follows commits.
+//! sends the stored blocks, then follows commits. Every read of
+//! [`corridor_core::state::PublicState`] has its RPC (GetNote, GetQuote, GetRegistration,
+//! GetRegistrationNullifier, GetKycRoots, GetKycRootStanding), answered from the committed
+//! state exactly as the node's own [`crate::View`] answers it, so that a prover or a wallet can
+//! build transactions against a node it does not run.
 //!
-//! Status codes: INVALID_ARGUMENT for what is wrong with the caller's bytes (a malformed id, an
-//! oversized or undecodable transaction, a ledger rule, a proof that does not verify),
-//! ALREADY_EXISTS for a transaction already waiting, RESOURCE_EXHAUSTED for a full mempool,
-//! NOT_FOUND for an unknown id, INTERNAL for a store failure. A refused transaction's status
-//! carries the metrics' reason label in the `corridor-reason` metadata.
+//! Status codes: INVALID_ARGUMENT for what is wrong with the caller's bytes (a malformed id,
+//! spend key, root or nullifier, named by its field; an oversized or undecodable transaction, a
+//! ledger rule, a proof that does not verify), ALREADY_EXISTS for a transaction already waiting,
+//! RESOURCE_EXHAUSTED for a full mempool, NOT_FOUND for an unknown id or an unregistered spend
+//! key, INTERNAL for a store failure. A refused transaction's status carries the metrics'
+//! reason label in the `corridor-reason` metadata.
 use crate::ledger::{BlockRecord, StoredNote};
 use crate::pipeline::{Node, TxError};
 use corridor_core::address::Address;
-use corridor_core::state::{PublicState, StoreError};
-use corridor_core::tx::{NoteId, Output, TxId};
+use corridor_core::group::Point;
+use corridor_core::state::{PublicState, RootStanding, StoreError};
+use corridor_core::tx::{FieldBytes, NoteId, Output, TxId};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -141,6 +147,11 @@ fn id32(bytes: &[u8], field: &str) -> Result<[u8; 32], Status> {
     <[u8; 32]>::try_from(bytes).map_err(|_| {
         Status::invalid_argument(format!("{field}: {} bytes, expected 32", bytes.len()))
     })
+}
+
+/// A BN254 field element (KYC roots, nullifiers): 32 canonical little-endian bytes.
+fn field_element(bytes: &[u8], field: &str) -> Result<FieldBytes, Status> {
+    FieldBytes::decode(bytes, field).map_err(|e| Status::invalid_argument(e.to_string()))
 }
 
 fn note_record(stored: StoredNote, spent_height: Option<u64>) -> proto::NoteRecord {
@@ -348,6 +359,70 @@ impl proto::node_server::Node for NodeApi {
             issuer,
             seq: head.seq,
             root: head.root.0.to_vec(),
+        }))
+    }
+
+    async fn get_kyc_root_standing(
+        &self,
+        request: Request<proto::GetKycRootStandingRequest>,
+    ) -> Result<Response<proto::GetKycRootStandingResponse>, Status> {
+        let r = request.get_ref();
+        let root = field_element(&r.root, "root")?;
+        let standing = self
+            .node
+            .view()
+            .kyc_root(r.issuer, &root)
+            .map_err(store_status)?;
+        let (standing, superseded_height) = match standing {
+            None => (proto::KycRootStanding::Unknown, None),
+            Some(RootStanding::Current) => (proto::KycRootStanding::Current, None),
+            Some(RootStanding::SupersededAt(h)) => (proto::KycRootStanding::Superseded, Some(h)),
+        };
+        Ok(Response::new(proto::GetKycRootStandingResponse {
+            issuer: r.issuer,
+            root: root.0.to_vec(),
+            standing: standing.into(),
+            superseded_height,
+        }))
+    }
+
+    async fn get_registration(
+        &self,
+        request: Request<proto::GetRegistrationRequest>,
+    ) -> Result<Response<proto::GetRegistrationResponse>, Status> {
+        let x = Point::decode_nonidentity(&request.get_ref().spend_key, "spend_key")
+            .map_err(|e| Status::invalid_argument(e.to_string()))?;
+        let registration = self
+            .node
+            .view()
+            .registration(&x)
+            .map_err(store_status)?
+            .ok_or_else(|| {
+                Status::not_found(format!(
+                    "spend key {} is not registered",
+                    hex::encode(x.to_bytes())
+                ))
+            })?;
+        Ok(Response::new(proto::GetRegistrationResponse {
+            address: Some(registration.address.to_proto()),
+            link: registration.link.map(|l| l.0.to_vec()),
+        }))
+    }
+
+    async fn get_registration_nullifier(
+        &self,
+        request: Request<proto::GetRegistrationNullifierRequest>,
+    ) -> Result<Response<proto::GetRegistrationNullifierResponse>, Status> {
+        let nullifier = field_element(&request.get_ref().nullifier, "nullifier")?;
+        let height = self
+            .node
+            .view()
+            .registration_nullifier_height(&nullifier)
+            .map_err(store_status)?;
+        Ok(Response::new(proto::GetRegistrationNullifierResponse {
+            nullifier: nullifier.0.to_vec(),
+            used: height.is_some(),
+            height,
         }))
     }
 

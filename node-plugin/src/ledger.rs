@@ -10,7 +10,7 @@ use corridor_core::group::Point;
 use corridor_core::hash::Hasher;
 use corridor_core::note::{Note, RemittanceTag};
 use corridor_core::proto;
-use corridor_core::state::{PublicState, RootHead, RootStanding, StoreError};
+use corridor_core::state::{PublicState, Registration, RootHead, RootStanding, StoreError};
 use corridor_core::tx::{FieldBytes, NoteId, Output, PublishQuote, Transaction, TxBody, TxId};
 use prost::Message;
 
@@ -419,6 +419,69 @@ impl<'a> View<'a> {
         Ok(out)
     }
 
+    /// The registration of spend key `x`: its address (the one view key it registered with)
+    /// and the `link` its RegisterAddress stored (`None` for an institution of genesis).
+    /// `None` if `x` is not registered. What [`PublicState::spend_key_registered`],
+    /// [`PublicState::registration_link`] and [`PublicState::is_registered`] answer, in one read.
+    pub fn registration(&self, x: &Point) -> Result<Option<Registration>, StoreError> {
+        let Some(link) = self.registration_link_record(x)? else {
+            return Ok(None);
+        };
+        let address = self
+            .address_of(x)?
+            .ok_or_else(|| corrupt(Table::Addresses, "registered spend key without address"))?;
+        Ok(Some(Registration { address, link }))
+    }
+
+    /// The `link` record of a registered `x`: `Some(None)` for a registration without one.
+    fn registration_link_record(
+        &self,
+        x: &Point,
+    ) -> Result<Option<Option<FieldBytes>>, StoreError> {
+        match self.get(Table::SpendKeys, &x.to_bytes())? {
+            Some(v) if v.is_empty() => Ok(Some(None)),
+            Some(v) => Ok(Some(Some(FieldBytes(
+                Reader::new(&v, Table::SpendKeys).array("link")?,
+            )))),
+            None => Ok(None),
+        }
+    }
+
+    /// The address registered with spend key `x` (an `X` registers once: the first address
+    /// whose key starts with `x`), pending writes first.
+    fn address_of(&self, x: &Point) -> Result<Option<Address>, StoreError> {
+        let prefix = x.to_bytes();
+        let pending = self.pending.and_then(|p| {
+            p.iter()
+                .find(|(t, k, _)| *t == Table::Addresses && k.starts_with(&prefix))
+                .map(|(_, k, _)| k.to_vec())
+        });
+        let key = match pending {
+            Some(k) => Some(k),
+            None => self
+                .kv
+                .scan(Table::Addresses, &prefix, None, 1)?
+                .into_iter()
+                .next()
+                .map(|(k, _)| k)
+                .filter(|k| k.starts_with(&prefix)),
+        };
+        key.map(|k| {
+            Address::from_bytes(&k, "address").map_err(|_| corrupt(Table::Addresses, "key"))
+        })
+        .transpose()
+    }
+
+    /// The height of the RegisterAddress that used registration nullifier `nullifier`.
+    pub fn registration_nullifier_height(
+        &self,
+        nullifier: &FieldBytes,
+    ) -> Result<Option<u64>, StoreError> {
+        self.get(Table::Nullifiers, &nullifier.0)?
+            .map(|b| Reader::new(&b, Table::Nullifiers).u64("height"))
+            .transpose()
+    }
+
     /// An issuer's superseded roots and the heights they were superseded at.
     fn superseded_at(&self, issuer: u32, root: &FieldBytes) -> Result<Option<u64>, StoreError> {
         Ok(self
@@ -449,13 +512,7 @@ impl PublicState for View<'_> {
     }
 
     fn registration_link(&self, x: &Point) -> Result<Option<FieldBytes>, StoreError> {
-        match self.get(Table::SpendKeys, &x.to_bytes())? {
-            Some(v) if v.is_empty() => Ok(None),
-            Some(v) => Ok(Some(FieldBytes(
-                Reader::new(&v, Table::SpendKeys).array("link")?,
-            ))),
-            None => Ok(None),
-        }
+        Ok(self.registration_link_record(x)?.flatten())
     }
 
     fn registration_nullifier_used(&self, nullifier: &FieldBytes) -> Result<bool, StoreError> {
@@ -718,6 +775,56 @@ mod tests {
         kv.write(&batch).unwrap();
         let e = View::committed(&kv).note(&id).unwrap_err();
         assert!(e.to_string().contains("notes"), "{e}");
+    }
+
+    #[test]
+    fn a_registration_reads_its_address_and_link_committed_or_pending() {
+        use corridor_core::keys::{WalletKeys, WalletSeed};
+        let keys = |b: u8| {
+            WalletKeys::from_seed(&WalletSeed::from_bytes([b; 32]))
+                .unwrap()
+                .address()
+        };
+        let (institution, customer, stranger) = (keys(1), keys(2), keys(3));
+        let kv = MemoryKv::default();
+        kv.write(&genesis_batch(&[institution], &[0; 32], 0)).unwrap();
+        let view = View::committed(&kv);
+        assert_eq!(
+            view.registration(institution.spend_key()).unwrap(),
+            Some(Registration {
+                address: institution,
+                link: None
+            })
+        );
+        assert_eq!(view.registration(customer.spend_key()).unwrap(), None);
+        // A registration pending in a block is read through the overlay.
+        let link = FieldBytes([4; 32]);
+        let mut pending = WriteBatch::default();
+        pending.put(Table::Addresses, customer.to_bytes().to_vec(), Vec::new());
+        pending.put(
+            Table::SpendKeys,
+            customer.spend_key().to_bytes().to_vec(),
+            link.0.to_vec(),
+        );
+        let overlay = View::with_pending(&kv, &pending);
+        let expected = Some(Registration {
+            address: customer,
+            link: Some(link),
+        });
+        assert_eq!(overlay.registration(customer.spend_key()).unwrap(), expected);
+        assert_eq!(overlay.registration(stranger.spend_key()).unwrap(), None);
+        kv.write(&pending).unwrap();
+        assert_eq!(view.registration(customer.spend_key()).unwrap(), expected);
+        // A spend key without its address is a corrupt store, not an answer.
+        let mut orphan = WriteBatch::default();
+        orphan.put(
+            Table::SpendKeys,
+            stranger.spend_key().to_bytes().to_vec(),
+            Vec::new(),
+        );
+        kv.write(&orphan).unwrap();
+        let e = view.registration(stranger.spend_key()).unwrap_err();
+        assert!(e.to_string().contains("addresses"), "{e}");
     }
 
     #[test]

@@ -9,10 +9,14 @@
 //! - [`disclosure`]: recipient and sender receipts for one note;
 //! - [`groth16`]: Groth16 proving over BN254 through an MSM backend (CPU by default, CUDA with
 //!   the `gpu` feature), one proof or a batch;
+//! - `service` (feature `service`): the network side: the node API's client and `RemoteState`,
+//!   the node's committed state read over gRPC for the builder, and the prover service
+//!   (`corridor.prover.v1.Prover`);
 //! - `test_circuits` (tests and the `test-circuits` feature only): SYNTHETIC circuits for
 //!   tests and benches.
 //!
-//! Every randomized function takes the caller's RNG; nothing here prints or does I/O.
+//! Every randomized function takes the caller's RNG; nothing here prints or does I/O, but the
+//! `service` adapter, which talks to a node.
 // `unsafe` is denied (workspace lint) and allowed in one module only, the CUDA device layer
 // `groth16::gpu::device` (feature `gpu`), for cudarc's probing and kernel launches.
 #![deny(unsafe_code)]
@@ -29,6 +33,8 @@ pub mod groth16;
 pub mod kyc;
 pub mod range;
 pub mod request;
+#[cfg(feature = "service")]
+pub mod service;
 pub mod sigma;
 #[cfg(any(test, feature = "test-circuits"))]
 pub mod test_circuits;
