@@ -139,9 +139,11 @@ impl RemoteState {
     /// [`crate::Builder`] targets.
     pub fn block_context(&self) -> Result<BlockContext, RemoteStateError> {
         const RPC: &str = "Status";
-        let status = self.call_found(RPC, |mut c| async move {
-            c.status(api::StatusRequest {}).await
-        })?;
+        let status =
+            self.call_found(
+                RPC,
+                |mut c| async move { c.status(api::StatusRequest {}).await },
+            )?;
         let height = status.height.checked_add(1).ok_or_else(|| {
             RemoteStateError::answer(RPC)(DecodeError::invalid(
                 "status.height",
@@ -160,9 +162,10 @@ impl RemoteState {
         let request = api::GetRegistrationRequest {
             spend_key: x.to_bytes().to_vec(),
         };
-        let Some(r) = self.call(RPC, |mut c| async move {
-            c.get_registration(request).await
-        })?
+        let Some(r) = self.call(
+            RPC,
+            |mut c| async move { c.get_registration(request).await },
+        )?
         else {
             return Ok(None);
         };
@@ -243,9 +246,7 @@ fn decode_standing(
         (api::KycRootStanding::Unknown, None) => Ok(None),
         (api::KycRootStanding::Current, None) => Ok(Some(RootStanding::Current)),
         (api::KycRootStanding::Superseded, Some(h)) => Ok(Some(RootStanding::SupersededAt(h))),
-        (api::KycRootStanding::Superseded, None) => {
-            Err(DecodeError::missing("superseded_height"))
-        }
+        (api::KycRootStanding::Superseded, None) => Err(DecodeError::missing("superseded_height")),
         (_, Some(_)) => Err(DecodeError::invalid(
             "superseded_height",
             "set for a root that is not superseded",
@@ -356,10 +357,7 @@ impl PublicState for RemoteState {
     fn kyc_root_head(&self, issuer: u32) -> Result<Option<RootHead>, StoreError> {
         const RPC: &str = "GetKycRoots";
         let request = api::GetKycRootsRequest { issuer };
-        let Some(r) = self.call(RPC, |mut c| async move {
-            c.get_kyc_roots(request).await
-        })?
-        else {
+        let Some(r) = self.call(RPC, |mut c| async move { c.get_kyc_roots(request).await })? else {
             return Ok(None);
         };
         if r.issuer != issuer {
