@@ -115,23 +115,26 @@ impl RemoteState {
         F: FnOnce(NodeClient) -> Fut,
         Fut: Future<Output = Result<Response<T>, Status>>,
     {
-        match self.handle.block_on(f(self.client.clone())) {
-            Ok(r) => Ok(Some(r.into_inner())),
-            Err(s) if s.code() == Code::NotFound => Ok(None),
-            Err(s) => Err(RemoteStateError::status(rpc, &s)),
+        match self.call_found(rpc, f) {
+            Ok(answer) => Ok(Some(answer)),
+            Err(RemoteStateError::Rpc {
+                code: Code::NotFound,
+                ..
+            }) => Ok(None),
+            Err(e) => Err(e),
         }
     }
 
-    /// Runs one RPC that always answers (NOT_FOUND is a failure too).
+    /// Runs one RPC that always answers (NOT_FOUND is a failure too), blocking this thread.
     fn call_found<T, F, Fut>(&self, rpc: &'static str, f: F) -> Result<T, RemoteStateError>
     where
         F: FnOnce(NodeClient) -> Fut,
         Fut: Future<Output = Result<Response<T>, Status>>,
     {
-        match self.handle.block_on(f(self.client.clone())) {
-            Ok(r) => Ok(r.into_inner()),
-            Err(s) => Err(RemoteStateError::status(rpc, &s)),
-        }
+        self.handle
+            .block_on(f(self.client.clone()))
+            .map(Response::into_inner)
+            .map_err(|s| RemoteStateError::status(rpc, &s))
     }
 
     /// The block the node cuts next: the height after its last committed block, at the wall
