@@ -222,7 +222,12 @@ async fn the_node_api_serves_the_remittance_chain() {
 
     // Each transaction spends what the one before created: submit, wait for its block.
     let txs = chain.txs();
-    for (i, (got, tx)) in submit_all(&mut client, txs).await.iter().zip(txs).enumerate() {
+    for (i, (got, tx)) in submit_all(&mut client, txs)
+        .await
+        .iter()
+        .zip(txs)
+        .enumerate()
+    {
         assert_eq!(got.tx, tx.encode());
         assert_eq!((got.height, got.index), (i as u64 + 1, 0));
     }
@@ -487,7 +492,9 @@ async fn the_state_reads_answer_as_the_node_itself() {
         let link = reference.registration_link(x).unwrap();
         assert!(link.is_some() && link == r.kyc.link);
         assert_eq!(got.link, link.map(|l| l.0.to_vec()));
-        assert!(reference.registration_nullifier_used(&r.kyc.nullifier).unwrap());
+        assert!(reference
+            .registration_nullifier_used(&r.kyc.nullifier)
+            .unwrap());
         let used = nullifier(&mut client, &r.kyc.nullifier).await;
         assert_eq!(used.nullifier, r.kyc.nullifier.0.to_vec());
         assert_eq!((used.used, used.height), (true, Some(at.height)));
@@ -495,14 +502,20 @@ async fn the_state_reads_answer_as_the_node_itself() {
     assert_eq!(customers, 4, "Maria, Ana, Juan and Rosa");
     // An institution of genesis: registered, without a link.
     let treasury = chain.report.network.inst.hkd_treasury.address();
-    assert!(reference.spend_key_registered(treasury.spend_key()).unwrap());
-    let got = registration(&mut client, treasury.spend_key()).await.unwrap();
+    assert!(reference
+        .spend_key_registered(treasury.spend_key())
+        .unwrap());
+    let got = registration(&mut client, treasury.spend_key())
+        .await
+        .unwrap();
     assert_eq!((got.address, got.link), (Some(treasury.to_proto()), None));
     // A spend key nobody registered.
     let stranger = WalletKeys::from_seed(&WalletSeed::from_bytes([0x5a; 32]))
         .unwrap()
         .address();
-    assert!(!reference.spend_key_registered(stranger.spend_key()).unwrap());
+    assert!(!reference
+        .spend_key_registered(stranger.spend_key())
+        .unwrap());
     let s = registration(&mut client, stranger.spend_key())
         .await
         .unwrap_err();

@@ -68,7 +68,10 @@ fn remote_state_reads_as_the_node_and_a_transfer_built_on_it_commits() {
     }
     assert!(notes >= 10, "{notes} notes");
     let missing = NoteId([0x42; 32]);
-    assert_eq!(same("note", remote.note(&missing), local.note(&missing)), None);
+    assert_eq!(
+        same("note", remote.note(&missing), local.note(&missing)),
+        None
+    );
 
     // Registrations: the customers (with links), institutions (without), a stranger, and a
     // customer's spend key with another view key.
@@ -85,7 +88,11 @@ fn remote_state_reads_as_the_node_and_a_transfer_built_on_it_commits() {
     let mixed = Address::from_keys(*customers[0].spend_key(), *customers[1].view_key()).unwrap();
     let mut registered = 0;
     let mut links = 0;
-    for a in customers.iter().chain(&institutions).chain([&stranger, &mixed]) {
+    for a in customers
+        .iter()
+        .chain(&institutions)
+        .chain([&stranger, &mixed])
+    {
         let x: &Point = a.spend_key();
         registered += usize::from(same(
             "is_registered",
@@ -106,7 +113,11 @@ fn remote_state_reads_as_the_node_and_a_transfer_built_on_it_commits() {
             .is_some(),
         );
     }
-    assert_eq!((registered, links), (7, 5), "the customers and institutions; 4 links + mixed's");
+    assert_eq!(
+        (registered, links),
+        (7, 5),
+        "the customers and institutions; 4 links + mixed's"
+    );
     assert!(remote.spend_key_registered(mixed.spend_key()).unwrap());
     assert!(!remote.spend_key_registered(stranger.spend_key()).unwrap());
 
@@ -116,7 +127,11 @@ fn remote_state_reads_as_the_node_and_a_transfer_built_on_it_commits() {
         (amounts::OPERATOR, amounts::QUOTE_ID + 1),
         ("hk-wallet", amounts::QUOTE_ID),
     ] {
-        same("quote", remote.quote(operator, id), local.quote(operator, id));
+        same(
+            "quote",
+            remote.quote(operator, id),
+            local.quote(operator, id),
+        );
     }
     assert!(remote
         .quote(amounts::OPERATOR, amounts::QUOTE_ID)

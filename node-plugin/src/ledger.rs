@@ -787,7 +787,8 @@ mod tests {
         };
         let (institution, customer, stranger) = (keys(1), keys(2), keys(3));
         let kv = MemoryKv::default();
-        kv.write(&genesis_batch(&[institution], &[0; 32], 0)).unwrap();
+        kv.write(&genesis_batch(&[institution], &[0; 32], 0))
+            .unwrap();
         let view = View::committed(&kv);
         assert_eq!(
             view.registration(institution.spend_key()).unwrap(),
@@ -811,7 +812,10 @@ mod tests {
             address: customer,
             link: Some(link),
         });
-        assert_eq!(overlay.registration(customer.spend_key()).unwrap(), expected);
+        assert_eq!(
+            overlay.registration(customer.spend_key()).unwrap(),
+            expected
+        );
         assert_eq!(overlay.registration(stranger.spend_key()).unwrap(), None);
         kv.write(&pending).unwrap();
         assert_eq!(view.registration(customer.spend_key()).unwrap(), expected);

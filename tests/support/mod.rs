@@ -3,11 +3,11 @@
 //! process with its API client.
 use corridor::demo::{run_remittance_at, DemoReport};
 use corridor::network::{dev_kyc_keys, DEV_PARAMS_SEED};
-use corridor_node::api::unix_now;
 use corridor_core::genesis::Genesis;
 use corridor_core::tx::Transaction;
-use corridor_node::GenesisFile;
 use corridor_node::api::proto::{self, node_client::NodeClient};
+use corridor_node::api::unix_now;
+use corridor_node::GenesisFile;
 use corridor_params::{CircuitInfo, ParamsDir};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -161,7 +161,6 @@ pub async fn committed(client: &mut NodeClient<Channel>, id: &[u8]) -> proto::Ge
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
-
 
 /// Submits `txs` in order, each once the one before committed (each spends what the one before
 /// created), and returns where each committed.

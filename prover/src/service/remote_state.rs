@@ -115,23 +115,26 @@ impl RemoteState {
         F: FnOnce(NodeClient) -> Fut,
         Fut: Future<Output = Result<Response<T>, Status>>,
     {
-        match self.handle.block_on(f(self.client.clone())) {
-            Ok(r) => Ok(Some(r.into_inner())),
-            Err(s) if s.code() == Code::NotFound => Ok(None),
-            Err(s) => Err(RemoteStateError::status(rpc, &s)),
+        match self.call_found(rpc, f) {
+            Ok(answer) => Ok(Some(answer)),
+            Err(RemoteStateError::Rpc {
+                code: Code::NotFound,
+                ..
+            }) => Ok(None),
+            Err(e) => Err(e),
         }
     }
 
-    /// Runs one RPC that always answers (NOT_FOUND is a failure too).
+    /// Runs one RPC that always answers (NOT_FOUND is a failure too), blocking this thread.
     fn call_found<T, F, Fut>(&self, rpc: &'static str, f: F) -> Result<T, RemoteStateError>
     where
         F: FnOnce(NodeClient) -> Fut,
         Fut: Future<Output = Result<Response<T>, Status>>,
     {
-        match self.handle.block_on(f(self.client.clone())) {
-            Ok(r) => Ok(r.into_inner()),
-            Err(s) => Err(RemoteStateError::status(rpc, &s)),
-        }
+        self.handle
+            .block_on(f(self.client.clone()))
+            .map(Response::into_inner)
+            .map_err(|s| RemoteStateError::status(rpc, &s))
     }
 
     /// The block the node cuts next: the height after its last committed block, at the wall
@@ -139,9 +142,11 @@ impl RemoteState {
     /// [`crate::Builder`] targets.
     pub fn block_context(&self) -> Result<BlockContext, RemoteStateError> {
         const RPC: &str = "Status";
-        let status = self.call_found(RPC, |mut c| async move {
-            c.status(api::StatusRequest {}).await
-        })?;
+        let status =
+            self.call_found(
+                RPC,
+                |mut c| async move { c.status(api::StatusRequest {}).await },
+            )?;
         let height = status.height.checked_add(1).ok_or_else(|| {
             RemoteStateError::answer(RPC)(DecodeError::invalid(
                 "status.height",
@@ -160,9 +165,10 @@ impl RemoteState {
         let request = api::GetRegistrationRequest {
             spend_key: x.to_bytes().to_vec(),
         };
-        let Some(r) = self.call(RPC, |mut c| async move {
-            c.get_registration(request).await
-        })?
+        let Some(r) = self.call(
+            RPC,
+            |mut c| async move { c.get_registration(request).await },
+        )?
         else {
             return Ok(None);
         };
@@ -243,9 +249,7 @@ fn decode_standing(
         (api::KycRootStanding::Unknown, None) => Ok(None),
         (api::KycRootStanding::Current, None) => Ok(Some(RootStanding::Current)),
         (api::KycRootStanding::Superseded, Some(h)) => Ok(Some(RootStanding::SupersededAt(h))),
-        (api::KycRootStanding::Superseded, None) => {
-            Err(DecodeError::missing("superseded_height"))
-        }
+        (api::KycRootStanding::Superseded, None) => Err(DecodeError::missing("superseded_height")),
         (_, Some(_)) => Err(DecodeError::invalid(
             "superseded_height",
             "set for a root that is not superseded",
@@ -356,10 +360,7 @@ impl PublicState for RemoteState {
     fn kyc_root_head(&self, issuer: u32) -> Result<Option<RootHead>, StoreError> {
         const RPC: &str = "GetKycRoots";
         let request = api::GetKycRootsRequest { issuer };
-        let Some(r) = self.call(RPC, |mut c| async move {
-            c.get_kyc_roots(request).await
-        })?
-        else {
+        let Some(r) = self.call(RPC, |mut c| async move { c.get_kyc_roots(request).await })? else {
             return Ok(None);
         };
         if r.issuer != issuer {
