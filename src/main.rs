@@ -39,6 +39,11 @@ enum Command {
         #[command(subcommand)]
         command: cmd::params::ParamsCommand,
     },
+    /// The prover service of an operator: proves its customers' transactions, unsigned.
+    Prover {
+        #[command(subcommand)]
+        command: cmd::prover::ProverCommand,
+    },
 }
 
 fn main() -> Result<()> {
@@ -47,5 +52,6 @@ fn main() -> Result<()> {
         Command::Bench(args) => cmd::bench::run(&args),
         Command::Params { command } => cmd::params::run(&command),
         Command::Node { command } => cmd::node::run(&command),
+        Command::Prover { command } => cmd::prover::run(&command),
     }
 }

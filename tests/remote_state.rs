@@ -18,7 +18,7 @@ use corridor_core::tx::{FieldBytes, NoteId, TxBody};
 use corridor_node::api::proto;
 use corridor_prover::builder::Payment;
 use corridor_prover::service::{connect, RemoteState};
-use corridor_prover::Builder;
+use corridor_prover::{Builder, TransferRequest, ViewWallet};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use std::fmt::Debug;
@@ -221,16 +221,18 @@ fn remote_state_reads_as_the_node_and_a_transfer_built_on_it_commits() {
             let block = builder_state.block_context().unwrap();
             let built = Builder::new(genesis, &builder_state, block)
                 .transfer(
-                    &ana,
-                    "HKD",
-                    &inputs,
-                    &[Payment {
-                        to: maria,
-                        value: 1_000,
-                    }],
-                    100,
-                    None,
-                    Some(&kyc),
+                    &ViewWallet::of(&ana),
+                    &TransferRequest {
+                        asset: "HKD".into(),
+                        inputs: inputs.to_vec(),
+                        payments: vec![Payment {
+                            to: maria,
+                            value: 1_000,
+                        }],
+                        fee: 100,
+                        remittance: None,
+                        kyc: Some(kyc.clone()),
+                    },
                     &mut ChaCha20Rng::seed_from_u64(41),
                 )
                 .unwrap();

@@ -216,24 +216,44 @@ async fn cut_blocks(
     }
 }
 
-/// A tiny HTTP/1.1 responder: `GET /metrics` answers the Prometheus text exposition; anything
-/// else 404 (or 405 for another method). One request per connection.
+/// The node's metrics endpoint: [`serve_metrics_with`] over [`render_metrics`] until the node
+/// stops.
 async fn serve_metrics(listener: TcpListener, node: Arc<Node>, events: Arc<Events>) {
+    let render = move || render_metrics(&node);
+    serve_metrics_with(listener, Arc::new(render), async move {
+        events.stopped().await;
+    })
+    .await;
+}
+
+/// The text a metrics endpoint serves, rendered at each request.
+pub type RenderMetrics = Arc<dyn Fn() -> String + Send + Sync>;
+
+/// A tiny HTTP/1.1 responder: `GET /metrics` answers `render()` (the Prometheus text
+/// exposition); anything else 404 (or 405 for another method). One request per connection,
+/// 5 s at most each; returns when `stop` resolves. The node serves its own with it, and the
+/// command line serves the prover service's.
+pub async fn serve_metrics_with(
+    listener: TcpListener,
+    render: RenderMetrics,
+    stop: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(stop);
     loop {
         tokio::select! {
             accepted = listener.accept() => {
                 if let Ok((stream, _)) = accepted {
-                    let node = node.clone();
+                    let render = render.clone();
                     tokio::spawn(async move {
                         let _ = tokio::time::timeout(
                             Duration::from_secs(5),
-                            answer_metrics(stream, &node),
+                            answer_metrics(stream, &*render),
                         )
                         .await;
                     });
                 }
             }
-            () = events.stopped() => return,
+            () = &mut stop => return,
         }
     }
 }
@@ -250,7 +270,10 @@ pub fn render_metrics(node: &Node) -> String {
     body
 }
 
-async fn answer_metrics(mut stream: TcpStream, node: &Node) -> std::io::Result<()> {
+async fn answer_metrics(
+    mut stream: TcpStream,
+    render: &(dyn Fn() -> String + Send + Sync),
+) -> std::io::Result<()> {
     let mut head = Vec::with_capacity(512);
     let mut chunk = [0u8; 1024];
     while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < MAX_HEAD {
@@ -272,7 +295,7 @@ async fn answer_metrics(mut stream: TcpStream, node: &Node) -> std::io::Result<(
         ("GET", "/metrics") => (
             "200 OK",
             "text/plain; version=0.0.4; charset=utf-8",
-            render_metrics(node),
+            render(),
         ),
         ("GET", _) => ("404 Not Found", "text/plain", "not found\n".to_string()),
         _ => (

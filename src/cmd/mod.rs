@@ -6,3 +6,4 @@ pub mod ceremony;
 pub mod demo;
 pub mod node;
 pub mod params;
+pub mod prover;

@@ -7,15 +7,30 @@
 //! - [`connect`]: a channel to a node's API;
 //! - [`RemoteState`]: [`corridor_core::state::PublicState`] over that channel, so that
 //!   [`crate::Builder`] resolves statements against the node's committed state, and
-//!   [`RemoteState::block_context`] for the block the node cuts next.
+//!   [`RemoteState::block_context`] for the block the node cuts next;
+//! - [`ProverService`] and [`serve`]: the prover service, `corridor.prover.v1.Prover`
+//!   ([`prover_api`]), with [`convert`] between its messages and the library's requests.
 //!
 //! This is an adapter: the proving library never depends on it, and without the feature the
 //! crate links no tokio or tonic.
 use tonic::transport::{Channel, Endpoint};
 
+pub mod convert;
 pub mod remote_state;
+pub mod server;
 
 pub use remote_state::{RemoteState, RemoteStateError};
+pub use server::{serve, ProverConfig, ProverMetrics, ProverService, ServeError, TlsFiles};
+
+/// The generated messages, server and client of `corridor.prover.v1`.
+#[allow(missing_docs, missing_debug_implementations, clippy::all)]
+pub mod prover_api {
+    tonic::include_proto!("corridor.prover.v1");
+}
+
+/// `FileDescriptorSet` of `corridor/prover/v1/prover.proto`, encoded (for reflection).
+pub const PROVER_DESCRIPTOR_SET: &[u8] =
+    tonic::include_file_descriptor_set!("corridor_prover_descriptor");
 
 /// The generated messages and client of `corridor.node.v1` (no server: the node serves it).
 #[allow(missing_docs, missing_debug_implementations, clippy::all)]
