@@ -9,6 +9,8 @@
 //! were built for, which must be the block's UTC day or the day before.
 mod support;
 
+use support::{grpcurl, run_grpcurl, NodeProcess};
+
 use corridor::demo::{run_remittance_at, DemoReport};
 use corridor::network::dev_kyc_keys;
 use corridor_core::state::PublicState;
@@ -48,98 +50,6 @@ fn chain() -> &'static Chain {
         support::write_network_files(&dir, &report.network.genesis);
         Chain { dir, report }
     })
-}
-
-/// A `corridor node run` process on a data folder of its own; killed and removed on drop.
-struct NodeProcess {
-    child: Child,
-    stdout: BufReader<ChildStdout>,
-    data: PathBuf,
-    grpc: String,
-    metrics: String,
-}
-
-impl Drop for NodeProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.data);
-    }
-}
-
-impl NodeProcess {
-    fn start(chain: &Chain, name: &str) -> NodeProcess {
-        let data = chain.dir.join(format!("data-{name}"));
-        let _ = std::fs::remove_dir_all(&data);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_corridor"))
-            .args(["node", "run", "--genesis"])
-            .arg(chain.dir.join("genesis.toml"))
-            .arg("--params")
-            .arg(chain.dir.join("params"))
-            .arg("--data")
-            .arg(&data)
-            .args(["--grpc", "127.0.0.1:0", "--metrics", "127.0.0.1:0"])
-            .args(["--threads", "2"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("corridor node run");
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut node = NodeProcess {
-            child,
-            stdout,
-            data,
-            grpc: String::new(),
-            metrics: String::new(),
-        };
-        loop {
-            let line = node.line();
-            if let Some(addr) = line.strip_prefix("grpc ") {
-                node.grpc = addr.to_string();
-            } else if let Some(url) = line.strip_prefix("metrics http://") {
-                node.metrics = url.trim_end_matches("/metrics").to_string();
-            } else if line == "ready" {
-                break;
-            }
-        }
-        assert!(node.grpc.starts_with("127.0.0.1:"), "{}", node.grpc);
-        assert!(node.metrics.starts_with("127.0.0.1:"), "{}", node.metrics);
-        node
-    }
-
-    fn line(&mut self) -> String {
-        let mut line = String::new();
-        let n = self.stdout.read_line(&mut line).unwrap();
-        assert!(n > 0, "the node exited: {:?}", self.child.try_wait());
-        line.trim_end().to_string()
-    }
-
-    async fn client(&self) -> NodeClient<Channel> {
-        NodeClient::connect(format!("http://{}", self.grpc))
-            .await
-            .expect("connect")
-    }
-
-    /// SIGTERM; the node must drain and exit 0 within `within`, printing its last height.
-    fn terminate(mut self, within: Duration) -> String {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let start = Instant::now();
-        let exit = loop {
-            if let Some(exit) = self.child.try_wait().unwrap() {
-                break exit;
-            }
-            assert!(start.elapsed() < within, "still running after SIGTERM");
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        assert!(exit.success(), "exit after SIGTERM: {exit}");
-        let mut rest = String::new();
-        self.stdout.read_to_string(&mut rest).unwrap();
-        rest
-    }
 }
 
 /// `GET path` on the metrics endpoint: (status line, body).
@@ -198,28 +108,6 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// grpcurl: `$GRPCURL`, on the PATH, or where `go install` puts it.
-fn grpcurl() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("GRPCURL") {
-        return Some(PathBuf::from(p));
-    }
-    let on_path = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .map(|d| d.join("grpcurl"));
-    let go_bin = std::env::var_os("HOME").map(|h| Path::new(&h).join("go/bin/grpcurl"));
-    on_path.chain(go_bin).find(|p| p.is_file())
-}
-
-fn run_grpcurl(grpcurl: &Path, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(grpcurl).args(args).output().expect("grpcurl");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 /// Must show 6: a client that knows nothing of the project finds the services by reflection
 /// and calls Status and SubmitTx.
 #[test]
@@ -236,7 +124,7 @@ fn a_reflection_client_lists_the_services_and_calls_status_and_submit_tx() {
         return;
     };
     let chain = chain();
-    let node = NodeProcess::start(chain, "grpcurl");
+    let node = NodeProcess::start(&chain.dir, "grpcurl");
     let addr = node.grpc.as_str();
 
     let (ok, services, err) = run_grpcurl(&grpcurl, &["-plaintext", addr, "list"]);
@@ -330,7 +218,7 @@ fn a_reflection_client_lists_the_services_and_calls_status_and_submit_tx() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_node_api_serves_the_remittance_chain() {
     let chain = chain();
-    let node = NodeProcess::start(chain, "chain");
+    let node = NodeProcess::start(&chain.dir, "chain");
     let mut client = node.client().await;
     let reference = chain.report.network.node.view();
 
@@ -561,7 +449,7 @@ async fn the_node_api_serves_the_remittance_chain() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_gets_its_status_code_and_moves_nothing() {
     let chain = chain();
-    let node = NodeProcess::start(chain, "bad");
+    let node = NodeProcess::start(&chain.dir, "bad");
     let mut client = node.client().await;
     let before = client
         .status(proto::StatusRequest {})

@@ -1,10 +1,16 @@
 //! Files a node process needs, shared by the tests that start one (`corridor node run`,
-//! `replay`, `abci`): the genesis file and the dev-seed KYC parameter folder.
+//! `replay`, `abci`): the genesis file and the dev-seed KYC parameter folder; a
+//! `corridor node run` process; grpcurl.
 use corridor::network::{dev_kyc_keys, DEV_PARAMS_SEED};
 use corridor_core::genesis::Genesis;
 use corridor_node::GenesisFile;
 use corridor_params::{CircuitInfo, ParamsDir};
-use std::path::Path;
+use corridor_node::api::proto::node_client::NodeClient;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+use tonic::transport::Channel;
 
 /// Writes `genesis` as TOML to `path`.
 pub fn write_genesis(path: &Path, genesis: &Genesis) {
@@ -28,3 +34,129 @@ pub fn write_network_files(dir: &Path, genesis: &Genesis) {
     write_genesis(&dir.join("genesis.toml"), genesis);
     write_dev_params(&dir.join("params"));
 }
+
+/// A `corridor node run` process on a data folder of its own; killed and removed on drop.
+#[allow(dead_code)] // not every test binary that includes this module starts a node
+pub struct NodeProcess {
+    child: Child,
+    stdout: BufReader<ChildStdout>,
+    data: PathBuf,
+    /// The gRPC API's address (`127.0.0.1:PORT`).
+    pub grpc: String,
+    /// The metrics endpoint's address.
+    pub metrics: String,
+}
+
+impl Drop for NodeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
+}
+
+#[allow(dead_code)]
+impl NodeProcess {
+    /// Starts a node on `dir`'s `genesis.toml` and `params/` (see [`write_network_files`]),
+    /// its data in `dir/data-{name}`; returns once it printed `ready`.
+    pub fn start(dir: &Path, name: &str) -> NodeProcess {
+        let data = dir.join(format!("data-{name}"));
+        let _ = std::fs::remove_dir_all(&data);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_corridor"))
+            .args(["node", "run", "--genesis"])
+            .arg(dir.join("genesis.toml"))
+            .arg("--params")
+            .arg(dir.join("params"))
+            .arg("--data")
+            .arg(&data)
+            .args(["--grpc", "127.0.0.1:0", "--metrics", "127.0.0.1:0"])
+            .args(["--threads", "2"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("corridor node run");
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut node = NodeProcess {
+            child,
+            stdout,
+            data,
+            grpc: String::new(),
+            metrics: String::new(),
+        };
+        loop {
+            let line = node.line();
+            if let Some(addr) = line.strip_prefix("grpc ") {
+                node.grpc = addr.to_string();
+            } else if let Some(url) = line.strip_prefix("metrics http://") {
+                node.metrics = url.trim_end_matches("/metrics").to_string();
+            } else if line == "ready" {
+                break;
+            }
+        }
+        assert!(node.grpc.starts_with("127.0.0.1:"), "{}", node.grpc);
+        assert!(node.metrics.starts_with("127.0.0.1:"), "{}", node.metrics);
+        node
+    }
+
+    /// The next line of its stdout.
+    pub fn line(&mut self) -> String {
+        let mut line = String::new();
+        let n = self.stdout.read_line(&mut line).unwrap();
+        assert!(n > 0, "the node exited: {:?}", self.child.try_wait());
+        line.trim_end().to_string()
+    }
+
+    /// A client of its API.
+    pub async fn client(&self) -> NodeClient<Channel> {
+        NodeClient::connect(format!("http://{}", self.grpc))
+            .await
+            .expect("connect")
+    }
+
+    /// SIGTERM; the node must drain and exit 0 within `within`, printing its last height.
+    pub fn terminate(mut self, within: Duration) -> String {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let start = Instant::now();
+        let exit = loop {
+            if let Some(exit) = self.child.try_wait().unwrap() {
+                break exit;
+            }
+            assert!(start.elapsed() < within, "still running after SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert!(exit.success(), "exit after SIGTERM: {exit}");
+        let mut rest = String::new();
+        self.stdout.read_to_string(&mut rest).unwrap();
+        rest
+    }
+}
+
+/// grpcurl: `$GRPCURL`, on the PATH, or where `go install` puts it.
+#[allow(dead_code)]
+pub fn grpcurl() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("GRPCURL") {
+        return Some(PathBuf::from(p));
+    }
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|d| d.join("grpcurl"));
+    let go_bin = std::env::var_os("HOME").map(|h| Path::new(&h).join("go/bin/grpcurl"));
+    on_path.chain(go_bin).find(|p| p.is_file())
+}
+
+/// Runs grpcurl: (success, stdout, stderr).
+#[allow(dead_code)]
+pub fn run_grpcurl(grpcurl: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(grpcurl).args(args).output().expect("grpcurl");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
