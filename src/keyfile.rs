@@ -48,7 +48,7 @@ pub fn read_spend_key(path: &Path) -> Result<SpendKey, KeyFileError> {
         source,
     })?);
     let mut bytes = Zeroizing::new([0u8; SPEND_KEY_SECRET_BYTES]);
-    hex::decode_to_slice(text.trim(), bytes.as_mut()).map_err(|_| KeyFileError::Format {
+    hex::decode_to_slice(text.trim(), &mut bytes[..]).map_err(|_| KeyFileError::Format {
         path: path.to_path_buf(),
         expected: 2 * SPEND_KEY_SECRET_BYTES,
     })?;
@@ -72,7 +72,7 @@ pub fn write_spend_key(path: &Path, key: &SpendKey) -> Result<(), KeyFileError> 
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(path).map_err(io)?;
-    let mut line = Zeroizing::new(hex::encode(key.to_secret_bytes().as_ref()));
+    let mut line = Zeroizing::new(hex::encode(&key.to_secret_bytes()[..]));
     line.push('\n');
     file.write_all(line.as_bytes()).map_err(io)?;
     file.sync_all().map_err(io)

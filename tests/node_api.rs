@@ -9,8 +9,6 @@
 //! were built for, which must be the block's UTC day or the day before.
 mod support;
 
-use support::{grpcurl, run_grpcurl, NodeProcess};
-
 use corridor::demo::{run_remittance_at, DemoReport};
 use corridor::network::dev_kyc_keys;
 use corridor_core::state::PublicState;
@@ -20,11 +18,11 @@ use corridor_node::api::proto::{self, node_server::Node as _};
 use corridor_node::api::{unix_now, Events, NodeApi};
 use corridor_node::{MemoryKv, Node, NodeConfig};
 use prost::Message;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::io::{Read, Write};
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
+use support::{grpcurl, run_grpcurl, NodeProcess};
 use tonic::transport::Channel;
 use tonic::{Code, Request};
 
