@@ -307,12 +307,12 @@ async fn enrol_publish_witness_revoke_restart() {
     assert_eq!(before_restart.root, c.root);
 
     // Health.
-    let mut health = tonic_health::pb::health_client::HealthClient::connect(format!(
-        "http://{}",
-        kyc.addr
-    ))
-    .await
-    .unwrap();
+    let channel = Channel::from_shared(format!("http://{}", kyc.addr))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
     let serving = health
         .check(tonic_health::pb::HealthCheckRequest {
             service: "corridor.kyc.v1.Registry".into(),
@@ -324,6 +324,20 @@ async fn enrol_publish_witness_revoke_restart() {
         serving.status,
         tonic_health::pb::health_check_response::ServingStatus::Serving as i32
     );
+
+    // Reflection, for a client that knows nothing of the project (when grpcurl is there).
+    if let Some(grpcurl) = support::grpcurl() {
+        let (ok, services, err) = support::run_grpcurl(&grpcurl, &["-plaintext", &kyc.addr, "list"]);
+        assert!(ok, "{err}");
+        for s in ["corridor.kyc.v1.Registry", "grpc.health.v1.Health"] {
+            assert!(services.lines().any(|l| l == s), "{s} not in {services}");
+        }
+        let (ok, root_json, err) = support::run_grpcurl(
+            &grpcurl,
+            &["-plaintext", &kyc.addr, "corridor.kyc.v1.Registry/Root"],
+        );
+        assert!(ok && root_json.contains(r#""seq": "4""#), "{root_json}{err}");
+    }
 
     // Killed (no clean shutdown) and restarted on the same data: the same root and head.
     drop(client);
