@@ -43,10 +43,13 @@ pub enum KeyFileError {
 /// The file is unreadable, not one line of hex of [`SPEND_KEY_SECRET_BYTES`] bytes, or not a
 /// valid key.
 pub fn read_spend_key(path: &Path) -> Result<SpendKey, KeyFileError> {
-    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|source| KeyFileError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?);
+    let text =
+        Zeroizing::new(
+            std::fs::read_to_string(path).map_err(|source| KeyFileError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?,
+        );
     let mut bytes = Zeroizing::new([0u8; SPEND_KEY_SECRET_BYTES]);
     hex::decode_to_slice(text.trim(), &mut bytes[..]).map_err(|_| KeyFileError::Format {
         path: path.to_path_buf(),
@@ -98,7 +101,10 @@ mod tests {
             Err(KeyFileError::Format { expected: 128, .. })
         ));
         std::fs::write(&path, "ff".repeat(64)).unwrap();
-        assert!(matches!(read_spend_key(&path), Err(KeyFileError::Key { .. })));
+        assert!(matches!(
+            read_spend_key(&path),
+            Err(KeyFileError::Key { .. })
+        ));
         assert!(matches!(
             read_spend_key(&dir.join("missing.key")),
             Err(KeyFileError::Io { .. })

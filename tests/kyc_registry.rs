@@ -40,7 +40,8 @@ const SEED: &str = "11";
 fn network() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("corridor-kyc-registry-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("corridor-kyc-registry-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let out = corridor(&[
@@ -53,7 +54,11 @@ fn network() -> &'static Path {
             "--keys",
             dir.join("keys").to_str().unwrap(),
         ]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         support::write_dev_params(&dir.join("params"));
         dir
     })
@@ -95,7 +100,12 @@ impl KycProcess {
             .arg(dir.join("keys").join(key))
             .arg("--data")
             .arg(data)
-            .args(["--node", &format!("http://{node}"), "--listen", "127.0.0.1:0"])
+            .args([
+                "--node",
+                &format!("http://{node}"),
+                "--listen",
+                "127.0.0.1:0",
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -180,11 +190,19 @@ async fn node_root(node: &mut NodeClient<Channel>, seq: u64) -> GetKycRootsRespo
 }
 
 async fn enroll(client: &mut RegistryClient<Channel>, request: &EnrollRequest) -> EnrollResponse {
-    client.enroll(request.clone()).await.expect("Enroll").into_inner()
+    client
+        .enroll(request.clone())
+        .await
+        .expect("Enroll")
+        .into_inner()
 }
 
 async fn root(client: &mut RegistryClient<Channel>) -> RootResponse {
-    client.root(RootRequest {}).await.expect("Root").into_inner()
+    client
+        .root(RootRequest {})
+        .await
+        .expect("Root")
+        .into_inner()
 }
 
 /// The witness of `index` leads `leaf` to the root it names, which is `expected`.
@@ -210,7 +228,10 @@ async fn check_witness(
         witness.path_bits[h] = w.bits[h];
     }
     assert_eq!(witness.leaf_index(), index);
-    assert_eq!(fr_to_bytes(&witness.root(leaf)).as_slice(), w.root.as_slice());
+    assert_eq!(
+        fr_to_bytes(&witness.root(leaf)).as_slice(),
+        w.root.as_slice()
+    );
     assert_eq!((w.seq, w.root.as_slice()), expected);
 }
 
@@ -248,7 +269,11 @@ async fn enrol_publish_witness_revoke_restart() {
     check_witness(&mut client, 0, alice_leaf, (1, &enrolled.root)).await;
 
     // The same live credential again.
-    assert_code(client.enroll(alice.clone()).await, Code::AlreadyExists, "id_commit:");
+    assert_code(
+        client.enroll(alice.clone()).await,
+        Code::AlreadyExists,
+        "id_commit:",
+    );
 
     // Revoke: seq 2; the revoked leaf has no witness and cannot be revoked again.
     let revoked = client
@@ -260,14 +285,34 @@ async fn enrol_publish_witness_revoke_restart() {
     assert_ne!(revoked.root, enrolled.root);
     let on_node = node_root(&mut node_client, 2).await;
     assert_eq!((on_node.seq, &on_node.root), (2, &revoked.root));
-    let witness = client.get_witness(GetWitnessRequest { leaf_index: 0 }).await;
-    assert_code(witness, Code::FailedPrecondition, "leaf_index: leaf 0 is revoked");
+    let witness = client
+        .get_witness(GetWitnessRequest { leaf_index: 0 })
+        .await;
+    assert_code(
+        witness,
+        Code::FailedPrecondition,
+        "leaf_index: leaf 0 is revoked",
+    );
     let again = client.revoke(RevokeRequest { leaf_index: 0 }).await;
-    assert_code(again, Code::FailedPrecondition, "leaf_index: leaf 0 is revoked");
-    let unknown = client.get_witness(GetWitnessRequest { leaf_index: 7 }).await;
-    assert_code(unknown, Code::NotFound, "leaf_index: leaf 7 was never enrolled");
+    assert_code(
+        again,
+        Code::FailedPrecondition,
+        "leaf_index: leaf 0 is revoked",
+    );
+    let unknown = client
+        .get_witness(GetWitnessRequest { leaf_index: 7 })
+        .await;
+    assert_code(
+        unknown,
+        Code::NotFound,
+        "leaf_index: leaf 7 was never enrolled",
+    );
     let unknown = client.revoke(RevokeRequest { leaf_index: 7 }).await;
-    assert_code(unknown, Code::NotFound, "leaf_index: leaf 7 was never enrolled");
+    assert_code(
+        unknown,
+        Code::NotFound,
+        "leaf_index: leaf 7 was never enrolled",
+    );
 
     // Two enrolments back to back: the second waits for the first to commit, so both land.
     let (bob, bob_leaf) = customer(2, "HK", 0);
@@ -287,21 +332,37 @@ async fn enrol_publish_witness_revoke_restart() {
         r
     };
     let cases: [(EnrollRequest, &str); 5] = [
-        (bad(|r| r.id_commit.truncate(31)), "id_commit: expected 32 bytes"),
+        (
+            bad(|r| r.id_commit.truncate(31)),
+            "id_commit: expected 32 bytes",
+        ),
         (
             bad(|r| r.id_commit = vec![0xff; 32]),
             "id_commit: not a canonical field element",
         ),
-        (bad(|r| r.jurisdiction = "XX".into()), "jurisdiction: unknown code \"XX\""),
-        (bad(|r| r.jurisdiction.clear()), "jurisdiction: unknown code \"\""),
-        (bad(|r| r.expiry_day = 19_000), "expiry_day: day 19000 is before today"),
+        (
+            bad(|r| r.jurisdiction = "XX".into()),
+            "jurisdiction: unknown code \"XX\"",
+        ),
+        (
+            bad(|r| r.jurisdiction.clear()),
+            "jurisdiction: unknown code \"\"",
+        ),
+        (
+            bad(|r| r.expiry_day = 19_000),
+            "expiry_day: day 19000 is before today",
+        ),
     ];
     for (request, message) in cases {
         assert_code(client.enroll(request).await, Code::InvalidArgument, message);
     }
     let before_restart = root(&mut client).await;
     assert_eq!(
-        (before_restart.seq, before_restart.leaves, before_restart.published),
+        (
+            before_restart.seq,
+            before_restart.leaves,
+            before_restart.published
+        ),
         (4, 3, true)
     );
     assert_eq!(before_restart.root, c.root);
@@ -327,7 +388,8 @@ async fn enrol_publish_witness_revoke_restart() {
 
     // Reflection, for a client that knows nothing of the project (when grpcurl is there).
     if let Some(grpcurl) = support::grpcurl() {
-        let (ok, services, err) = support::run_grpcurl(&grpcurl, &["-plaintext", &kyc.addr, "list"]);
+        let (ok, services, err) =
+            support::run_grpcurl(&grpcurl, &["-plaintext", &kyc.addr, "list"]);
         assert!(ok, "{err}");
         for s in ["corridor.kyc.v1.Registry", "grpc.health.v1.Health"] {
             assert!(services.lines().any(|l| l == s), "{s} not in {services}");
@@ -336,7 +398,10 @@ async fn enrol_publish_witness_revoke_restart() {
             &grpcurl,
             &["-plaintext", &kyc.addr, "corridor.kyc.v1.Registry/Root"],
         );
-        assert!(ok && root_json.contains(r#""seq": "4""#), "{root_json}{err}");
+        assert!(
+            ok && root_json.contains(r#""seq": "4""#),
+            "{root_json}{err}"
+        );
     }
 
     // Killed (no clean shutdown) and restarted on the same data: the same root and head.
@@ -347,8 +412,14 @@ async fn enrol_publish_witness_revoke_restart() {
     let after = root(&mut client).await;
     assert_eq!(after, before_restart);
     check_witness(&mut client, 2, carol_leaf, (4, &c.root)).await;
-    let witness = client.get_witness(GetWitnessRequest { leaf_index: 0 }).await;
-    assert_code(witness, Code::FailedPrecondition, "leaf_index: leaf 0 is revoked");
+    let witness = client
+        .get_witness(GetWitnessRequest { leaf_index: 0 })
+        .await;
+    assert_code(
+        witness,
+        Code::FailedPrecondition,
+        "leaf_index: leaf 0 is revoked",
+    );
     // The node's head did not move.
     assert_eq!(node_root(&mut node_client, 4).await.root, c.root);
     drop(kyc);
@@ -369,16 +440,28 @@ async fn a_root_the_node_missed_is_published_when_the_service_starts_again() {
     let (dave, dave_leaf) = customer(5, "HK", 0);
     let status = client.enroll(dave).await.expect_err("the node is down");
     assert_eq!(status.code(), Code::Unavailable, "{status:?}");
-    assert!(status.message().starts_with("enrolled at leaf 0"), "{status:?}");
+    assert!(
+        status.message().starts_with("enrolled at leaf 0"),
+        "{status:?}"
+    );
     let leaf = status
         .metadata()
         .get("corridor-leaf-index")
         .and_then(|v| v.to_str().ok());
     assert_eq!(leaf, Some("0"), "{status:?}");
     let offline = root(&mut client).await;
-    assert_eq!((offline.seq, offline.leaves, offline.published), (0, 1, false));
-    let witness = client.get_witness(GetWitnessRequest { leaf_index: 0 }).await;
-    assert_code(witness, Code::Unavailable, "the current root is not published");
+    assert_eq!(
+        (offline.seq, offline.leaves, offline.published),
+        (0, 1, false)
+    );
+    let witness = client
+        .get_witness(GetWitnessRequest { leaf_index: 0 })
+        .await;
+    assert_code(
+        witness,
+        Code::Unavailable,
+        "the current root is not published",
+    );
     drop(client);
     drop(kyc);
 
@@ -390,7 +473,10 @@ async fn a_root_the_node_missed_is_published_when_the_service_starts_again() {
     assert_eq!((on_node.seq, &on_node.root), (1, &offline.root));
     let mut client = kyc.client().await;
     let online = root(&mut client).await;
-    assert_eq!((online.seq, online.published, &online.root), (1, true, &offline.root));
+    assert_eq!(
+        (online.seq, online.published, &online.root),
+        (1, true, &offline.root)
+    );
     check_witness(&mut client, 0, dave_leaf, (1, &offline.root)).await;
     drop(kyc);
     let _ = std::fs::remove_dir_all(&data);

@@ -22,16 +22,18 @@ use super::proto::kyc::{
 };
 use ark_bn254::Fr;
 use ark_ff::Zero;
-use corridor_circuits::{fr_from_bytes, fr_to_bytes, CredentialAttributes, KycRegistry, MerkleTree};
+use corridor_circuits::{
+    fr_from_bytes, fr_to_bytes, CredentialAttributes, KycRegistry, MerkleTree,
+};
 use corridor_core::address::Address;
 use corridor_core::genesis::Genesis;
 use corridor_core::group::Point;
 use corridor_core::keys::SpendKey;
+use corridor_core::note::Note;
 use corridor_core::state::{
     next_root_update, BlockContext, PublicState, RootHead, RootStanding, StoreError,
 };
 use corridor_core::tx::{FieldBytes, NoteId, PublishQuote};
-use corridor_core::note::Note;
 use corridor_node::api::proto::node_client::NodeClient;
 use corridor_node::api::proto::{GetKycRootsRequest, SubmitTxRequest};
 use corridor_node::api::unix_now;
@@ -183,9 +185,7 @@ impl PublishError {
     pub fn code(&self) -> Code {
         match self {
             PublishError::Unreachable(_) => Code::Unavailable,
-            PublishError::Refused { .. } | PublishError::MalformedHead => {
-                Code::FailedPrecondition
-            }
+            PublishError::Refused { .. } | PublishError::MalformedHead => Code::FailedPrecondition,
             PublishError::Build(_) | PublishError::Store(_) => Code::Internal,
         }
     }
@@ -390,9 +390,8 @@ impl RegistryService {
                 req.id_commit.len()
             ))
         })?;
-        let id_commit = fr_from_bytes(&bytes, "id_commit").map_err(|_| {
-            Status::invalid_argument("id_commit: not a canonical field element")
-        })?;
+        let id_commit = fr_from_bytes(&bytes, "id_commit")
+            .map_err(|_| Status::invalid_argument("id_commit: not a canonical field element"))?;
         let genesis = &self.inner.genesis;
         let jurisdiction = genesis
             .jurisdictions
@@ -570,7 +569,10 @@ impl Registry for RegistryService {
         };
         // The file first: the tree only changes once the change is durable.
         state.store.put(index, &credential).map_err(internal)?;
-        let enrolled = state.registry.enrol(id_commit, &attributes).map_err(internal)?;
+        let enrolled = state
+            .registry
+            .enrol(id_commit, &attributes)
+            .map_err(internal)?;
         state.credentials.push(credential);
         state.live.insert(leaf_bytes, enrolled);
         let root = state.registry.root();
@@ -632,12 +634,9 @@ impl Registry for RegistryService {
         let mut state = self.inner.state.lock().await;
         state.live_credential(index)?;
         if !state.is_published() {
-            self.inner
-                .publish(&mut state)
-                .await
-                .map_err(|e| {
-                    Status::new(e.code(), format!("the current root is not published: {e}"))
-                })?;
+            self.inner.publish(&mut state).await.map_err(|e| {
+                Status::new(e.code(), format!("the current root is not published: {e}"))
+            })?;
         }
         let witness = state.registry.witness(index).map_err(internal)?;
         Ok(Response::new(GetWitnessResponse {
@@ -692,10 +691,12 @@ impl KycServer {
                 addr: listen,
                 source,
             })?;
-        let addr = listener.local_addr().map_err(|source| KycServiceError::Bind {
-            addr: listen,
-            source,
-        })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| KycServiceError::Bind {
+                addr: listen,
+                source,
+            })?;
         Ok(KycServer {
             listener,
             addr,

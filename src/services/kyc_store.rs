@@ -214,10 +214,7 @@ impl RegistryStore {
     ///
     /// # Errors
     /// Not a redb database, another issuer's, a damaged record, an I/O failure.
-    pub fn open(
-        path: &Path,
-        issuer_id: u32,
-    ) -> Result<(Self, LoadedRegistry), RegistryStoreError> {
+    pub fn open(path: &Path, issuer_id: u32) -> Result<(Self, LoadedRegistry), RegistryStoreError> {
         let db = Database::create(path).map_err(|source| RegistryStoreError::Open {
             path: path.to_path_buf(),
             source,
@@ -343,10 +340,8 @@ mod tests {
     use rand::SeedableRng;
 
     fn temp(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "corridor-kyc-store-{name}-{}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("corridor-kyc-store-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir

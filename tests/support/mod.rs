@@ -3,9 +3,9 @@
 //! `corridor node run` process; grpcurl.
 use corridor::network::{dev_kyc_keys, DEV_PARAMS_SEED};
 use corridor_core::genesis::Genesis;
+use corridor_node::api::proto::node_client::NodeClient;
 use corridor_node::GenesisFile;
 use corridor_params::{CircuitInfo, ParamsDir};
-use corridor_node::api::proto::node_client::NodeClient;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
@@ -159,4 +159,3 @@ pub fn run_grpcurl(grpcurl: &Path, args: &[&str]) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
-
