@@ -358,11 +358,6 @@ impl RegistryService {
         self.inner.issuer
     }
 
-    /// The current root.
-    pub async fn root(&self) -> Fr {
-        self.inner.state.lock().await.registry.root()
-    }
-
     /// Publishes the current root unless the node admitted it already (a restart, a node that
     /// was down); returns the update that carries it (`None`: an empty registry that never
     /// published).
@@ -707,11 +702,6 @@ impl KycServer {
     /// The address bound.
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
-    }
-
-    /// The service.
-    pub fn service(&self) -> &RegistryService {
-        &self.service
     }
 
     /// Serves the registry, `grpc.health.v1.Health` and server reflection until `shutdown`
