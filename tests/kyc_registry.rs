@@ -331,7 +331,7 @@ async fn enrol_publish_witness_revoke_restart() {
         f(&mut r);
         r
     };
-    let cases: [(EnrollRequest, &str); 5] = [
+    let cases: [(EnrollRequest, &str); 6] = [
         (
             bad(|r| r.id_commit.truncate(31)),
             "id_commit: expected 32 bytes",
@@ -343,6 +343,10 @@ async fn enrol_publish_witness_revoke_restart() {
         (
             bad(|r| r.jurisdiction = "XX".into()),
             "jurisdiction: unknown code \"XX\"",
+        ),
+        (
+            bad(|r| r.jurisdiction = "X".repeat(100)),
+            "jurisdiction: unknown code of 100 bytes",
         ),
         (
             bad(|r| r.jurisdiction.clear()),

@@ -388,23 +388,22 @@ impl RegistryService {
         let id_commit = fr_from_bytes(&bytes, "id_commit")
             .map_err(|_| Status::invalid_argument("id_commit: not a canonical field element"))?;
         let genesis = &self.inner.genesis;
-        let jurisdiction = genesis
-            .jurisdictions
-            .iter()
-            .position(|c| *c == req.jurisdiction)
-            .ok_or_else(|| {
-                Status::invalid_argument(format!(
-                    "jurisdiction: unknown code {:?}",
-                    req.jurisdiction
-                ))
-            })?;
+        // Echoed back only when short: the message never carries a caller's megabytes.
+        let code = if req.jurisdiction.len() <= 16 {
+            format!("{:?}", req.jurisdiction)
+        } else {
+            format!("of {} bytes", req.jurisdiction.len())
+        };
+        let jurisdiction = genesis.jurisdiction_bit(&req.jurisdiction).ok_or_else(|| {
+            Status::invalid_argument(format!("jurisdiction: unknown code {code}"))
+        })?;
         let covered = genesis
             .kyc_issuer(self.inner.issuer)
             .is_some_and(|i| i.jurisdictions.contains(&req.jurisdiction));
         if !covered {
             return Err(Status::invalid_argument(format!(
-                "jurisdiction: issuer {} does not cover {:?}",
-                self.inner.issuer, req.jurisdiction
+                "jurisdiction: issuer {} does not cover {code}",
+                self.inner.issuer
             )));
         }
         let today = u32::try_from(unix_now() / 86_400).unwrap_or(u32::MAX);
@@ -415,8 +414,7 @@ impl RegistryService {
             )));
         }
         let attributes = CredentialAttributes {
-            jurisdiction: u32::try_from(jurisdiction)
-                .map_err(|_| Status::invalid_argument("jurisdiction: index out of range"))?,
+            jurisdiction,
             expiry_day: req.expiry_day,
             tier: req.tier,
             issuer_id: self.inner.issuer,
