@@ -1,6 +1,8 @@
 //! The `corridor` package: the command line (`src/main.rs`), and the single-process demo network
 //! that the demo, the whole-flow tests (`tests/`) and the benches (`benches/`) share; [`bench`]
-//! holds the benchmark fixtures that `benches/proofs.rs` and `corridor bench` share.
+//! holds the benchmark fixtures that `benches/proofs.rs` and `corridor bench` share;
+//! [`services`] holds the gRPC services the CLI serves (the KYC registry), [`keyfile`] the
+//! institutions' key files.
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
@@ -10,5 +12,7 @@
 
 pub mod bench;
 pub mod demo;
+pub mod keyfile;
 pub mod network;
 pub mod scenario;
+pub mod services;

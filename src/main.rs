@@ -32,6 +32,11 @@ enum Command {
         #[command(subcommand)]
         command: cmd::node::NodeCommand,
     },
+    /// A KYC issuer's services: its credential registry (`kyc serve`).
+    Kyc {
+        #[command(subcommand)]
+        command: cmd::kyc::KycCommand,
+    },
     /// Groth16 parameters of the KYC circuit: the multi-party ceremony, dev-seed setup,
     /// verification of a folder against its manifest, export of the verifying key and a sample
     /// proof to snarkjs.
@@ -53,5 +58,6 @@ fn main() -> Result<()> {
         Command::Params { command } => cmd::params::run(&command),
         Command::Node { command } => cmd::node::run(&command),
         Command::Prover { command } => cmd::prover::run(&command),
+        Command::Kyc { command } => cmd::kyc::run(&command),
     }
 }

@@ -404,12 +404,10 @@ impl DemoNetwork {
     pub fn enrol_keys(&mut self, keys: &WalletKeys, jurisdiction: &str) -> Result<(), LedgerError> {
         let j = self
             .genesis
-            .jurisdictions
-            .iter()
-            .position(|c| c == jurisdiction)
+            .jurisdiction_bit(jurisdiction)
             .ok_or_else(|| LedgerError::Kyc(format!("unknown jurisdiction {jurisdiction}")))?;
         let attributes = CredentialAttributes {
-            jurisdiction: j as u32,
+            jurisdiction: j,
             expiry_day: self.block().epoch_day() + CREDENTIAL_DAYS,
             tier: 1,
             issuer_id: KYC_ISSUER_ID,

@@ -10,7 +10,7 @@
 //! ago: the node stamps its blocks with the wall clock, and the KYC proofs carry the epoch day
 //! of the block they were built for, which must be the block's UTC day or the day before.
 mod support;
-use support::{chain, committed, submit_all, NodeProcess};
+use support::{chain, committed, grpcurl, run_grpcurl, submit_all, NodeProcess};
 
 use corridor::network::{dev_kyc_keys, KYC_ISSUER_ID};
 use corridor_core::group::Point;
@@ -23,8 +23,6 @@ use corridor_node::api::{unix_now, Events, NodeApi};
 use corridor_node::{MemoryKv, Node, NodeConfig};
 use prost::Message;
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 use tonic::transport::Channel;
@@ -64,28 +62,6 @@ fn base64(bytes: &[u8]) -> String {
         }
     }
     out
-}
-
-/// grpcurl: `$GRPCURL`, on the PATH, or where `go install` puts it.
-fn grpcurl() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("GRPCURL") {
-        return Some(PathBuf::from(p));
-    }
-    let on_path = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .map(|d| d.join("grpcurl"));
-    let go_bin = std::env::var_os("HOME").map(|h| Path::new(&h).join("go/bin/grpcurl"));
-    on_path.chain(go_bin).find(|p| p.is_file())
-}
-
-fn run_grpcurl(grpcurl: &Path, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(grpcurl).args(args).output().expect("grpcurl");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 /// Must show 6: a client that knows nothing of the project finds the services by reflection

@@ -104,6 +104,15 @@ impl Genesis {
         self.operators.iter().find(|o| o.name == name)
     }
 
+    /// The bit of jurisdiction `code` in the jurisdiction masks (its position in
+    /// [`Genesis::jurisdictions`]), the `jurisdiction` attribute of a credential.
+    pub fn jurisdiction_bit(&self, code: &str) -> Option<u32> {
+        self.jurisdictions
+            .iter()
+            .position(|c| c == code)
+            .and_then(|i| u32::try_from(i).ok())
+    }
+
     /// A KYC issuer by id.
     pub fn kyc_issuer(&self, id: u32) -> Option<&KycIssuer> {
         self.kyc_issuers.iter().find(|i| i.id == id)

@@ -8,10 +8,10 @@ use crate::group::{h, Point};
 use curve25519_dalek::scalar::Scalar;
 use hkdf::Hkdf;
 use rand_core::{CryptoRng, RngCore};
-use schnorrkel::{ExpansionMode, Keypair, MiniSecretKey, PublicKey, Signature};
+use schnorrkel::{ExpansionMode, Keypair, MiniSecretKey, PublicKey, SecretKey, Signature};
 use sha2::Sha512;
 use std::fmt;
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 /// A wallet seed. Zeroised on drop; its `Debug` is redacted.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
@@ -50,6 +50,9 @@ impl fmt::Debug for WalletSeed {
     }
 }
 
+/// Length of a spend key's secret half ([`SpendKey::to_secret_bytes`]).
+pub const SPEND_KEY_SECRET_BYTES: usize = 64;
+
 /// The spend key: an sr25519 keypair. Its secret half zeroises on drop (schnorrkel).
 #[derive(Clone)]
 pub struct SpendKey(Keypair);
@@ -70,6 +73,27 @@ impl SpendKey {
     /// A random spend key (institutions that hold no wallet seed; tests).
     pub fn random<R: RngCore + CryptoRng>(rng: &mut R) -> Self {
         SpendKey(MiniSecretKey::generate_with(rng).expand_to_keypair(ExpansionMode::Ed25519))
+    }
+
+    /// The secret half as [`SPEND_KEY_SECRET_BYTES`] bytes: the sr25519 secret scalar
+    /// (canonical, little-endian) then the nonce seed, as schnorrkel encodes it. For an
+    /// institution's key file; the bytes are zeroised on drop.
+    pub fn to_secret_bytes(&self) -> Zeroizing<[u8; SPEND_KEY_SECRET_BYTES]> {
+        Zeroizing::new(self.0.secret.to_bytes())
+    }
+
+    /// The key whose secret half [`Self::to_secret_bytes`] gave.
+    ///
+    /// # Errors
+    /// A secret scalar that is not canonical, or one whose public key is the identity.
+    pub fn from_secret_bytes(bytes: &[u8; SPEND_KEY_SECRET_BYTES]) -> Result<Self, Error> {
+        let secret = SecretKey::from_bytes(bytes)
+            .map_err(|e| Error::Key(format!("spend key secret: {e}")))?;
+        let key = SpendKey(secret.to_keypair());
+        if key.public().is_identity() {
+            return Err(Error::Key("spend key is the identity".into()));
+        }
+        Ok(key)
     }
 }
 
@@ -203,6 +227,19 @@ mod tests {
         assert_ne!(a.address(), c.address());
         assert_eq!(a.view.public().point(), a.view.secret() * h());
         assert_ne!(a.spend.public(), a.view.public());
+    }
+
+    #[test]
+    fn spend_key_secret_bytes_round_trip() {
+        let mut rng = <rand_chacha::ChaCha20Rng as rand_core::SeedableRng>::seed_from_u64(3);
+        let a = SpendKey::random(&mut rng);
+        let b = SpendKey::from_secret_bytes(&a.to_secret_bytes()).unwrap();
+        assert_eq!(a.public(), b.public());
+        assert!(verify_signature(&a.public(), b"m", &b.sign(b"m")));
+        // A non-canonical scalar (all ones is above the group order).
+        assert!(SpendKey::from_secret_bytes(&[0xff; SPEND_KEY_SECRET_BYTES]).is_err());
+        // The zero scalar: its public key is the identity.
+        assert!(SpendKey::from_secret_bytes(&[0; SPEND_KEY_SECRET_BYTES]).is_err());
     }
 
     #[test]

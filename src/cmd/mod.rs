@@ -4,6 +4,7 @@ pub mod bench_prove;
 pub mod bench_prove_cpu;
 pub mod ceremony;
 pub mod demo;
+pub mod kyc;
 pub mod node;
 pub mod params;
 pub mod prover;

@@ -1,6 +1,7 @@
 //! `corridor node`: the ledger node (corridor-node) on a redb database.
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
+use corridor::keyfile::write_spend_key;
 use corridor::network::DemoNetwork;
 use corridor_core::genesis::Genesis;
 use corridor_node::abci::{serve_blocking, AbciConfig};
@@ -30,7 +31,8 @@ pub enum NodeCommand {
     /// validator at it with `--proxy_app tcp://ADDR`.
     Abci(AbciArgs),
     /// Writes the demo network's genesis file (network `corridor-demo`; its institutions'
-    /// keys derive from `--seed`, its KYC key is `params setup --dev-seed 2026`'s).
+    /// keys derive from `--seed`, its KYC key is `params setup --dev-seed 2026`'s), and with
+    /// `--keys DIR` the institutions' dev signing keys.
     DemoGenesis(DemoGenesisArgs),
 }
 
@@ -43,6 +45,12 @@ pub struct DemoGenesisArgs {
     /// Where to write the genesis file (TOML).
     #[arg(long)]
     pub out: PathBuf,
+    /// Also write the institutions' signing keys into this folder (created if absent), one
+    /// file each: `kyc-issuer.key` (for `kyc serve`), `hkd-issuer.key`, `php-issuer.key`,
+    /// `hk-operator.key`, `ph-operator.key`. DEV KEYS: they derive from `--seed`, so anyone
+    /// who knows the seed has them; never for a real network.
+    #[arg(long)]
+    pub keys: Option<PathBuf>,
 }
 
 /// Where the node's inputs and database are.
@@ -243,6 +251,19 @@ fn demo_genesis(args: &DemoGenesisArgs) -> Result<()> {
         GenesisFile::from_genesis(&net.genesis).to_toml()?,
     )
     .with_context(|| format!("writing {}", args.out.display()))?;
+    if let Some(dir) = &args.keys {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let inst = &net.inst;
+        for (name, key) in [
+            ("kyc-issuer", &inst.kyc_issuer),
+            ("hkd-issuer", &inst.hkd_issuer),
+            ("php-issuer", &inst.php_issuer),
+            ("hk-operator", &inst.hk_operator),
+            ("ph-operator", &inst.ph_operator),
+        ] {
+            write_spend_key(&dir.join(format!("{name}.key")), key)?;
+        }
+    }
     Ok(())
 }
 

@@ -216,3 +216,28 @@ pub fn chain() -> &'static Chain {
         Chain { dir, report }
     })
 }
+
+/// grpcurl: `$GRPCURL`, on the PATH, or where `go install` puts it.
+#[allow(dead_code)]
+pub fn grpcurl() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("GRPCURL") {
+        return Some(PathBuf::from(p));
+    }
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|d| d.join("grpcurl"));
+    let go_bin = std::env::var_os("HOME").map(|h| Path::new(&h).join("go/bin/grpcurl"));
+    on_path.chain(go_bin).find(|p| p.is_file())
+}
+
+/// Runs grpcurl: (success, stdout, stderr).
+#[allow(dead_code)]
+pub fn run_grpcurl(grpcurl: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(grpcurl).args(args).output().expect("grpcurl");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

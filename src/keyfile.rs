@@ -1,0 +1,114 @@
+//! Institution key files: one signing key ([`SpendKey`]) per file, as the hex of its
+//! [`SpendKey::to_secret_bytes`] on one line. `corridor node demo-genesis --keys DIR` writes the
+//! demo network's (dev keys: anyone with the seed can derive them); `corridor kyc serve --key`
+//! reads an issuer's. The bytes read are zeroised once the key is built; the file is created
+//! readable by its owner only.
+use corridor_core::keys::{SpendKey, SPEND_KEY_SECRET_BYTES};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+/// Why a key file could not be read or written. Never carries key material.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyFileError {
+    /// The file could not be read or written.
+    #[error("key file {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The contents are not hex of the right length.
+    #[error("key file {path}: expected {expected} hex digits on one line")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// Hex digits expected.
+        expected: usize,
+    },
+    /// The bytes are not a valid key.
+    #[error("key file {path}: {source}")]
+    Key {
+        /// The file.
+        path: PathBuf,
+        /// What the key decoding said.
+        source: corridor_core::error::Error,
+    },
+}
+
+/// Reads the signing key in `path`.
+///
+/// # Errors
+/// The file is unreadable, not one line of hex of [`SPEND_KEY_SECRET_BYTES`] bytes, or not a
+/// valid key.
+pub fn read_spend_key(path: &Path) -> Result<SpendKey, KeyFileError> {
+    let text =
+        Zeroizing::new(
+            std::fs::read_to_string(path).map_err(|source| KeyFileError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?,
+        );
+    let mut bytes = Zeroizing::new([0u8; SPEND_KEY_SECRET_BYTES]);
+    hex::decode_to_slice(text.trim(), &mut bytes[..]).map_err(|_| KeyFileError::Format {
+        path: path.to_path_buf(),
+        expected: 2 * SPEND_KEY_SECRET_BYTES,
+    })?;
+    SpendKey::from_secret_bytes(&bytes).map_err(|source| KeyFileError::Key {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Writes `key` to `path` (created or truncated; mode 0600 on Unix).
+///
+/// # Errors
+/// The file could not be written.
+pub fn write_spend_key(path: &Path, key: &SpendKey) -> Result<(), KeyFileError> {
+    let io = |source| KeyFileError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(io)?;
+    let mut line = Zeroizing::new(hex::encode(&key.to_secret_bytes()[..]));
+    line.push('\n');
+    file.write_all(line.as_bytes()).map_err(io)?;
+    file.sync_all().map_err(io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn a_key_file_round_trips_and_bad_files_are_refused() {
+        let dir = std::env::temp_dir().join(format!("corridor-keyfile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let key = SpendKey::random(&mut rand_chacha::ChaCha20Rng::seed_from_u64(1));
+        let path = dir.join("issuer.key");
+        write_spend_key(&path, &key).unwrap();
+        assert_eq!(read_spend_key(&path).unwrap().public(), key.public());
+
+        std::fs::write(&path, "abcd\n").unwrap();
+        assert!(matches!(
+            read_spend_key(&path),
+            Err(KeyFileError::Format { expected: 128, .. })
+        ));
+        std::fs::write(&path, "ff".repeat(64)).unwrap();
+        assert!(matches!(
+            read_spend_key(&path),
+            Err(KeyFileError::Key { .. })
+        ));
+        assert!(matches!(
+            read_spend_key(&dir.join("missing.key")),
+            Err(KeyFileError::Io { .. })
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
