@@ -502,6 +502,11 @@ fn response(p: Proven) -> Response<api::ProveResponse> {
     })
 }
 
+/// The view-only wallet in field `name`.
+fn wallet(m: &Option<api::ViewWallet>, name: &str) -> Result<ViewWallet, Status> {
+    field(convert::required(m, name).and_then(|w| convert::view_wallet(w, name)))
+}
+
 fn field<T>(r: Result<T, FieldError>) -> Result<T, Status> {
     r.map_err(|e| Status::from(Refusal::Field(e)))
 }
@@ -514,9 +519,7 @@ impl api::prover_server::Prover for ProverService {
     ) -> Result<Response<api::ProveResponse>, Status> {
         let (metadata, _, m) = request.into_parts();
         self.authorize(&metadata)?;
-        let wallet = field(
-            convert::required(&m.wallet, "wallet").and_then(|w| convert::view_wallet(w, "wallet")),
-        )?;
+        let wallet = wallet(&m.wallet, "wallet")?;
         let ids = field(convert::note_ids(
             &m.input_note_ids,
             "input_note_ids",
@@ -550,13 +553,8 @@ impl api::prover_server::Prover for ProverService {
     ) -> Result<Response<api::ProveResponse>, Status> {
         let (metadata, _, m) = request.into_parts();
         self.authorize(&metadata)?;
-        let settlement = field(
-            convert::required(&m.settlement, "settlement")
-                .and_then(|w| convert::view_wallet(w, "settlement")),
-        )?;
-        let float = field(
-            convert::required(&m.float, "float").and_then(|w| convert::view_wallet(w, "float")),
-        )?;
+        let settlement = wallet(&m.settlement, "settlement")?;
+        let float = wallet(&m.float, "float")?;
         let remittance_id = field(convert::note_id(
             &m.remittance_note_id,
             "remittance_note_id",
@@ -603,9 +601,7 @@ impl api::prover_server::Prover for ProverService {
     ) -> Result<Response<api::ProveResponse>, Status> {
         let (metadata, _, m) = request.into_parts();
         self.authorize(&metadata)?;
-        let wallet = field(
-            convert::required(&m.wallet, "wallet").and_then(|w| convert::view_wallet(w, "wallet")),
-        )?;
+        let wallet = wallet(&m.wallet, "wallet")?;
         let ids = field(convert::note_ids(
             &m.input_note_ids,
             "input_note_ids",
@@ -635,9 +631,7 @@ impl api::prover_server::Prover for ProverService {
     ) -> Result<Response<api::ProveResponse>, Status> {
         let (metadata, _, m) = request.into_parts();
         self.authorize(&metadata)?;
-        let wallet = field(
-            convert::required(&m.wallet, "wallet").and_then(|w| convert::view_wallet(w, "wallet")),
-        )?;
+        let wallet = wallet(&m.wallet, "wallet")?;
         let kyc = self
             .kyc(&m.kyc, "kyc")?
             .ok_or_else(|| Status::invalid_argument("kyc: missing"))?;
