@@ -10,7 +10,7 @@
 //! ago: the node stamps its blocks with the wall clock, and the KYC proofs carry the epoch day
 //! of the block they were built for, which must be the block's UTC day or the day before.
 mod support;
-use support::{chain, committed, grpcurl, run_grpcurl, submit_all, NodeProcess};
+use support::{chain, committed, grpcurl, http_get, run_grpcurl, submit_all, NodeProcess};
 
 use corridor::network::{dev_kyc_keys, KYC_ISSUER_ID};
 use corridor_core::group::Point;
@@ -22,22 +22,10 @@ use corridor_node::api::proto::{self, node_server::Node as _};
 use corridor_node::api::{unix_now, Events, NodeApi};
 use corridor_node::{MemoryKv, Node, NodeConfig};
 use prost::Message;
-use std::io::{Read, Write};
 use std::sync::Arc;
 use std::time::Duration;
 use tonic::transport::Channel;
 use tonic::{Code, Request};
-
-/// `GET path` on the metrics endpoint: (status line, body).
-fn http_get(addr: &str, path: &str) -> (String, String) {
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
-    let mut response = String::new();
-    s.read_to_string(&mut response).unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    (head.lines().next().unwrap().to_string(), body.to_string())
-}
 
 fn reason(s: &tonic::Status) -> &str {
     s.metadata()

@@ -6,7 +6,7 @@
 //! state the ledger refuses gets FAILED_PRECONDITION; TLS; and no request message can carry a
 //! spend key.
 mod support;
-use support::{chain, committed, submit_all, NodeProcess};
+use support::{chain, committed, http_get, submit_all, NodeProcess};
 
 use corridor_core::tx::{NoteId, UnsignedTransaction};
 use corridor_node::api::proto as node;
@@ -471,4 +471,80 @@ fn no_request_message_has_a_field_for_a_spend_key() {
         .unwrap();
     let names: Vec<&str> = wallet.field.iter().map(|f| f.name()).collect();
     assert_eq!(names, ["address", "view_key"]);
+}
+
+/// `corridor prover serve` as a process: it refuses a proving key of another network, then,
+/// with the right one, prints where it listens, answers GetInfo with a token from its tokens
+/// file only, serves its metrics, and exits 0 on SIGTERM.
+#[test]
+fn the_prover_serve_command_runs_and_stops_cleanly() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let rt = runtime();
+    let chain = chain();
+    let node = NodeProcess::start(&chain.dir, "prover-cli");
+    let tokens = chain.dir.join("prover.tokens");
+    std::fs::write(&tokens, format!("\n{TOKEN}\nanother-token\n")).unwrap();
+    let serve = |genesis: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_corridor"))
+            .args(["prover", "serve", "--genesis"])
+            .arg(genesis)
+            .arg("--params")
+            .arg(chain.dir.join("params"))
+            .args(["--node", &format!("http://{}", node.grpc)])
+            .args(["--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0"])
+            .arg("--tokens")
+            .arg(&tokens)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // A genesis pinning another verifying key: the service refuses to start.
+    let mut other = chain.report.network.genesis.clone();
+    other.vk_hash = [7; 32];
+    let other_path = chain.dir.join("other-genesis.toml");
+    support::write_genesis(&other_path, &other);
+    let refused = serve(&other_path).wait_with_output().unwrap();
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("not for this network"), "{stderr}");
+
+    let mut child = serve(&chain.dir.join("genesis.toml"));
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let addr = line.trim().strip_prefix("listening ").unwrap().to_string();
+    line.clear();
+    out.read_line(&mut line).unwrap();
+    let metrics = line
+        .trim()
+        .strip_prefix("metrics http://")
+        .unwrap()
+        .trim_end_matches("/metrics")
+        .to_string();
+    let mut client = rt
+        .block_on(ProverClient::connect(format!("http://{addr}")))
+        .unwrap();
+    for token in [TOKEN, "another-token"] {
+        let info = rt
+            .block_on(client.get_info(with_token(GetInfoRequest {}, token)))
+            .unwrap()
+            .into_inner();
+        assert_eq!(info.network, chain.report.network.genesis.network);
+    }
+    let err = rt
+        .block_on(client.get_info(with_token(GetInfoRequest {}, "not-in-the-file")))
+        .unwrap_err();
+    assert_eq!(err.code(), Code::Unauthenticated);
+    let (status, body) = http_get(&metrics, "/metrics");
+    assert!(status.contains("200"), "{status}");
+    assert!(body.contains("corridor_prover_in_flight 0"), "{body}");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "exit after SIGTERM: {exit}");
 }
