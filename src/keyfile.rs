@@ -1,9 +1,10 @@
-//! Institution key files: one signing key ([`SpendKey`]) per file, as the hex of its
-//! [`SpendKey::to_secret_bytes`] on one line. `corridor node demo-genesis --keys DIR` writes the
+//! Key files: one signing key ([`SpendKey`]) per file, as the hex of its
+//! [`SpendKey::to_secret_bytes`] on one line, or one wallet seed ([`WalletSeed`], 32 bytes of
+//! hex, `corridor wallet new`). `corridor node demo-genesis --keys DIR` writes the
 //! demo network's (dev keys: anyone with the seed can derive them); `corridor kyc serve --key`
 //! reads an issuer's. The bytes read are zeroised once the key is built; the file is created
 //! readable by its owner only.
-use corridor_core::keys::{SpendKey, SPEND_KEY_SECRET_BYTES};
+use corridor_core::keys::{SpendKey, WalletSeed, SPEND_KEY_SECRET_BYTES};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -37,12 +38,8 @@ pub enum KeyFileError {
     },
 }
 
-/// Reads the signing key in `path`.
-///
-/// # Errors
-/// The file is unreadable, not one line of hex of [`SPEND_KEY_SECRET_BYTES`] bytes, or not a
-/// valid key.
-pub fn read_spend_key(path: &Path) -> Result<SpendKey, KeyFileError> {
+/// The `N` secret bytes of the one line of hex in `path`.
+fn read_secret<const N: usize>(path: &Path) -> Result<Zeroizing<[u8; N]>, KeyFileError> {
     let text =
         Zeroizing::new(
             std::fs::read_to_string(path).map_err(|source| KeyFileError::Io {
@@ -50,11 +47,38 @@ pub fn read_spend_key(path: &Path) -> Result<SpendKey, KeyFileError> {
                 source,
             })?,
         );
-    let mut bytes = Zeroizing::new([0u8; SPEND_KEY_SECRET_BYTES]);
+    let mut bytes = Zeroizing::new([0u8; N]);
     hex::decode_to_slice(text.trim(), &mut bytes[..]).map_err(|_| KeyFileError::Format {
         path: path.to_path_buf(),
-        expected: 2 * SPEND_KEY_SECRET_BYTES,
+        expected: 2 * N,
     })?;
+    Ok(bytes)
+}
+
+/// Writes `secret` as one line of hex to `path` (created or truncated; mode 0600 on Unix).
+fn write_secret(path: &Path, secret: &[u8]) -> Result<(), KeyFileError> {
+    let io = |source| KeyFileError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(io)?;
+    let mut line = Zeroizing::new(hex::encode(secret));
+    line.push('\n');
+    file.write_all(line.as_bytes()).map_err(io)?;
+    file.sync_all().map_err(io)
+}
+
+/// Reads the signing key in `path`.
+///
+/// # Errors
+/// The file is unreadable, not one line of hex of [`SPEND_KEY_SECRET_BYTES`] bytes, or not a
+/// valid key.
+pub fn read_spend_key(path: &Path) -> Result<SpendKey, KeyFileError> {
+    let bytes = read_secret::<SPEND_KEY_SECRET_BYTES>(path)?;
     SpendKey::from_secret_bytes(&bytes).map_err(|source| KeyFileError::Key {
         path: path.to_path_buf(),
         source,
@@ -66,19 +90,23 @@ pub fn read_spend_key(path: &Path) -> Result<SpendKey, KeyFileError> {
 /// # Errors
 /// The file could not be written.
 pub fn write_spend_key(path: &Path, key: &SpendKey) -> Result<(), KeyFileError> {
-    let io = |source| KeyFileError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(io)?;
-    let mut line = Zeroizing::new(hex::encode(&key.to_secret_bytes()[..]));
-    line.push('\n');
-    file.write_all(line.as_bytes()).map_err(io)?;
-    file.sync_all().map_err(io)
+    write_secret(path, &key.to_secret_bytes()[..])
+}
+
+/// Reads the wallet seed in `path` (32 bytes of hex, as `corridor wallet new` writes).
+///
+/// # Errors
+/// The file is unreadable or not one line of 64 hex digits.
+pub fn read_wallet_seed(path: &Path) -> Result<WalletSeed, KeyFileError> {
+    Ok(WalletSeed::from_bytes(*read_secret::<32>(path)?))
+}
+
+/// Writes the wallet seed `seed` to `path` (created or truncated; mode 0600 on Unix).
+///
+/// # Errors
+/// The file could not be written.
+pub fn write_wallet_seed(path: &Path, seed: &WalletSeed) -> Result<(), KeyFileError> {
+    write_secret(path, seed.expose_secret())
 }
 
 #[cfg(test)]

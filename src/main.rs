@@ -44,6 +44,11 @@ enum Command {
         #[command(subcommand)]
         command: cmd::params::ParamsCommand,
     },
+    /// A customer's wallet: its seed file, its address, its balance caught up from the node.
+    Wallet {
+        #[command(subcommand)]
+        command: cmd::wallet::WalletCommand,
+    },
     /// The prover service of an operator: proves its customers' transactions, unsigned.
     Prover {
         #[command(subcommand)]
@@ -58,6 +63,7 @@ fn main() -> Result<()> {
         Command::Params { command } => cmd::params::run(&command),
         Command::Node { command } => cmd::node::run(&command),
         Command::Prover { command } => cmd::prover::run(&command),
+        Command::Wallet { command } => cmd::wallet::run(&command),
         Command::Kyc { command } => cmd::kyc::run(&command),
     }
 }

@@ -8,3 +8,4 @@ pub mod kyc;
 pub mod node;
 pub mod params;
 pub mod prover;
+pub mod wallet;

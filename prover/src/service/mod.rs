@@ -19,7 +19,7 @@ pub mod convert;
 pub mod remote_state;
 pub mod server;
 
-pub use remote_state::{RemoteState, RemoteStateError};
+pub use remote_state::{ReceivedNote, RemoteState, RemoteStateError};
 pub use server::{serve, ProverConfig, ProverMetrics, ProverService, ServeError, TlsFiles};
 
 /// The generated messages, server and client of `corridor.prover.v1`.

@@ -91,6 +91,17 @@ pub struct RemoteState {
     handle: Handle,
 }
 
+/// A note a wallet received, as the node lists it.
+#[derive(Clone, Debug)]
+pub struct ReceivedNote {
+    /// The note.
+    pub note: Note,
+    /// The height of the block that created it.
+    pub height: u64,
+    /// The height of the block that spent it, if spent.
+    pub spent_height: Option<u64>,
+}
+
 /// Seconds since the Unix epoch, UTC (0 if the clock is before it).
 fn unix_now() -> u64 {
     SystemTime::now()
@@ -157,6 +168,61 @@ impl RemoteState {
             height,
             time: unix_now().max(status.time),
         })
+    }
+
+    /// Every note `owner` received at heights ≥ `since`, oldest first, with the height that
+    /// created it and the one that spent it (a wallet catching up: ListNotes, page by page).
+    pub fn received_notes(
+        &self,
+        owner: &Address,
+        since: u64,
+    ) -> Result<Vec<ReceivedNote>, RemoteStateError> {
+        const RPC: &str = "ListNotes";
+        const PAGE: u32 = 1_000;
+        let mut out: Vec<ReceivedNote> = Vec::new();
+        let mut from = since;
+        loop {
+            let request = api::ListNotesRequest {
+                owner_address: owner.encode(),
+                owner: Vec::new(),
+                since: from,
+                limit: PAGE,
+            };
+            let page = self
+                .call_found(RPC, |mut c| async move { c.list_notes(request).await })?
+                .notes;
+            let full = page.len() == PAGE as usize;
+            let mut fresh = 0;
+            for record in page {
+                let id = NoteId(
+                    decode_array(&record.note_id, "notes[].note_id")
+                        .map_err(RemoteStateError::answer(RPC))?,
+                );
+                let (height, spent_height) = (record.height, record.spent_height);
+                let note = decode_note(&id, Some(record)).map_err(RemoteStateError::answer(RPC))?;
+                if note.owner != *owner {
+                    return Err(RemoteStateError::answer(RPC)(DecodeError::invalid(
+                        "notes[].output.owner",
+                        "a note of another owner",
+                    )));
+                }
+                if out.iter().any(|n| n.note.id == id) {
+                    continue;
+                }
+                from = from.max(height);
+                fresh += 1;
+                out.push(ReceivedNote {
+                    note,
+                    height,
+                    spent_height,
+                });
+            }
+            // A full page goes on from its last height (notes at that height come again and
+            // are skipped); a page with nothing new ends it.
+            if !full || fresh == 0 {
+                return Ok(out);
+            }
+        }
     }
 
     /// The registration of spend key `x`: its address and its `link`, `None` if unregistered.
