@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 use corridor::keyfile::{read_wallet_seed, write_wallet_seed};
 use corridor_core::keys::{WalletKeys, WalletSeed};
 use corridor_prover::service::{connect, RemoteState};
-use corridor_prover::ViewWallet;
+use corridor_prover::{OwnedNote, ViewWallet};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
@@ -103,30 +103,21 @@ fn balance(wallet: &ViewWallet, node: &str) -> Result<serde_json::Value> {
         .build()?;
     let client = runtime.block_on(connect(node))?;
     let remote = RemoteState::new(client, runtime.handle().clone());
+    // `received_notes` lists only this address's notes, each once.
     let received = remote.received_notes(&wallet.address(), 0)?;
-    let mut wallet = wallet.clone();
     let mut balances: BTreeMap<String, u128> = BTreeMap::new();
     let mut notes = Vec::new();
     for r in received {
-        let (id, asset) = (r.note.id, r.note.asset.clone());
-        if !wallet
-            .receive(r.note)
-            .with_context(|| format!("note {}", id.short()))?
-        {
-            continue;
-        }
-        let value = wallet
-            .notes()
-            .iter()
-            .find(|n| n.note.id == id)
-            .map_or(0, |n| n.value);
+        let id = r.note.id;
+        let owned = OwnedNote::decrypt(r.note, wallet.view())
+            .with_context(|| format!("note {}", id.short()))?;
         if r.spent_height.is_none() {
-            *balances.entry(asset.clone()).or_default() += u128::from(value);
+            *balances.entry(owned.note.asset.clone()).or_default() += u128::from(owned.value);
         }
         notes.push(serde_json::json!({
             "note_id": hex::encode(id.0),
-            "asset": asset,
-            "value": value,
+            "asset": owned.note.asset,
+            "value": owned.value,
             "height": r.height,
             "spent_height": r.spent_height,
         }));

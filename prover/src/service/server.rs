@@ -357,12 +357,12 @@ impl ProverService {
         }
     }
 
-    /// Proves `job` on a blocking thread behind a permit, within the deadline; counts it.
+    /// Proves `job` on a blocking thread behind a permit, within the deadline; counts it. The
+    /// handler has authorized the request (before parsing it: no field errors for strangers).
     async fn prove<F>(&self, kind: usize, metadata: &MetadataMap, job: F) -> Result<Proven, Status>
     where
         F: FnOnce(&Builder<'_>, &RemoteState) -> Result<BuiltTransaction, Refusal> + Send + 'static,
     {
-        self.authorize(metadata)?;
         let Ok(permit) = Arc::clone(&self.permits).try_acquire_owned() else {
             self.metrics.exhausted.fetch_add(1, Ordering::Relaxed);
             return Err(Status::resource_exhausted(format!(
