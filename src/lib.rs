@@ -15,4 +15,7 @@ pub mod demo;
 pub mod keyfile;
 pub mod network;
 pub mod scenario;
+pub mod client;
 pub mod services;
+pub mod stack;
+pub mod story;

@@ -18,12 +18,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the HKD→PHP remittance end to end on an in-process ledger, with real proofs.
-    Demo {
-        /// Seed of every key and every random choice (the run is repeatable).
-        #[arg(long, default_value_t = 2026)]
-        seed: u64,
-    },
+    /// Run the HKD→PHP remittance end to end through the services on loopback (node, KYC
+    /// registries, prover services, payout watcher), with real proofs, then time more.
+    Demo(cmd::demo::DemoArgs),
     /// Time every proof's prove and verify and a whole 2-in/2-out transfer beside bulletproofs'
     /// own prove and verify, measured in the same run; one JSON line per measurement.
     Bench(cmd::bench::BenchArgs),
@@ -58,7 +55,7 @@ enum Command {
 
 fn main() -> Result<()> {
     match Cli::parse().command {
-        Command::Demo { seed } => cmd::demo::run(seed),
+        Command::Demo(args) => cmd::demo::run(&args),
         Command::Bench(args) => cmd::bench::run(&args),
         Command::Params { command } => cmd::params::run(&command),
         Command::Node { command } => cmd::node::run(&command),

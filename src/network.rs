@@ -124,8 +124,11 @@ pub struct Institutions {
     pub hkma: ViewKey,
     /// The BSP's view key (auditor of PHP and of HKD).
     pub bsp: ViewKey,
-    /// The KYC issuer's signing key.
+    /// The KYC issuer's signing key (issuer [`KYC_ISSUER_ID`], Hong Kong's, covering HK and PH).
     pub kyc_issuer: SpendKey,
+    /// The second KYC issuer's signing key (issuer [`PH_KYC_ISSUER_ID`], the Philippines', PH
+    /// only): the services demo runs a registry for each.
+    pub ph_kyc_issuer: SpendKey,
     /// The regulators' escrow secret key (its public key is in genesis).
     pub escrow: EscrowSecretKey,
 }
@@ -171,6 +174,8 @@ pub const HKD_LIMIT: u64 = 8_000_000;
 pub const PHP_LIMIT: u64 = 500_000_000;
 /// The KYC issuer's id.
 pub const KYC_ISSUER_ID: u32 = 1;
+/// The second (Philippine) KYC issuer's id.
+pub const PH_KYC_ISSUER_ID: u32 = 2;
 
 fn wallet(rng: &mut ChaCha20Rng) -> WalletKeys {
     let mut seed = [0u8; 32];
@@ -178,18 +183,15 @@ fn wallet(rng: &mut ChaCha20Rng) -> WalletKeys {
     WalletKeys::from_seed(&WalletSeed::from_bytes(seed)).unwrap_or_else(|_| WalletKeys::random(rng))
 }
 
-impl DemoNetwork {
-    /// A network whose keys derive from `seed` (deterministic: tests and the demo are repeatable),
-    /// starting at [`GENESIS_TIME`].
-    pub fn new(seed: u64) -> Result<Self, LedgerError> {
-        Self::at(seed, GENESIS_TIME)
+impl Institutions {
+    /// The institutions of the demo network of `seed` (what [`DemoNetwork::at`] uses).
+    pub fn new(seed: u64) -> Self {
+        Self::derive(seed).0
     }
 
-    /// A network of `seed` whose height 0 is at `genesis_time` (UTC seconds): transactions built
-    /// on it carry KYC epoch days of that time, so that a node stamping blocks with the wall
-    /// clock accepts them when `genesis_time` is recent.
-    pub fn at(seed: u64, genesis_time: u64) -> Result<Self, LedgerError> {
-        let keys = dev_kyc_keys()?;
+    /// The institutions and the stream they were drawn from (the demo network goes on drawing
+    /// from it).
+    fn derive(seed: u64) -> (Self, ChaCha20Rng) {
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let inst = Institutions {
             hkd_issuer: SpendKey::random(&mut rng),
@@ -206,59 +208,92 @@ impl DemoNetwork {
             bsp: ViewKey::random(&mut rng),
             kyc_issuer: SpendKey::random(&mut rng),
             escrow: EscrowSecretKey::random(&mut rng),
+            // From a stream of its own, so that every other key (and the chain drawn after
+            // them) stays what it was before the second issuer existed.
+            ph_kyc_issuer: SpendKey::random(&mut ChaCha20Rng::seed_from_u64(
+                seed ^ 0x5048_4b59_4332, // "PHKYC2"
+            )),
         };
-        let genesis = Genesis {
-            network: "corridor-demo".into(),
-            dev: true,
-            assets: vec![
-                AssetPolicy {
-                    code: "HKD".into(),
-                    decimals: 2,
-                    issuer_key: inst.hkd_issuer.public(),
-                    treasury: inst.hkd_treasury.address(),
-                    auditors: vec![inst.hkma.public(), inst.bsp.public()],
-                    limit: Some(HKD_LIMIT),
-                    kyc_mask: 0b11,
-                    max_tier: 3,
-                },
-                AssetPolicy {
-                    code: "PHP".into(),
-                    decimals: 2,
-                    issuer_key: inst.php_issuer.public(),
-                    treasury: inst.php_treasury.address(),
-                    auditors: vec![inst.bsp.public()],
-                    limit: Some(PHP_LIMIT),
-                    kyc_mask: 0b11,
-                    max_tier: 3,
-                },
-            ],
+        (inst, rng)
+    }
+}
+
+/// The demo network's genesis over `inst`, pinning the Groth16 verifying key of SHA-256
+/// `vk_hash` (a dev network).
+pub fn demo_genesis(inst: &Institutions, vk_hash: [u8; 32]) -> Genesis {
+    Genesis {
+        network: "corridor-demo".into(),
+        dev: true,
+        assets: vec![
+            AssetPolicy {
+                code: "HKD".into(),
+                decimals: 2,
+                issuer_key: inst.hkd_issuer.public(),
+                treasury: inst.hkd_treasury.address(),
+                auditors: vec![inst.hkma.public(), inst.bsp.public()],
+                limit: Some(HKD_LIMIT),
+                kyc_mask: 0b11,
+                max_tier: 3,
+            },
+            AssetPolicy {
+                code: "PHP".into(),
+                decimals: 2,
+                issuer_key: inst.php_issuer.public(),
+                treasury: inst.php_treasury.address(),
+                auditors: vec![inst.bsp.public()],
+                limit: Some(PHP_LIMIT),
+                kyc_mask: 0b11,
+                max_tier: 3,
+            },
+        ],
+        jurisdictions: vec!["HK".into(), "PH".into()],
+        kyc_issuers: vec![KycIssuer {
+            id: KYC_ISSUER_ID,
+            key: inst.kyc_issuer.public(),
             jurisdictions: vec!["HK".into(), "PH".into()],
-            kyc_issuers: vec![KycIssuer {
-                id: KYC_ISSUER_ID,
-                key: inst.kyc_issuer.public(),
-                jurisdictions: vec!["HK".into(), "PH".into()],
-            }],
-            operators: vec![
-                Operator {
-                    name: "hk-wallet".into(),
-                    key: inst.hk_operator.public(),
-                    settlement: inst.hk_settlement.address(),
-                    float: inst.hk_float.address(),
-                },
-                Operator {
-                    name: "ph-wallet".into(),
-                    key: inst.ph_operator.public(),
-                    settlement: inst.ph_settlement.address(),
-                    float: inst.ph_float.address(),
-                },
-            ],
-            escrow_key: inst.escrow.public_key().to_bytes(),
-            root_window: 100,
-            registration_mask: 0b11,
-            registration_max_tier: 3,
-            vk_hash: keys.verifying.sha256(),
-            ceremony_hash: [0u8; 32],
-        };
+        },
+        KycIssuer {
+            id: PH_KYC_ISSUER_ID,
+            key: inst.ph_kyc_issuer.public(),
+            jurisdictions: vec!["PH".into()],
+        }],
+        operators: vec![
+            Operator {
+                name: "hk-wallet".into(),
+                key: inst.hk_operator.public(),
+                settlement: inst.hk_settlement.address(),
+                float: inst.hk_float.address(),
+            },
+            Operator {
+                name: "ph-wallet".into(),
+                key: inst.ph_operator.public(),
+                settlement: inst.ph_settlement.address(),
+                float: inst.ph_float.address(),
+            },
+        ],
+        escrow_key: inst.escrow.public_key().to_bytes(),
+        root_window: 100,
+        registration_mask: 0b11,
+        registration_max_tier: 3,
+        vk_hash,
+        ceremony_hash: [0u8; 32],
+    }
+}
+
+impl DemoNetwork {
+    /// A network whose keys derive from `seed` (deterministic: tests and the demo are repeatable),
+    /// starting at [`GENESIS_TIME`].
+    pub fn new(seed: u64) -> Result<Self, LedgerError> {
+        Self::at(seed, GENESIS_TIME)
+    }
+
+    /// A network of `seed` whose height 0 is at `genesis_time` (UTC seconds): transactions built
+    /// on it carry KYC epoch days of that time, so that a node stamping blocks with the wall
+    /// clock accepts them when `genesis_time` is recent.
+    pub fn at(seed: u64, genesis_time: u64) -> Result<Self, LedgerError> {
+        let keys = dev_kyc_keys()?;
+        let (inst, mut rng) = Institutions::derive(seed);
+        let genesis = demo_genesis(&inst, keys.verifying.sha256());
         let state = MemoryLedger::new();
         let node = Self::open_node(&genesis, keys, &state, genesis_time)?;
         let kyc_rng = ChaCha20Rng::from_seed({

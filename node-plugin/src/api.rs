@@ -455,6 +455,24 @@ impl proto::node_server::Node for NodeApi {
         }))
     }
 
+    async fn get_mint_nonce(
+        &self,
+        request: Request<proto::GetMintNonceRequest>,
+    ) -> Result<Response<proto::GetMintNonceResponse>, Status> {
+        let asset = &request.get_ref().asset;
+        if !self.node.genesis().assets.iter().any(|a| &a.code == asset) {
+            return Err(Status::not_found(format!(
+                "asset {asset:?} is not in genesis"
+            )));
+        }
+        let last = self
+            .node
+            .view()
+            .mint_nonce(asset)
+            .map_err(store_status)?;
+        Ok(Response::new(proto::GetMintNonceResponse { last }))
+    }
+
     async fn status(
         &self,
         _request: Request<proto::StatusRequest>,

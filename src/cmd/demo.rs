@@ -1,5 +1,12 @@
-//! `corridor demo`: the HKD→PHP remittance end to end on an in-process ledger, with real proofs.
-use anyhow::{bail, Result};
+//! `corridor demo`: the HKD→PHP remittance end to end through the services (node, KYC
+//! registries, prover services, payout watcher) on loopback, with real proofs; `--in-process`
+//! plays the scripted chain on an in-memory ledger instead.
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use corridor::stack::{url, Stack, StackConfig};
+use corridor::story::{play, StepRecord};
+use std::io::Write;
+use std::path::PathBuf;
 use corridor::demo::{amounts, run_remittance};
 use corridor_core::state::PublicState;
 use corridor_verifier::KycStatus;
@@ -8,9 +15,171 @@ fn money(cents: u128) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
 }
 
-/// Runs the demo with every key and random choice derived from `seed`, printing each step and
-/// the balances each owner decrypts.
-pub fn run(seed: u64) -> Result<()> {
+/// `corridor demo`.
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Seed of the institutions' keys (and, with `--in-process`, of every random choice).
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Timed remittances after the story's own (p50 and p95 end-to-end latency).
+    #[arg(long, default_value_t = 20)]
+    pub remittances: usize,
+    /// Print everything as one JSON document (on stdout) instead of lines.
+    #[arg(long)]
+    pub json: bool,
+    /// The dev parameters' folder: made on first use, loaded after (default: the user's cache,
+    /// `$XDG_CACHE_HOME/corridor/dev-params` or `~/.cache/corridor/dev-params`).
+    #[arg(long)]
+    pub params: Option<PathBuf>,
+    /// Where the node and the registries keep their databases (default: a fresh temporary
+    /// folder, removed at the end).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Node verification threads.
+    #[arg(long, default_value_t = std::thread::available_parallelism().map_or(1, usize::from))]
+    pub threads: usize,
+    /// Play the scripted chain on an in-memory ledger, without services.
+    #[arg(long)]
+    pub in_process: bool,
+}
+
+fn cache_dir() -> PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(|| PathBuf::from(".cache"))
+        .join("corridor")
+        .join("dev-params")
+}
+
+/// Runs `corridor demo`.
+pub fn run(args: &DemoArgs) -> Result<()> {
+    if args.in_process {
+        return run_in_process(args.seed);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    let (data, temporary) = match &args.data {
+        Some(d) => (d.clone(), false),
+        None => {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            (
+                std::env::temp_dir().join(format!("corridor-demo-{}-{nanos}", std::process::id())),
+                true,
+            )
+        }
+    };
+    let result = runtime.block_on(services(args, data.clone()));
+    if temporary {
+        let _ = std::fs::remove_dir_all(&data);
+    }
+    result
+}
+
+async fn services(args: &DemoArgs, data: PathBuf) -> Result<()> {
+    let json = args.json;
+    let started = std::time::Instant::now();
+    let params = args.params.clone().unwrap_or_else(cache_dir);
+    let config = StackConfig {
+        seed: args.seed,
+        params: params.clone(),
+        data,
+        threads: args.threads,
+        max_concurrent: 2,
+    };
+    if !json {
+        println!("Corridor remittance demo through the services (seed {}).", args.seed);
+    }
+    eprintln!(
+        "note: KYC proofs use dev-seed Groth16 parameters (seed {}): anyone who knows the seed can \
+         forge them; for dev networks only.",
+        corridor::network::DEV_PARAMS_SEED
+    );
+    let mut stack = Stack::start(&config).await?;
+    let setup = started.elapsed().as_secs_f64();
+    let made = stack.params.made;
+    let e = stack.endpoints.clone();
+    if !json {
+        println!(
+            "Parameters {} {} ({setup:.1} s to start everything). Services on loopback:",
+            if made { "made and cached in" } else { "loaded from" },
+            params.display()
+        );
+        for (name, addr) in [
+            ("node (corridor.node.v1.Node)", e.node),
+            ("HK KYC registry, issuer 1", e.hk_registry),
+            ("PH KYC registry, issuer 2", e.ph_registry),
+            ("HK prover service", e.hk_prover),
+            ("PH prover service", e.ph_prover),
+        ] {
+            println!("  {name:<30} {}", url(addr));
+        }
+        println!("  PH wallet payout watcher       following the node's blocks\n");
+    }
+    let mut print = |s: &StepRecord| {
+        if !json {
+            let tx = s
+                .tx_id
+                .as_deref()
+                .map(|t| format!("tx {} h{}", &t[..8.min(t.len())], s.height.unwrap_or(0)))
+                .unwrap_or_default();
+            println!("  ✓ {:<46} {:>7.3} s  {:<16} {}", s.name, s.seconds, tx, s.detail);
+            let _ = std::io::stdout().flush();
+        }
+    };
+    let played = play(&mut stack, args.remittances, &mut print).await;
+    let stopped = stack.stop().await;
+    let report = played?;
+    if let Err(e) = stopped {
+        bail!("a service failed: {e}");
+    }
+    if json {
+        let doc = serde_json::json!({
+            "seed": args.seed,
+            "setup_seconds": setup,
+            "params_made": made,
+            "steps": report.steps,
+            "balances": report.balances,
+            "remittances": report.remittances,
+            "remit_value": report.remit_value,
+            "payout_value": report.payout_value,
+            "latency": report.latency,
+            "ok": true,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(());
+    }
+    println!("\nBalances (each decrypted by its owner's view key from the node):");
+    for b in &report.balances {
+        println!(
+            "  {:<22} {} {:>14}  {}",
+            b.who,
+            b.asset,
+            money(b.value),
+            if b.exact { "exact" } else { "MISMATCH" }
+        );
+    }
+    let l = &report.latency;
+    println!(
+        "\n{} timed remittances, send → Juan's wallet shows the PHP: p50 {:.3} s, p95 {:.3} s, max {:.3} s",
+        l.remittances, l.p50, l.p95, l.max
+    );
+    let m = &l.median_split;
+    println!(
+        "  median split: Maria's transfer committed {:.3} s (proving {:.3} s), payout {:.3} s \
+         (proving {:.3} s), Juan's wallet sees it {:.3} s later",
+        m.remit_committed, m.remit_prove, m.payout, m.payout_prove, m.wallet_sees
+    );
+    Ok(())
+}
+
+/// Runs the scripted chain on an in-memory ledger with every key and random choice derived
+/// from `seed`, printing each step and the balances each owner decrypts.
+pub fn run_in_process(seed: u64) -> Result<()> {
     println!("Corridor remittance demo (seed {seed}): every proof real, every step verified.");
     eprintln!(
         "note: KYC proofs use dev-seed Groth16 parameters (seed {}): anyone who knows the seed can \

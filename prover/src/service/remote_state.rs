@@ -225,6 +225,28 @@ impl RemoteState {
         }
     }
 
+    /// A committed note with the height that created it and the one that spent it (GetNote),
+    /// `None` if the ledger has none.
+    pub fn note_record(&self, id: &NoteId) -> Result<Option<ReceivedNote>, RemoteStateError> {
+        const RPC: &str = "GetNote";
+        let request = api::GetNoteRequest {
+            note_id: id.0.to_vec(),
+        };
+        let Some(r) = self.call(RPC, |mut c| async move { c.get_note(request).await })? else {
+            return Ok(None);
+        };
+        let (height, spent_height) = r
+            .note
+            .as_ref()
+            .map_or((0, None), |n| (n.height, n.spent_height));
+        let note = decode_note(id, r.note).map_err(RemoteStateError::answer(RPC))?;
+        Ok(Some(ReceivedNote {
+            note,
+            height,
+            spent_height,
+        }))
+    }
+
     /// The registration of spend key `x`: its address and its `link`, `None` if unregistered.
     pub fn registration(&self, x: &Point) -> Result<Option<Registration>, RemoteStateError> {
         const RPC: &str = "GetRegistration";
@@ -325,15 +347,7 @@ fn decode_standing(
 
 impl PublicState for RemoteState {
     fn note(&self, id: &NoteId) -> Result<Option<Note>, StoreError> {
-        const RPC: &str = "GetNote";
-        let request = api::GetNoteRequest {
-            note_id: id.0.to_vec(),
-        };
-        let Some(r) = self.call(RPC, |mut c| async move { c.get_note(request).await })? else {
-            return Ok(None);
-        };
-        let note = decode_note(id, r.note).map_err(RemoteStateError::answer(RPC))?;
-        Ok(Some(note))
+        Ok(self.note_record(id)?.map(|r| r.note))
     }
 
     fn is_registered(&self, address: &Address) -> Result<bool, StoreError> {
