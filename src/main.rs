@@ -46,6 +46,11 @@ enum Command {
         #[command(subcommand)]
         command: cmd::wallet::WalletCommand,
     },
+    /// Institutions: an issuer's mints, an operator's quotes and payout watcher, burns.
+    Operator {
+        #[command(subcommand)]
+        command: cmd::operator::OperatorCommand,
+    },
     /// The prover service of an operator: proves its customers' transactions, unsigned.
     Prover {
         #[command(subcommand)]
@@ -61,6 +66,7 @@ fn main() -> Result<()> {
         Command::Node { command } => cmd::node::run(&command),
         Command::Prover { command } => cmd::prover::run(&command),
         Command::Wallet { command } => cmd::wallet::run(&command),
+        Command::Operator { command } => cmd::operator::run(&command),
         Command::Kyc { command } => cmd::kyc::run(&command),
     }
 }

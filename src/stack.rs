@@ -37,9 +37,9 @@ pub enum StackError {
         #[source]
         source: ParamsError,
     },
-    /// The parameters in the folder are not the dev seed's.
-    #[error("{0}")]
-    Pin(String),
+    /// The prover could not prepare the proving key.
+    #[error("preparing the KYC prover: {0}")]
+    Prepare(String),
     /// A file or folder could not be made.
     #[error("{what}: {source}")]
     Io {
@@ -119,6 +119,9 @@ pub fn dev_params(dir: &Path) -> Result<Params, StackError> {
         params.load_proving_key(&info).map_err(failed)?
     };
     let proving: &'static ProvingKey = Box::leak(Box::new(proving));
+    // The prover's precomputation (constraint matrices, fixed-base tables), built once here
+    // rather than by the first customer's proof.
+    corridor_prover::kyc::kyc_prover(proving).map_err(|e| StackError::Prepare(e.to_string()))?;
     let verifying = PreparedKey::from_key(&proving.verifying_key());
     Ok(Params {
         proving,

@@ -20,6 +20,6 @@ mod wallet;
 
 pub use error::ClientError;
 pub use ledger::{Committed, Ledger};
-pub use operator::{Issuer, Operator, PayoutEvent, PayoutOutcome};
+pub use operator::{publish_quote, Issuer, Operator, PayoutEvent, PayoutOutcome, Quote};
 pub use proving::{Proven, Proving, ProverEndpoint};
 pub use wallet::{KycHolder, NoteBook, Receipt, WalletClient};

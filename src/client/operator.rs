@@ -69,6 +69,54 @@ impl Issuer {
     }
 }
 
+/// A quote to publish: 1 `assets.0` = `rate.0 / rate.1` `assets.1`, usable for `blocks`
+/// blocks after the block that publishes it.
+#[derive(Clone, Copy, Debug)]
+pub struct Quote<'a> {
+    /// The operator's name in genesis.
+    pub operator: &'a str,
+    /// Its id (unique per operator).
+    pub quote_id: u64,
+    /// Source and target asset.
+    pub assets: (&'a str, &'a str),
+    /// Numerator and denominator.
+    pub rate: (u32, u32),
+    /// Blocks it stays usable.
+    pub blocks: u64,
+}
+
+/// Publishes `quote`, signed with the operator's `key` (PublishQuote proves nothing: no prover
+/// is involved).
+pub async fn publish_quote(
+    ledger: &Ledger,
+    genesis: &Arc<Genesis>,
+    key: &SpendKey,
+    quote: Quote<'_>,
+) -> Result<Committed, ClientError> {
+    let genesis = Arc::clone(genesis);
+    let body = PublishQuote {
+        operator: quote.operator.to_string(),
+        quote_id: quote.quote_id,
+        asset_from: quote.assets.0.to_string(),
+        asset_to: quote.assets.1.to_string(),
+        num: quote.rate.0,
+        den: quote.rate.1,
+        expiry_height: 0,
+    };
+    let blocks = quote.blocks;
+    let unsigned = ledger
+        .read(move |state| {
+            let block = state.block_context()?;
+            let body = PublishQuote {
+                expiry_height: block.height + blocks,
+                ..body
+            };
+            Ok(Builder::new(&genesis, state, block).publish_quote(body)?)
+        })
+        .await?;
+    ledger.submit_and_wait(&unsigned.sign(key)).await
+}
+
 /// What the payout watcher did about one remittance.
 #[derive(Clone, Debug)]
 pub struct PayoutEvent {
@@ -141,37 +189,22 @@ impl Operator {
         &self.float
     }
 
-    /// Publishes quote `quote_id`: 1 `from` = `num/den` `to`, usable for `blocks` blocks after
-    /// the block that publishes it.
+    /// Publishes quote `quote_id` (see [`publish_quote`]).
     pub async fn publish_quote(
         &self,
         quote_id: u64,
-        (from, to): (&str, &str),
-        (num, den): (u32, u32),
+        assets: (&str, &str),
+        rate: (u32, u32),
         blocks: u64,
     ) -> Result<Committed, ClientError> {
-        let quote = PublishQuote {
-            operator: self.name.clone(),
+        let q = Quote {
+            operator: &self.name,
             quote_id,
-            asset_from: from.to_string(),
-            asset_to: to.to_string(),
-            num,
-            den,
-            expiry_height: 0,
+            assets,
+            rate,
+            blocks,
         };
-        let genesis = Arc::clone(&self.genesis);
-        let unsigned = self
-            .ledger
-            .read(move |state| {
-                let block = state.block_context()?;
-                let quote = PublishQuote {
-                    expiry_height: block.height + blocks,
-                    ..quote
-                };
-                Ok(Builder::new(&genesis, state, block).publish_quote(quote)?)
-            })
-            .await?;
-        self.ledger.submit_and_wait(&unsigned.sign(&self.key)).await
+        publish_quote(&self.ledger, &self.genesis, &self.key, q).await
     }
 
     /// Follows the node's blocks from `from` and pays out every remittance to this operator

@@ -17,6 +17,65 @@ pub enum KycCommand {
     /// the node as a signed KycRootUpdate. Prints `listening ADDR` once bound; stops on SIGINT
     /// or SIGTERM.
     Serve(ServeArgs),
+    /// The issuer's back office enrols a customer's credential in its registry (the customer's
+    /// `corridor wallet kyc-id` gives the id_commit); prints the leaf and what the customer's
+    /// `wallet register` needs.
+    Enroll(EnrollArgs),
+}
+
+/// `kyc enroll`.
+#[derive(Args)]
+pub struct EnrollArgs {
+    /// The registry (`http://127.0.0.1:50061`).
+    #[arg(long)]
+    pub registry: String,
+    /// The customer's id_commit (64 hex digits).
+    #[arg(long)]
+    pub id_commit: String,
+    /// The jurisdiction code (`HK`).
+    #[arg(long)]
+    pub jurisdiction: String,
+    /// The tier.
+    #[arg(long, default_value_t = 1)]
+    pub tier: u32,
+    /// Days the credential stays valid from today.
+    #[arg(long, default_value_t = 365)]
+    pub days: u32,
+}
+
+fn enroll(args: &EnrollArgs) -> Result<()> {
+    use corridor::services::proto::kyc::{registry_client::RegistryClient, EnrollRequest};
+    let id_commit = hex::decode(args.id_commit.trim()).context("--id-commit: not hex")?;
+    let today = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400);
+    let expiry_day = u32::try_from(today)? + args.days;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let r = runtime.block_on(async {
+        let mut client = RegistryClient::connect(args.registry.clone())
+            .await
+            .with_context(|| format!("connecting to {}", args.registry))?;
+        let r = client
+            .enroll(EnrollRequest {
+                id_commit,
+                jurisdiction: args.jurisdiction.clone(),
+                tier: args.tier,
+                expiry_day,
+            })
+            .await
+            .map_err(|s| anyhow::anyhow!("Enroll: {:?}: {}", s.code(), s.message()))?;
+        anyhow::Ok(r.into_inner())
+    })?;
+    println!(
+        "{}",
+        serde_json::json!({
+            "leaf": r.leaf_index, "seq": r.seq, "root": hex::encode(&r.root),
+            "jurisdiction": args.jurisdiction, "tier": args.tier, "expiry_day": expiry_day,
+        })
+    );
+    Ok(())
 }
 
 /// `kyc serve`.
@@ -90,5 +149,6 @@ fn serve(args: &ServeArgs) -> Result<()> {
 pub fn run(command: &KycCommand) -> Result<()> {
     match command {
         KycCommand::Serve(args) => serve(args),
+        KycCommand::Enroll(args) => enroll(args),
     }
 }

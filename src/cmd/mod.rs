@@ -6,6 +6,7 @@ pub mod ceremony;
 pub mod demo;
 pub mod kyc;
 pub mod node;
+pub mod operator;
 pub mod params;
 pub mod prover;
 pub mod wallet;

@@ -109,6 +109,8 @@ fn serve_blocking(args: &ServeArgs) -> Result<()> {
         .with_context(|| format!("genesis {}", args.genesis.display()))?;
     let proving_key: &'static ProvingKey =
         Box::leak(Box::new(load_proving_key(&args.params, &genesis)?));
+    // Its precomputation, built before serving rather than by the first request.
+    corridor_prover::kyc::kyc_prover(proving_key).context("preparing the KYC prover")?;
     let tls = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => Some(TlsFiles {
             cert_pem: std::fs::read(cert).with_context(|| format!("reading {}", cert.display()))?,
