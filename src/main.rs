@@ -54,6 +54,12 @@ enum Command {
         #[command(subcommand)]
         command: cmd::prover::ProverCommand,
     },
+    /// The regulator's tool: scans the ledger decrypting its jurisdiction's amounts, opens KYC
+    /// escrows, verifies disclosures.
+    Audit {
+        #[command(subcommand)]
+        command: cmd::audit::AuditCommand,
+    },
 }
 
 fn main() -> Result<()> {
@@ -65,5 +71,6 @@ fn main() -> Result<()> {
         Command::Prover { command } => cmd::prover::run(&command),
         Command::Wallet { command } => cmd::wallet::run(&command),
         Command::Kyc { command } => cmd::kyc::run(&command),
+        Command::Audit { command } => cmd::audit::run(&command),
     }
 }
