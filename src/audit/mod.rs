@@ -47,6 +47,7 @@ use corridor_core::DecodeError;
 use corridor_prover::service::{node_api, NodeClient, RemoteState};
 use corridor_prover::ProveError;
 use corridor_verifier::ProofError;
+use futures::StreamExt;
 use std::collections::BTreeMap;
 use std::time::Instant;
 use tokio::runtime::Handle;
@@ -625,10 +626,15 @@ impl Default for ScanRange {
     }
 }
 
+/// RPCs in flight at once during a scan (transactions fetched ahead of the one recorded).
+const IN_FLIGHT: usize = 32;
+
 /// Scans heights `range` of the node behind `client` as `auditor`: StreamBlocks for the blocks,
 /// GetTx for each transaction, GetNote for each output (and for a Transfer's or Burn's first
-/// input, whose owner is the signer). `progress(done, total)` is called after each block.
-/// Blocks the calling thread on `handle` (see the module doc).
+/// input, whose owner is the signer), up to 32 transactions fetched ahead of the one being
+/// recorded (the RPCs overlap; the report keeps ledger order). `progress(done, total)` is
+/// called with 0 first, then after each block. Blocks the calling thread on `handle` (see the
+/// module doc).
 ///
 /// # Errors
 /// An RPC that fails ([`AuditError::Rpc`], [`AuditError::Note`]), an answer that does not decode
@@ -674,25 +680,10 @@ pub fn scan(
     }
     let total = to - from + 1;
     progress(0, total);
-    let mut stream = handle
-        .block_on(c.stream_blocks(node_api::StreamBlocksRequest { from_height: from }))
-        .map_err(AuditError::rpc("StreamBlocks"))?
-        .into_inner();
-    let mut expected = from;
-    while expected <= to {
-        let block = handle
-            .block_on(stream.message())
-            .map_err(AuditError::rpc("StreamBlocks"))?
-            .ok_or(AuditError::StreamEnded {
-                last: expected - 1,
-                to,
-            })?;
-        if block.height != expected {
-            return Err(AuditError::BlockOrder {
-                expected,
-                got: block.height,
-            });
-        }
+    let blocks = handle.block_on(read_blocks(c, from, to))?;
+    // Every transaction of the range in ledger order, with the index of its block.
+    let mut places = Vec::new();
+    for (b, block) in blocks.iter().enumerate() {
         for (index, raw) in block.tx_ids.iter().enumerate() {
             let tx_id = TxId(raw.as_slice().try_into().map_err(|_| AuditError::TxIdLength {
                 height: block.height,
@@ -704,29 +695,101 @@ pub fn scan(
                 time: block.time,
                 tx_id,
             };
-            audit_tx(&remote, handle, auditor, &mut report, &place)?;
+            places.push((b, index + 1 == block.tx_ids.len(), place));
         }
-        report.timing.blocks += 1;
-        progress(expected - from + 1, total);
-        expected += 1;
+    }
+    // Blocks without transactions are done as soon as the ones before them are.
+    let mut done = 0usize;
+    let mut advance = |done: &mut usize, upto: usize, report: &mut AuditReport| {
+        while *done < upto || (*done < blocks.len() && blocks[*done].tx_ids.is_empty()) {
+            *done += 1;
+            report.timing.blocks += 1;
+            progress(*done as u64, total);
+        }
+    };
+    advance(&mut done, 0, &mut report);
+    let fetched = futures::stream::iter(places.iter().map(|&(_, _, place)| {
+        let (client, remote) = (client.clone(), remote.clone());
+        async move { fetch_tx(client, remote, place).await }
+    }))
+    .buffered(IN_FLIGHT);
+    let mut fetched = Box::pin(fetched);
+    for &(b, last, place) in &places {
+        let next = handle.block_on(fetched.next());
+        let (tx, notes, signer) = next.ok_or(AuditError::StreamEnded {
+            last: place.height.saturating_sub(1),
+            to,
+        })??;
+        auditor.record_transaction(&mut report, &place, &tx, &notes, signer.as_ref());
+        if last {
+            advance(&mut done, b + 1, &mut report);
+        }
     }
     report.finish(started.elapsed());
     Ok(report)
 }
 
-/// Fetches the transaction at `place`, its notes and its signer, and records it.
-fn audit_tx(
-    remote: &RemoteState,
-    handle: &Handle,
-    auditor: &Auditor<'_>,
-    report: &mut AuditReport,
-    place: &TxPlace,
-) -> Result<(), AuditError> {
-    let mut c = remote.client().clone();
-    let answer = handle
-        .block_on(c.get_tx(node_api::GetTxRequest {
+/// The blocks `from..=to` from StreamBlocks (which goes on following new commits: read up to
+/// `to`, then drop it), checked to come in order.
+async fn read_blocks(
+    mut client: NodeClient,
+    from: u64,
+    to: u64,
+) -> Result<Vec<node_api::Block>, AuditError> {
+    let mut stream = client
+        .stream_blocks(node_api::StreamBlocksRequest { from_height: from })
+        .await
+        .map_err(AuditError::rpc("StreamBlocks"))?
+        .into_inner();
+    let mut blocks = Vec::new();
+    let mut expected = from;
+    while expected <= to {
+        let block = stream
+            .message()
+            .await
+            .map_err(AuditError::rpc("StreamBlocks"))?
+            .ok_or(AuditError::StreamEnded {
+                last: expected - 1,
+                to,
+            })?;
+        if block.height != expected {
+            return Err(AuditError::BlockOrder {
+                expected,
+                got: block.height,
+            });
+        }
+        blocks.push(block);
+        expected += 1;
+    }
+    Ok(blocks)
+}
+
+/// A note read through `remote` (GetNote) on a blocking thread.
+async fn fetch_note(remote: RemoteState, note_id: NoteId) -> Result<Note, AuditError> {
+    tokio::task::spawn_blocking(move || remote.note(&note_id))
+        .await
+        .map_err(|e| AuditError::Rpc {
+            rpc: "GetNote",
+            code: Code::Internal,
+            message: format!("the reading task failed: {e}"),
+        })?
+        .map_err(|source| AuditError::Note { note_id, source })?
+        .ok_or(AuditError::NoteNotFound { note_id })
+}
+
+/// The transaction at `place` (GetTx), checked to be the one asked; its output notes (GetNote),
+/// checked against its outputs; and its signer (the owner of its first input) for a Transfer or
+/// a Burn.
+async fn fetch_tx(
+    mut client: NodeClient,
+    remote: RemoteState,
+    place: TxPlace,
+) -> Result<(Transaction, Vec<Note>, Option<Address>), AuditError> {
+    let answer = client
+        .get_tx(node_api::GetTxRequest {
             tx_id: place.tx_id.0.to_vec(),
-        }))
+        })
+        .await
         .map_err(AuditError::rpc("GetTx"))?
         .into_inner();
     let tx = Transaction::decode(&answer.tx).map_err(|source| AuditError::TxDecode {
@@ -740,44 +803,37 @@ fn audit_tx(
             got: tx.id(),
         });
     }
-    let note = |note_id: &NoteId| -> Result<Note, AuditError> {
-        remote
-            .note(note_id)
-            .map_err(|source| AuditError::Note {
-                note_id: *note_id,
-                source,
-            })?
-            .ok_or(AuditError::NoteNotFound { note_id: *note_id })
+    let signer_input = match tx.body() {
+        TxBody::Transfer(_) | TxBody::Burn(_) => tx.body().inputs().first().map(|i| i.note_id),
+        _ => None,
     };
-    let mut notes = Vec::new();
-    for (i, (note_id, output)) in tx.new_notes().into_iter().enumerate() {
-        let n = note(&note_id)?;
-        let body_asset = match tx.body() {
-            TxBody::Mint(m) => Some(&m.asset),
-            TxBody::Transfer(t) => Some(&t.asset),
-            TxBody::Burn(b) => Some(&b.asset),
-            _ => None,
-        };
+    let new_notes = tx.new_notes();
+    let reads = new_notes
+        .iter()
+        .map(|(id, _)| *id)
+        .chain(signer_input)
+        .map(|id| fetch_note(remote.clone(), id));
+    let mut notes = futures::future::try_join_all(reads).await?;
+    let signer = signer_input.and_then(|_| notes.pop()).map(|n| n.owner);
+    let body_asset = match tx.body() {
+        TxBody::Mint(m) => Some(&m.asset),
+        TxBody::Transfer(t) => Some(&t.asset),
+        TxBody::Burn(b) => Some(&b.asset),
+        _ => None,
+    };
+    for (i, ((note_id, output), n)) in new_notes.iter().zip(&notes).enumerate() {
         if n.tx_id != place.tx_id
+            || n.output_index as usize != i
             || n.owner != output.owner
             || n.amount != output.amount
             || body_asset.is_some_and(|a| *a != n.asset)
         {
             return Err(AuditError::NoteMismatch {
-                note_id,
+                note_id: *note_id,
                 tx_id: place.tx_id,
                 output_index: i as u32,
             });
         }
-        notes.push(n);
     }
-    let signer = match tx.body() {
-        TxBody::Transfer(_) | TxBody::Burn(_) => match tx.body().inputs().first() {
-            Some(input) => Some(note(&input.note_id)?.owner),
-            None => None,
-        },
-        _ => None,
-    };
-    auditor.record_transaction(report, place, &tx, &notes, signer.as_ref());
-    Ok(())
+    Ok((tx, notes, signer))
 }
