@@ -189,7 +189,11 @@ impl EscrowKeySeed {
     /// `seed`, from which `EscrowSecretKey::random` draws the key whose public key is `public`
     /// (how a network built from a seeded stream finds its escrow key's file). `None` if no
     /// position there gives it.
-    pub fn find_in_stream(seed: [u8; 32], public: &EscrowPublicKey, max_words: u128) -> Option<Self> {
+    pub fn find_in_stream(
+        seed: [u8; 32],
+        public: &EscrowPublicKey,
+        max_words: u128,
+    ) -> Option<Self> {
         let target = public.to_bytes();
         (0..max_words)
             .map(|word_pos| Self { seed, word_pos })
@@ -273,9 +277,15 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         std::fs::write(&path, "ff".repeat(32)).unwrap();
-        assert!(matches!(read_view_key(&path), Err(KeyFileError::Key { .. })));
+        assert!(matches!(
+            read_view_key(&path),
+            Err(KeyFileError::Key { .. })
+        ));
         std::fs::write(&path, "00".repeat(32)).unwrap();
-        assert!(matches!(read_view_key(&path), Err(KeyFileError::Key { .. })));
+        assert!(matches!(
+            read_view_key(&path),
+            Err(KeyFileError::Key { .. })
+        ));
 
         // An escrow key drawn from a stream after other draws is found there and written.
         let mut stream = rand_chacha::ChaCha20Rng::seed_from_u64(9);

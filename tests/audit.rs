@@ -137,7 +137,10 @@ fn the_hkma_decrypts_exactly_the_hkd_amounts_and_no_php_while_the_bsp_gets_both(
     let sent = sent();
     let hkd_sent: HashMap<_, _> = sent.iter().filter(|(_, (a, _))| a == "HKD").collect();
     let php_notes = sent.values().filter(|(a, _)| a == "PHP").count() as u64;
-    assert!(hkd_sent.len() >= 6 && php_notes >= 4, "the chain moves both assets");
+    assert!(
+        hkd_sent.len() >= 6 && php_notes >= 4,
+        "the chain moves both assets"
+    );
 
     let hkma = audit(&l, &net.inst.hkma, false, BTreeMap::new());
     assert_eq!(hkma.entitled_assets, vec!["HKD".to_string()]);
@@ -145,7 +148,11 @@ fn the_hkma_decrypts_exactly_the_hkd_amounts_and_no_php_while_the_bsp_gets_both(
     let seen = outputs(&hkma);
     assert_eq!(seen.len(), hkd_sent.len());
     for (key, (asset, value)) in &hkd_sent {
-        assert_eq!(seen.get(*key), Some(&(asset.clone(), Some(*value))), "{key:?}");
+        assert_eq!(
+            seen.get(*key),
+            Some(&(asset.clone(), Some(*value))),
+            "{key:?}"
+        );
     }
     assert!(hkma.entries.iter().all(|e| e.asset == "HKD"));
     assert!(hkma.totals_of("PHP").is_none());
@@ -181,10 +188,17 @@ fn the_hkma_decrypts_exactly_the_hkd_amounts_and_no_php_while_the_bsp_gets_both(
     let seen = outputs(&bsp);
     assert_eq!(seen.len(), sent.len());
     for (key, (asset, value)) in &sent {
-        assert_eq!(seen.get(key), Some(&(asset.clone(), Some(*value))), "{key:?}");
+        assert_eq!(
+            seen.get(key),
+            Some(&(asset.clone(), Some(*value))),
+            "{key:?}"
+        );
     }
     let payout = (step_tx(StepName::Payout).to_string(), 0);
-    assert_eq!(seen[&payout], ("PHP".to_string(), Some(chain().report.payout)));
+    assert_eq!(
+        seen[&payout],
+        ("PHP".to_string(), Some(chain().report.payout))
+    );
     let php = bsp.totals_of("PHP").unwrap();
     assert_eq!(php.minted, u128::from(amounts::PHP_MINT));
     assert_eq!(php.burned, u128::from(amounts::JUAN_BURN));
@@ -199,7 +213,10 @@ fn the_escrow_key_opens_marias_kyc_transactions_to_her_id_commit() {
     let report = &chain().report;
     let net = &report.network;
     let maria_id = hex::encode(fr_to_bytes(
-        &net.kyc_credential(&report.maria).unwrap().credential.id_commit(),
+        &net.kyc_credential(&report.maria)
+            .unwrap()
+            .credential
+            .id_commit(),
     ));
     // Maria's KYC transactions: her registration, her payment to Ana, her remittance.
     let registration = chain()
@@ -215,7 +232,11 @@ fn the_escrow_key_opens_marias_kyc_transactions_to_her_id_commit() {
         step_tx(StepName::MariaToAna),
         step_tx(StepName::Remittance),
     ];
-    let kyc_txs = chain().txs().iter().filter(|tx| tx.body().kyc().is_some()).count();
+    let kyc_txs = chain()
+        .txs()
+        .iter()
+        .filter(|tx| tx.body().kyc().is_some())
+        .count();
 
     let hkma = audit(&l, &net.inst.hkma, true, BTreeMap::new());
     assert_eq!(hkma.escrows.len(), kyc_txs, "every KYC section opened");
@@ -379,9 +400,14 @@ fn a_disclosure_verifies_for_the_true_amount_and_fails_for_any_other() {
         .iter()
         .find(|s| s.name == StepName::MariaToAna)
         .unwrap();
-    let sender =
-        DisclosureDocument::create_sender(&network, &note, &step.secrets.outputs[0], nonce, &mut rng)
-            .unwrap();
+    let sender = DisclosureDocument::create_sender(
+        &network,
+        &note,
+        &step.secrets.outputs[0],
+        nonce,
+        &mut rng,
+    )
+    .unwrap();
     assert_eq!(sender.value, amounts::ANA_PAYMENT);
     sender.verify(&note).unwrap();
     let tampered = DisclosureDocument {
@@ -418,7 +444,11 @@ fn a_disclosure_verifies_for_the_true_amount_and_fails_for_any_other() {
         ])
     };
     let out = verify(&doc, "true.json");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         String::from_utf8(out.stdout).unwrap().trim(),
         format!("valid: {} HKD", amounts::ANA_PAYMENT)
@@ -458,7 +488,8 @@ fn note_with_lying_hint(value: u64, lie: [u64; 2], lying: usize) -> (Note, Vec<O
     let honest = [value & 0xffff_ffff, value >> 32];
     let mut amount =
         encrypt_chunks(honest, blindings, &decryptors, ctx, &mut stream.clone()).unwrap();
-    let lying_amount = encrypt_chunks(lie, blindings, &decryptors, ctx, &mut stream.clone()).unwrap();
+    let lying_amount =
+        encrypt_chunks(lie, blindings, &decryptors, ctx, &mut stream.clone()).unwrap();
     assert_eq!(amount.ephemeral, lying_amount.ephemeral);
     let honest_hints = amount.hints.clone();
     amount.hints[lying] = lying_amount.hints[lying];
@@ -657,7 +688,11 @@ fn the_cli_scan_exits_0_and_its_csv_and_json_totals_match_the_library() {
         "--keys",
         path(&keys),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         read_view_key(&keys.join("hkma.view")).unwrap().public(),
         net.inst.hkma.public()
@@ -693,7 +728,11 @@ fn the_cli_scan_exits_0_and_its_csv_and_json_totals_match_the_library() {
         "--csv",
         path(&csv),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     let from_cli: AuditReport =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
@@ -732,11 +771,17 @@ fn the_cli_scan_exits_0_and_its_csv_and_json_totals_match_the_library() {
     // The summary names the totals and the flags.
     for t in &from_cli.totals {
         assert!(
-            stdout.contains(&format!("  {}: {} outputs {}", t.asset, t.outputs, t.output_value)),
+            stdout.contains(&format!(
+                "  {}: {} outputs {}",
+                t.asset, t.outputs, t.output_value
+            )),
             "{stdout}"
         );
     }
-    assert!(stdout.contains(&format!("flags: {}", from_cli.flags.len())), "{stdout}");
+    assert!(
+        stdout.contains(&format!("flags: {}", from_cli.flags.len())),
+        "{stdout}"
+    );
     assert!(stdout.contains("elapsed "), "{stdout}");
 
     // A view key that audits nothing is refused, naming why.
@@ -795,7 +840,13 @@ fn an_unreachable_node_is_an_rpc_error_naming_the_rpc() {
     };
     let client = NodeClient::new(channel);
     let auditor = Auditor::new(&net.genesis, &net.inst.hkma, None, BTreeMap::new()).unwrap();
-    match scan(&client, rt.handle(), &auditor, ScanRange::default(), &mut |_, _| {}) {
+    match scan(
+        &client,
+        rt.handle(),
+        &auditor,
+        ScanRange::default(),
+        &mut |_, _| {},
+    ) {
         Err(AuditError::Rpc { rpc: "Status", .. }) => {}
         other => panic!("expected a Status RPC error, got {other:?}"),
     }

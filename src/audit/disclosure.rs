@@ -16,20 +16,20 @@ use super::AuditError;
 use corridor_core::disclosure::{Disclosure, DisclosureKind};
 use corridor_core::elgamal::AmountOpening;
 use corridor_core::keys::ViewKey;
+use corridor_core::keys::WalletKeys;
 use corridor_core::note::Note;
 use corridor_core::proto;
 use corridor_core::sigma::SigmaProof;
+use corridor_core::state::PublicState;
 use corridor_core::tx::NoteId;
 use corridor_core::DecodeError;
 use corridor_prover::disclosure::{prove_recipient, prove_sender};
-use corridor_verifier::disclosure::verify_disclosure;
-use corridor_core::keys::WalletKeys;
-use corridor_core::state::PublicState;
 use corridor_prover::service::{node_api, NodeClient, RemoteState};
 use corridor_prover::OwnedNote;
+use corridor_verifier::disclosure::verify_disclosure;
 use rand::{CryptoRng, RngCore};
-use tokio::runtime::Handle;
 use serde::{Deserialize, Serialize};
+use tokio::runtime::Handle;
 
 /// Who made a disclosure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -303,7 +303,11 @@ mod tests {
         assert_eq!(decode_proof(&bytes, "p", (2, 1)).unwrap(), proof);
         assert!(matches!(
             decode_proof(&bytes[..64], "p", (2, 1)),
-            Err(DecodeError::Length { expected: 96, got: 64, .. })
+            Err(DecodeError::Length {
+                expected: 96,
+                got: 64,
+                ..
+            })
         ));
         let mut bad = bytes.clone();
         bad[64..].copy_from_slice(&[0xff; 32]); // a non-canonical scalar

@@ -391,10 +391,7 @@ impl<'a> Auditor<'a> {
     /// Opens a KYC section's identity escrow with the regulators' escrow key: the sender's
     /// `id_commit`, hex of its 32 bytes. `None` without an escrow key; `Some(Err(..))` when
     /// the escrow does not decode (the node checked it, so not expected).
-    pub fn open_escrow(
-        &self,
-        kyc: &KycProof,
-    ) -> Option<Result<String, corridor_circuits::Error>> {
+    pub fn open_escrow(&self, kyc: &KycProof) -> Option<Result<String, corridor_circuits::Error>> {
         let key = self.escrow?;
         Some((|| {
             let ct = EscrowCiphertext {
@@ -595,7 +592,13 @@ impl<'a> Auditor<'a> {
         }
         match body {
             TxBody::Transfer(t) if t.fee > 0 => {
-                self.record_public(report, place, kind, (EntryItem::Fee, &t.asset, t.fee), id_commit);
+                self.record_public(
+                    report,
+                    place,
+                    kind,
+                    (EntryItem::Fee, &t.asset, t.fee),
+                    id_commit,
+                );
             }
             TxBody::Burn(b) => {
                 let burn = (EntryItem::Burn, b.asset.as_str(), b.burn_amount);
@@ -685,11 +688,15 @@ pub fn scan(
     let mut places = Vec::new();
     for (b, block) in blocks.iter().enumerate() {
         for (index, raw) in block.tx_ids.iter().enumerate() {
-            let tx_id = TxId(raw.as_slice().try_into().map_err(|_| AuditError::TxIdLength {
-                height: block.height,
-                index,
-                len: raw.len(),
-            })?);
+            let tx_id = TxId(
+                raw.as_slice()
+                    .try_into()
+                    .map_err(|_| AuditError::TxIdLength {
+                        height: block.height,
+                        index,
+                        len: raw.len(),
+                    })?,
+            );
             let place = TxPlace {
                 height: block.height,
                 time: block.time,

@@ -250,10 +250,12 @@ impl AuditReport {
             let Some(v) = e.value.map(u128::from) else {
                 continue;
             };
-            let t = totals.entry(e.asset.clone()).or_insert_with(|| AssetTotals {
-                asset: e.asset.clone(),
-                ..AssetTotals::default()
-            });
+            let t = totals
+                .entry(e.asset.clone())
+                .or_insert_with(|| AssetTotals {
+                    asset: e.asset.clone(),
+                    ..AssetTotals::default()
+                });
             match e.item {
                 EntryItem::Output => {
                     t.outputs += 1;
@@ -400,19 +402,66 @@ mod tests {
         let mut r = AuditReport {
             entitled_assets: vec!["HKD".into(), "PHP".into()],
             entries: vec![
-                entry(EntryItem::Output, "HKD", Some(100), false, ValueSource::Public, "d1"),
-                entry(EntryItem::Output, "HKD", Some(30), true, ValueSource::Hint, "d1"),
-                entry(EntryItem::Output, "HKD", Some(7), true, ValueSource::Hint, "d2"),
-                entry(EntryItem::Output, "HKD", None, true, ValueSource::Undecryptable, "d2"),
-                entry(EntryItem::Fee, "HKD", Some(3), false, ValueSource::Public, "d2"),
-                entry(EntryItem::Burn, "HKD", Some(50), false, ValueSource::Public, "d2"),
+                entry(
+                    EntryItem::Output,
+                    "HKD",
+                    Some(100),
+                    false,
+                    ValueSource::Public,
+                    "d1",
+                ),
+                entry(
+                    EntryItem::Output,
+                    "HKD",
+                    Some(30),
+                    true,
+                    ValueSource::Hint,
+                    "d1",
+                ),
+                entry(
+                    EntryItem::Output,
+                    "HKD",
+                    Some(7),
+                    true,
+                    ValueSource::Hint,
+                    "d2",
+                ),
+                entry(
+                    EntryItem::Output,
+                    "HKD",
+                    None,
+                    true,
+                    ValueSource::Undecryptable,
+                    "d2",
+                ),
+                entry(
+                    EntryItem::Fee,
+                    "HKD",
+                    Some(3),
+                    false,
+                    ValueSource::Public,
+                    "d2",
+                ),
+                entry(
+                    EntryItem::Burn,
+                    "HKD",
+                    Some(50),
+                    false,
+                    ValueSource::Public,
+                    "d2",
+                ),
             ],
             ..AuditReport::default()
         };
         r.finish(Duration::from_millis(1500));
         let hkd = r.totals_of("HKD").unwrap();
         assert_eq!(
-            (hkd.outputs, hkd.output_value, hkd.payments, hkd.payment_value),
+            (
+                hkd.outputs,
+                hkd.output_value,
+                hkd.payments,
+                hkd.payment_value
+            ),
             (3, 137, 2, 37)
         );
         assert_eq!((hkd.minted, hkd.burned, hkd.fees), (100, 50, 3));

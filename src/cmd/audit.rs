@@ -129,7 +129,11 @@ pub(crate) fn progress_bar() -> ProgressBar {
 fn run_scan(args: &ScanArgs) -> Result<()> {
     let genesis = load_genesis(&args.genesis)?;
     let view = read_view_key(&args.view_key)?;
-    let escrow = args.escrow_key.as_deref().map(read_escrow_key).transpose()?;
+    let escrow = args
+        .escrow_key
+        .as_deref()
+        .map(read_escrow_key)
+        .transpose()?;
     let thresholds: BTreeMap<String, u64> = args.thresholds.iter().cloned().collect();
     for asset in thresholds.keys() {
         if genesis.asset(asset).is_none() {
@@ -144,10 +148,16 @@ fn run_scan(args: &ScanArgs) -> Result<()> {
         from: args.from,
         to: args.to,
     };
-    let report = scan(&client, runtime.handle(), &auditor, range, &mut |done, total| {
-        bar.set_length(total);
-        bar.set_position(done);
-    })?;
+    let report = scan(
+        &client,
+        runtime.handle(),
+        &auditor,
+        range,
+        &mut |done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        },
+    )?;
     bar.finish_and_clear();
     if let Some(path) = &args.json {
         std::fs::write(path, serde_json::to_string_pretty(&report)?)

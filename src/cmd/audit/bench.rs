@@ -12,7 +12,7 @@ use clap::Args;
 use corridor::audit::{scan, Auditor, ScanRange};
 use corridor::network::DemoNetwork;
 use corridor_core::keys::WalletKeys;
-use corridor_core::tx::{MAX_OUTPUTS, Transaction};
+use corridor_core::tx::{Transaction, MAX_OUTPUTS};
 use corridor_node::api::unix_now;
 use corridor_node::embedded::{Embedded, EmbeddedConfig};
 use corridor_node::{MemoryLedger, Node, NodeConfig};
