@@ -10,6 +10,7 @@
 )]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod audit;
 pub mod bench;
 pub mod demo;
 pub mod keyfile;

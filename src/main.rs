@@ -56,6 +56,12 @@ enum Command {
         #[command(subcommand)]
         command: cmd::prover::ProverCommand,
     },
+    /// The regulator's tool: scans the ledger decrypting its jurisdiction's amounts, opens KYC
+    /// escrows, verifies disclosures.
+    Audit {
+        #[command(subcommand)]
+        command: cmd::audit::AuditCommand,
+    },
 }
 
 fn main() -> Result<()> {
@@ -68,5 +74,6 @@ fn main() -> Result<()> {
         Command::Wallet { command } => cmd::wallet::run(&command),
         Command::Operator { command } => cmd::operator::run(&command),
         Command::Kyc { command } => cmd::kyc::run(&command),
+        Command::Audit { command } => cmd::audit::run(&command),
     }
 }

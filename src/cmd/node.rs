@@ -263,6 +263,18 @@ fn demo_genesis(args: &DemoGenesisArgs) -> Result<()> {
         ] {
             write_spend_key(&dir.join(format!("{name}.key")), key)?;
         }
+        // The regulators' keys (`corridor audit`): view keys, and the escrow key as the
+        // position of its draw in the network's seeded stream (see `EscrowKeySeed`).
+        corridor::keyfile::write_view_key(&dir.join("hkma.view"), &inst.hkma)?;
+        corridor::keyfile::write_view_key(&dir.join("bsp.view"), &inst.bsp)?;
+        let stream = <rand_chacha::ChaCha20Rng as rand::SeedableRng>::seed_from_u64(args.seed);
+        let escrow = corridor::keyfile::EscrowKeySeed::find_in_stream(
+            stream.get_seed(),
+            &inst.escrow.public_key(),
+            1 << 14,
+        )
+        .context("the demo's escrow key is not in its seed's stream")?;
+        corridor::keyfile::write_escrow_key(&dir.join("escrow.key"), &escrow)?;
     }
     Ok(())
 }
