@@ -12,11 +12,11 @@
 
 pub mod audit;
 pub mod bench;
+pub mod client;
 pub mod demo;
 pub mod keyfile;
 pub mod network;
 pub mod scenario;
-pub mod client;
 pub mod services;
 pub mod stack;
 pub mod story;

@@ -247,16 +247,18 @@ pub fn demo_genesis(inst: &Institutions, vk_hash: [u8; 32]) -> Genesis {
             },
         ],
         jurisdictions: vec!["HK".into(), "PH".into()],
-        kyc_issuers: vec![KycIssuer {
-            id: KYC_ISSUER_ID,
-            key: inst.kyc_issuer.public(),
-            jurisdictions: vec!["HK".into(), "PH".into()],
-        },
-        KycIssuer {
-            id: PH_KYC_ISSUER_ID,
-            key: inst.ph_kyc_issuer.public(),
-            jurisdictions: vec!["PH".into()],
-        }],
+        kyc_issuers: vec![
+            KycIssuer {
+                id: KYC_ISSUER_ID,
+                key: inst.kyc_issuer.public(),
+                jurisdictions: vec!["HK".into(), "PH".into()],
+            },
+            KycIssuer {
+                id: PH_KYC_ISSUER_ID,
+                key: inst.ph_kyc_issuer.public(),
+                jurisdictions: vec!["PH".into()],
+            },
+        ],
         operators: vec![
             Operator {
                 name: "hk-wallet".into(),

@@ -4,7 +4,9 @@
 //! `127.0.0.1` with a port the system picks, talking to the others over gRPC as separate
 //! processes would. [`Stack::stop`] stops them all.
 use crate::client::{ClientError, Ledger, Operator, PayoutEvent, ProverEndpoint, Proving};
-use crate::network::{demo_genesis, Institutions, DEV_PARAMS_SEED, KYC_ISSUER_ID, PH_KYC_ISSUER_ID};
+use crate::network::{
+    demo_genesis, Institutions, DEV_PARAMS_SEED, KYC_ISSUER_ID, PH_KYC_ISSUER_ID,
+};
 use crate::services::kyc::{KycConfig, KycServer, KycServiceError};
 use corridor_circuits::KycCircuit;
 use corridor_core::genesis::Genesis;
@@ -113,7 +115,9 @@ pub fn dev_params(dir: &Path) -> Result<Params, StackError> {
         })?;
         let pk = corridor_params::setup::dev_setup(KycCircuit::for_setup(), DEV_PARAMS_SEED)
             .map_err(failed)?;
-        params.write(&info, &pk, Some(DEV_PARAMS_SEED)).map_err(failed)?;
+        params
+            .write(&info, &pk, Some(DEV_PARAMS_SEED))
+            .map_err(failed)?;
         pk
     } else {
         params.load_proving_key(&info).map_err(failed)?
@@ -232,7 +236,9 @@ impl Stack {
             let rx = stop_rx.clone();
             tasks.push((
                 "KYC registry",
-                tokio::spawn(async move { server.run(stopped(rx)).await.map_err(|e| e.to_string()) }),
+                tokio::spawn(
+                    async move { server.run(stopped(rx)).await.map_err(|e| e.to_string()) },
+                ),
             ));
         }
 

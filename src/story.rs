@@ -10,8 +10,8 @@ use crate::client::{
     WalletClient,
 };
 use crate::scenario::{amounts, seeds};
-use crate::stack::{url, Stack, PAYOUT_OPERATOR};
 use crate::services::proto::kyc as registry_api;
+use crate::stack::{url, Stack, PAYOUT_OPERATOR};
 use corridor_circuits::{fr_to_bytes, Credential, CredentialAttributes, IdentitySecret};
 use corridor_core::keys::{WalletKeys, WalletSeed};
 use corridor_prover::builder::{Payment, RemittanceRequest};
@@ -215,11 +215,13 @@ impl Story<'_, '_> {
             tier: 1,
             issuer_id: issuer,
         };
-        let credential = Credential::new(IdentitySecret::random(&mut rand::rngs::OsRng), attributes)
-            .map_err(|e| StoryError::Check {
-                step: step.clone(),
-                what: e.to_string(),
-            })?;
+        let credential =
+            Credential::new(IdentitySecret::random(&mut rand::rngs::OsRng), attributes).map_err(
+                |e| StoryError::Check {
+                    step: step.clone(),
+                    what: e.to_string(),
+                },
+            )?;
         let endpoint = url(registry);
         let mut client = registry_api::registry_client::RegistryClient::connect(endpoint.clone())
             .await
@@ -255,17 +257,18 @@ impl Story<'_, '_> {
         let ledger = self.stack.ledger().await.map_err(step_err(&step))?;
         let proving = self.proving(prover, &step).await?;
         let mut wallet = WalletClient::new(keys, ledger, proving).with_kyc(holder);
-        let step = format!("{who} registers her address").replace(
-            "Juan registers her",
-            "Juan registers his",
-        );
+        let step = format!("{who} registers her address")
+            .replace("Juan registers her", "Juan registers his");
         let start = Instant::now();
         let r = wallet.register().await.map_err(step_err(&step))?;
         self.push(record(
             &step,
             start,
             Some(&r),
-            format!("{} (KYC proof by the {jurisdiction} prover service)", wallet.address().encode()),
+            format!(
+                "{} (KYC proof by the {jurisdiction} prover service)",
+                wallet.address().encode()
+            ),
         ));
         Ok(wallet)
     }
@@ -379,7 +382,10 @@ impl Story<'_, '_> {
                     step,
                     t_payout,
                     Some(&payout),
-                    format!("PHP {} at the quote (payout proven by the PH prover service)", money(u128::from(paid))),
+                    format!(
+                        "PHP {} at the quote (payout proven by the PH prover service)",
+                        money(u128::from(paid))
+                    ),
                 )
             });
         }
@@ -488,7 +494,10 @@ pub async fn play(
         step,
         start,
         Some(&r),
-        format!("HKD {} (confidential transfer)", money(u128::from(MARIA_CREDIT))),
+        format!(
+            "HKD {} (confidential transfer)",
+            money(u128::from(MARIA_CREDIT))
+        ),
     ));
 
     story
@@ -561,12 +570,18 @@ pub async fn play(
     let (first, mut juan_after) = story.remit(&mut maria, &mut juan, 0, true).await?;
     let mut samples = vec![first];
     for _ in 0..remittances {
-        let (l, h) = story.remit(&mut maria, &mut juan, juan_after, false).await?;
+        let (l, h) = story
+            .remit(&mut maria, &mut juan, juan_after, false)
+            .await?;
         juan_after = h;
         samples.push(l);
     }
     let timed: Vec<Latency> = samples[1..].to_vec();
-    let timed = if timed.is_empty() { samples.clone() } else { timed };
+    let timed = if timed.is_empty() {
+        samples.clone()
+    } else {
+        timed
+    };
     let mut totals: Vec<f64> = timed.iter().map(|l| l.total).collect();
     totals.sort_by(f64::total_cmp);
     let latency = LatencyReport {

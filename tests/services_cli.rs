@@ -65,7 +65,10 @@ impl Server {
 
     fn line(&mut self) -> String {
         let mut line = String::new();
-        assert!(self.1.read_line(&mut line).unwrap() > 0, "the server exited");
+        assert!(
+            self.1.read_line(&mut line).unwrap() > 0,
+            "the server exited"
+        );
         line.trim_end().to_string()
     }
 }
@@ -78,7 +81,14 @@ impl Drop for Server {
 }
 
 fn balance(wallet: &Path, node: &str, asset: &str) -> u128 {
-    let v = json(corridor(&["wallet", "balance", "--wallet", path(wallet), "--node", node]));
+    let v = json(corridor(&[
+        "wallet",
+        "balance",
+        "--wallet",
+        path(wallet),
+        "--node",
+        node,
+    ]));
     v["balances"][asset]
         .as_str()
         .map_or(0, |s| s.parse().unwrap())
@@ -124,17 +134,37 @@ fn a_customer_onboards_sends_remits_and_cashes_out_through_the_services() {
 
     let (_registry, registry) = Server::start(
         &[
-            "kyc", "serve", "--genesis", path(&genesis), "--issuer", "2", "--key",
-            path(&dir.join("ph-kyc.key")), "--data", path(&dir.join("ph-kyc")), "--node",
-            &node_uri, "--listen", "127.0.0.1:0",
+            "kyc",
+            "serve",
+            "--genesis",
+            path(&genesis),
+            "--issuer",
+            "2",
+            "--key",
+            path(&dir.join("ph-kyc.key")),
+            "--data",
+            path(&dir.join("ph-kyc")),
+            "--node",
+            &node_uri,
+            "--listen",
+            "127.0.0.1:0",
         ],
         "listening ",
     );
     let registry = format!("http://{registry}");
     let (_prover, prover) = Server::start(
         &[
-            "prover", "serve", "--genesis", path(&genesis), "--params", path(&params),
-            "--node", &node_uri, "--listen", "127.0.0.1:0", "--tokens",
+            "prover",
+            "serve",
+            "--genesis",
+            path(&genesis),
+            "--params",
+            path(&params),
+            "--node",
+            &node_uri,
+            "--listen",
+            "127.0.0.1:0",
+            "--tokens",
             path(&dir.join("tokens")),
         ],
         "listening ",
@@ -144,7 +174,11 @@ fn a_customer_onboards_sends_remits_and_cashes_out_through_the_services() {
         let mut v: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         v.extend(
             [
-                "--node", &node_uri, "--prover", &prover, "--token-file",
+                "--node",
+                &node_uri,
+                "--prover",
+                &prover,
+                "--token-file",
                 path(&dir.join("tokens")),
             ]
             .map(String::from),
@@ -166,18 +200,45 @@ fn a_customer_onboards_sends_remits_and_cashes_out_through_the_services() {
         .to_string();
     assert_eq!(id_commit.len(), 64);
     let identity = std::fs::read_to_string(dir.join("lena.wallet.identity")).unwrap();
-    assert_ne!(identity.trim(), id_commit, "the id_commit is not the secret");
+    assert_ne!(
+        identity.trim(),
+        id_commit,
+        "the id_commit is not the secret"
+    );
     let enrolled = json(corridor(&[
-        "kyc", "enroll", "--registry", &registry, "--id-commit", &id_commit, "--jurisdiction",
+        "kyc",
+        "enroll",
+        "--registry",
+        &registry,
+        "--id-commit",
+        &id_commit,
+        "--jurisdiction",
         "PH",
     ]));
     let leaf = enrolled["leaf"].as_u64().unwrap().to_string();
     let expiry = enrolled["expiry_day"].as_u64().unwrap().to_string();
     // No token: the prover service refuses, nothing is registered.
     let refused = corridor(&[
-        "wallet", "register", "--wallet", path(&lena), "--node", &node_uri, "--prover", &prover,
-        "--genesis", path(&genesis), "--registry", &registry, "--issuer", "2", "--leaf", &leaf,
-        "--jurisdiction", "PH", "--expiry-day", &expiry,
+        "wallet",
+        "register",
+        "--wallet",
+        path(&lena),
+        "--node",
+        &node_uri,
+        "--prover",
+        &prover,
+        "--genesis",
+        path(&genesis),
+        "--registry",
+        &registry,
+        "--issuer",
+        "2",
+        "--leaf",
+        &leaf,
+        "--jurisdiction",
+        "PH",
+        "--expiry-day",
+        &expiry,
     ]);
     assert!(!refused.status.success());
     assert!(
@@ -186,16 +247,40 @@ fn a_customer_onboards_sends_remits_and_cashes_out_through_the_services() {
         String::from_utf8_lossy(&refused.stderr)
     );
     let registered = run(via_prover(&[
-        "wallet", "register", "--wallet", path(&lena), "--genesis", path(&genesis),
-        "--registry", &registry, "--issuer", "2", "--leaf", &leaf, "--jurisdiction", "PH",
-        "--expiry-day", &expiry,
+        "wallet",
+        "register",
+        "--wallet",
+        path(&lena),
+        "--genesis",
+        path(&genesis),
+        "--registry",
+        &registry,
+        "--issuer",
+        "2",
+        "--leaf",
+        &leaf,
+        "--jurisdiction",
+        "PH",
+        "--expiry-day",
+        &expiry,
     ]));
     assert_eq!(registered["committed"], "RegisterAddress");
 
     // The HKD issuer mints with the next nonce; its treasury credits Lena.
     let minted = json(corridor(&[
-        "operator", "mint", "--genesis", path(&genesis), "--node", &node_uri, "--key",
-        path(&dir.join("hkd-issuer.key")), "--asset", "HKD", "--value", "700000", "--value",
+        "operator",
+        "mint",
+        "--genesis",
+        path(&genesis),
+        "--node",
+        &node_uri,
+        "--key",
+        path(&dir.join("hkd-issuer.key")),
+        "--asset",
+        "HKD",
+        "--value",
+        "700000",
+        "--value",
         "300000",
     ]));
     assert_eq!(minted["committed"], "Mint");
@@ -210,7 +295,14 @@ fn a_customer_onboards_sends_remits_and_cashes_out_through_the_services() {
         };
         let mut treasury = WalletClient::new(inst.hkd_treasury.clone(), ledger, proving);
         treasury
-            .send("HKD", vec![Payment { to: lena_addr, value: CREDIT }], 0)
+            .send(
+                "HKD",
+                vec![Payment {
+                    to: lena_addr,
+                    value: CREDIT,
+                }],
+                0,
+            )
             .await
             .unwrap();
     });
@@ -220,24 +312,65 @@ fn a_customer_onboards_sends_remits_and_cashes_out_through_the_services() {
     let maria = chain.report.maria.address().encode();
     let maria_before = chain.report.network.balance(&chain.report.maria, "HKD");
     let sent = run(via_prover(&[
-        "wallet", "send", "--wallet", path(&lena), "--asset", "HKD", "--to", &maria,
-        "--value", "12345", "--fee", "100",
+        "wallet",
+        "send",
+        "--wallet",
+        path(&lena),
+        "--asset",
+        "HKD",
+        "--to",
+        &maria,
+        "--value",
+        "12345",
+        "--fee",
+        "100",
     ]));
     assert_eq!(sent["committed"], "Transfer");
 
     // The operator quotes again (a new id); the watcher pays Lena's remittance to Juan.
     let quoted = json(corridor(&[
-        "operator", "quote", "--genesis", path(&genesis), "--node", &node_uri, "--key",
-        path(&dir.join("ph-operator.key")), "--operator", "ph-wallet", "--id", "8", "--from",
-        "HKD", "--to", "PHP", "--num", "72000", "--den", "10000",
+        "operator",
+        "quote",
+        "--genesis",
+        path(&genesis),
+        "--node",
+        &node_uri,
+        "--key",
+        path(&dir.join("ph-operator.key")),
+        "--operator",
+        "ph-wallet",
+        "--id",
+        "8",
+        "--from",
+        "HKD",
+        "--to",
+        "PHP",
+        "--num",
+        "72000",
+        "--den",
+        "10000",
     ]));
     assert_eq!(quoted["committed"], "PublishQuote");
     let (mut watcher, _) = Server::start(
         &[
-            "operator", "payout", "--genesis", path(&genesis), "--node", &node_uri, "--key",
-            path(&dir.join("ph-operator.key")), "--operator", "ph-wallet", "--settlement-view",
-            path(&dir.join("settlement.view")), "--float-view", path(&dir.join("float.view")),
-            "--prover", &prover, "--token-file", path(&dir.join("tokens")),
+            "operator",
+            "payout",
+            "--genesis",
+            path(&genesis),
+            "--node",
+            &node_uri,
+            "--key",
+            path(&dir.join("ph-operator.key")),
+            "--operator",
+            "ph-wallet",
+            "--settlement-view",
+            path(&dir.join("settlement.view")),
+            "--float-view",
+            path(&dir.join("float.view")),
+            "--prover",
+            &prover,
+            "--token-file",
+            path(&dir.join("tokens")),
         ],
         "watching ",
     );
@@ -246,14 +379,32 @@ fn a_customer_onboards_sends_remits_and_cashes_out_through_the_services() {
     assert_eq!(first["already_paid"], true, "{first}");
     let juan_file = dir.join("juan.wallet");
     ok(corridor(&[
-        "wallet", "new", "--wallet", path(&juan_file), "--seed-hex",
+        "wallet",
+        "new",
+        "--wallet",
+        path(&juan_file),
+        "--seed-hex",
         &hex::encode(corridor::scenario::seeds::JUAN),
     ]));
     let juan_before = balance(&juan_file, &node_uri, "PHP");
     let juan = chain.report.juan.address().encode();
     let remitted = run(via_prover(&[
-        "wallet", "remit", "--wallet", path(&lena), "--asset", "HKD", "--operator",
-        "ph-wallet", "--quote", "8", "--to", &juan, "--value", "100000", "--fee", "50",
+        "wallet",
+        "remit",
+        "--wallet",
+        path(&lena),
+        "--asset",
+        "HKD",
+        "--operator",
+        "ph-wallet",
+        "--quote",
+        "8",
+        "--to",
+        &juan,
+        "--value",
+        "100000",
+        "--fee",
+        "50",
     ]));
     assert_eq!(remitted["committed"], "Transfer (remittance)");
     let paid: serde_json::Value = serde_json::from_str(&watcher.line()).unwrap();
@@ -265,8 +416,16 @@ fn a_customer_onboards_sends_remits_and_cashes_out_through_the_services() {
 
     // Lena cashes out part of what is left.
     let burned = run(via_prover(&[
-        "operator", "burn", "--wallet", path(&lena), "--asset", "HKD", "--value", "200000",
-        "--fee", "10",
+        "operator",
+        "burn",
+        "--wallet",
+        path(&lena),
+        "--asset",
+        "HKD",
+        "--value",
+        "200000",
+        "--fee",
+        "10",
     ]));
     assert_eq!(burned["committed"], "Burn");
     assert_eq!(
@@ -275,14 +434,30 @@ fn a_customer_onboards_sends_remits_and_cashes_out_through_the_services() {
     );
     let maria_file = dir.join("maria.wallet");
     ok(corridor(&[
-        "wallet", "new", "--wallet", path(&maria_file), "--seed-hex",
+        "wallet",
+        "new",
+        "--wallet",
+        path(&maria_file),
+        "--seed-hex",
         &hex::encode(corridor::scenario::seeds::MARIA),
     ]));
-    assert_eq!(balance(&maria_file, &node_uri, "HKD"), maria_before + 12_345);
-    let history: serde_json::Value =
-        serde_json::from_str(&ok(corridor(&["wallet", "history", "--wallet", path(&lena), "--node", &node_uri]))).unwrap();
+    assert_eq!(
+        balance(&maria_file, &node_uri, "HKD"),
+        maria_before + 12_345
+    );
+    let history: serde_json::Value = serde_json::from_str(&ok(corridor(&[
+        "wallet",
+        "history",
+        "--wallet",
+        path(&lena),
+        "--node",
+        &node_uri,
+    ])))
+    .unwrap();
     let notes = history.as_array().unwrap();
     assert!(notes.len() >= 4, "{history}");
-    assert!(notes.iter().any(|n| n["value"] == CREDIT && !n["spent_height"].is_null()));
+    assert!(notes
+        .iter()
+        .any(|n| n["value"] == CREDIT && !n["spent_height"].is_null()));
     let _ = amounts::REMIT;
 }

@@ -465,11 +465,7 @@ impl proto::node_server::Node for NodeApi {
                 "asset {asset:?} is not in genesis"
             )));
         }
-        let last = self
-            .node
-            .view()
-            .mint_nonce(asset)
-            .map_err(store_status)?;
+        let last = self.node.view().mint_nonce(asset).map_err(store_status)?;
         Ok(Response::new(proto::GetMintNonceResponse { last }))
     }
 

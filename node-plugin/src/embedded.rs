@@ -136,16 +136,19 @@ impl Embedded {
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha)
             .add_service(NodeApi::new(node.clone(), events.clone()).into_server())
-            .serve_with_incoming_shutdown(tokio_stream::StreamExt::map(TcpListenerStream::new(self.grpc), |conn| {
-                // Small gRPC frames: without TCP_NODELAY each answer can wait ~40 ms on Nagle.
-                if let Ok(c) = &conn {
-                    let _ = c.set_nodelay(true);
-                }
-                conn
-            }), {
-                let events = events.clone();
-                async move { events.stopped().await }
-            });
+            .serve_with_incoming_shutdown(
+                tokio_stream::StreamExt::map(TcpListenerStream::new(self.grpc), |conn| {
+                    // Small gRPC frames: without TCP_NODELAY each answer can wait ~40 ms on Nagle.
+                    if let Ok(c) = &conn {
+                        let _ = c.set_nodelay(true);
+                    }
+                    conn
+                }),
+                {
+                    let events = events.clone();
+                    async move { events.stopped().await }
+                },
+            );
         let mut server = tokio::spawn(server);
         let blocks = tokio::spawn(cut_blocks(node.clone(), events.clone(), self.config.tick));
         let metrics = self

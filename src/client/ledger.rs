@@ -38,13 +38,11 @@ impl Ledger {
 
     /// Connects to the node API at `endpoint` (`http://127.0.0.1:50051`).
     pub async fn connect(endpoint: &str) -> Result<Self, ClientError> {
-        let node = connect(endpoint)
-            .await
-            .map_err(|e| ClientError::Connect {
-                service: NODE,
-                endpoint: e.endpoint,
-                source: e.source,
-            })?;
+        let node = connect(endpoint).await.map_err(|e| ClientError::Connect {
+            service: NODE,
+            endpoint: e.endpoint,
+            source: e.source,
+        })?;
         Ok(Self::new(node))
     }
 
@@ -165,8 +163,7 @@ impl Ledger {
         quote_id: u64,
     ) -> Result<Option<PublishQuote>, ClientError> {
         let operator = operator.to_string();
-        self.read(move |s| Ok(s.quote(&operator, quote_id)?))
-            .await
+        self.read(move |s| Ok(s.quote(&operator, quote_id)?)).await
     }
 
     /// The nonce of `asset`'s last mint (`None` before its first).
@@ -204,10 +201,7 @@ impl Ledger {
     }
 
     /// Blocks from `from` on: the committed ones, then each new one as it commits.
-    pub async fn blocks(
-        &self,
-        from: u64,
-    ) -> Result<tonic::Streaming<api::Block>, ClientError> {
+    pub async fn blocks(&self, from: u64) -> Result<tonic::Streaming<api::Block>, ClientError> {
         Ok(self
             .node
             .clone()

@@ -36,7 +36,11 @@ impl Issuer {
     /// Mints `amounts` (one note each) into the treasury with the next nonce.
     pub async fn mint(&self, amounts: &[u64]) -> Result<Receipt, ClientError> {
         let start = Instant::now();
-        let nonce = self.ledger.mint_nonce(&self.asset).await?.map_or(0, |n| n + 1);
+        let nonce = self
+            .ledger
+            .mint_nonce(&self.asset)
+            .await?
+            .map_or(0, |n| n + 1);
         let (genesis, asset, amounts) = (
             Arc::clone(&self.genesis),
             self.asset.clone(),
@@ -324,4 +328,3 @@ impl Operator {
         })
     }
 }
-

@@ -13,7 +13,7 @@ use corridor_prover::builder::{OwnedNote, Payment, RemittanceRequest};
 use corridor_prover::service::convert::{credential_message, opening, view_wallet_message};
 use corridor_prover::service::prover_api as api;
 use corridor_prover::{
-    BurnRequest, Builder, KycCredential, PayoutRequest, RegistrationRequest, TransferRequest,
+    Builder, BurnRequest, KycCredential, PayoutRequest, RegistrationRequest, TransferRequest,
     ViewWallet,
 };
 use std::sync::Arc;
@@ -120,7 +120,8 @@ pub(crate) struct TransferSpec {
 }
 
 fn proven(r: api::ProveResponse, rpc: &'static str) -> Result<Proven, ClientError> {
-    let tx = UnsignedTransaction::decode(&r.unsigned_tx).map_err(ClientError::answer(PROVER, rpc))?;
+    let tx =
+        UnsignedTransaction::decode(&r.unsigned_tx).map_err(ClientError::answer(PROVER, rpc))?;
     let openings = r
         .openings
         .iter()
@@ -262,7 +263,8 @@ impl Proving {
                 })?;
                 let r = p.client.clone().prove_burn(request).await;
                 proven(
-                    r.map_err(ClientError::of(PROVER, "ProveBurn"))?.into_inner(),
+                    r.map_err(ClientError::of(PROVER, "ProveBurn"))?
+                        .into_inner(),
                     "ProveBurn",
                 )
             }

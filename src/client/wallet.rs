@@ -295,7 +295,9 @@ impl WalletClient {
         after: u64,
         timeout: Duration,
     ) -> Result<(OwnedNote, u64), ClientError> {
-        self.book.wait_for(&self.ledger, asset, after, timeout).await
+        self.book
+            .wait_for(&self.ledger, asset, after, timeout)
+            .await
     }
 
     /// Catches up from the node (see [`NoteBook::sync`]).
@@ -386,7 +388,8 @@ impl WalletClient {
         remittance: RemittanceRequest,
         fee: u64,
     ) -> Result<Receipt, ClientError> {
-        self.transfer(asset, Vec::new(), fee, Some(remittance)).await
+        self.transfer(asset, Vec::new(), fee, Some(remittance))
+            .await
     }
 
     /// Returns `amount` of `asset` to its issuer (fiat out), with `fee`.

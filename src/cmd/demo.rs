@@ -3,13 +3,13 @@
 //! plays the scripted chain on an in-memory ledger instead.
 use anyhow::{bail, Context, Result};
 use clap::Args;
+use corridor::demo::{amounts, run_remittance};
 use corridor::stack::{url, Stack, StackConfig};
 use corridor::story::{play, StepRecord};
-use std::io::Write;
-use std::path::PathBuf;
-use corridor::demo::{amounts, run_remittance};
 use corridor_core::state::PublicState;
 use corridor_verifier::KycStatus;
+use std::io::Write;
+use std::path::PathBuf;
 
 fn money(cents: u128) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
@@ -92,7 +92,10 @@ async fn services(args: &DemoArgs, data: PathBuf) -> Result<()> {
         max_concurrent: 2,
     };
     if !json {
-        println!("Corridor remittance demo through the services (seed {}).", args.seed);
+        println!(
+            "Corridor remittance demo through the services (seed {}).",
+            args.seed
+        );
     }
     eprintln!(
         "note: KYC proofs use dev-seed Groth16 parameters (seed {}): anyone who knows the seed can \
@@ -106,7 +109,11 @@ async fn services(args: &DemoArgs, data: PathBuf) -> Result<()> {
     if !json {
         println!(
             "Parameters {} {} ({setup:.1} s to start everything). Services on loopback:",
-            if made { "made and cached in" } else { "loaded from" },
+            if made {
+                "made and cached in"
+            } else {
+                "loaded from"
+            },
             params.display()
         );
         for (name, addr) in [
@@ -127,7 +134,10 @@ async fn services(args: &DemoArgs, data: PathBuf) -> Result<()> {
                 .as_deref()
                 .map(|t| format!("tx {} h{}", &t[..8.min(t.len())], s.height.unwrap_or(0)))
                 .unwrap_or_default();
-            println!("  ✓ {:<46} {:>7.3} s  {:<16} {}", s.name, s.seconds, tx, s.detail);
+            println!(
+                "  ✓ {:<46} {:>7.3} s  {:<16} {}",
+                s.name, s.seconds, tx, s.detail
+            );
             let _ = std::io::stdout().flush();
         }
     };

@@ -1,9 +1,6 @@
 //! The wallet side of disclosures (`corridor wallet disclose`): the owner of a note proves its
 //! true value to a verifier who chose a nonce, and writes the document
 //! ([`corridor::audit::DisclosureDocument`]) that `corridor audit verify-disclosure` checks.
-// `corridor wallet disclose` (src/cmd/wallet.rs) is wired to `run_disclose` on its own branch;
-// until it lands, nothing in this binary calls it.
-#![allow(dead_code)]
 use anyhow::{Context, Result};
 use clap::Args;
 use corridor::audit::disclose_owned_note;

@@ -189,7 +189,9 @@ pub fn run(command: &OperatorCommand) -> Result<()> {
                 };
                 let ledger = Ledger::connect(&a.network.node).await?;
                 let key = read_spend_key(&a.network.key)?;
-                anyhow::Ok(publish_quote(&ledger, &genesis(&a.network.genesis)?, &key, quote).await?)
+                anyhow::Ok(
+                    publish_quote(&ledger, &genesis(&a.network.genesis)?, &key, quote).await?,
+                )
             })?;
             writeln!(
                 out,

@@ -9,16 +9,16 @@ use corridor::keyfile::{
 use corridor_circuits::{fr_to_bytes, Credential, CredentialAttributes, IdentitySecret};
 use corridor_core::address::Address;
 use corridor_core::genesis::Genesis;
+use corridor_core::keys::{WalletKeys, WalletSeed};
 use corridor_node::GenesisFile;
 use corridor_prover::builder::{Payment, RemittanceRequest};
-use std::path::Path;
-use std::sync::Arc;
-use corridor_core::keys::{WalletKeys, WalletSeed};
 use corridor_prover::service::{connect, RemoteState};
 use corridor_prover::{OwnedNote, ViewWallet};
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::path::Path;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// The wallet's commands.
 #[derive(Subcommand)]
@@ -44,6 +44,9 @@ pub enum WalletCommand {
     /// Every note the wallet received, with the transaction and block that made it and the
     /// block that spent it, as JSON.
     History(BalanceArgs),
+    /// Proves one of the wallet's notes' value to a verifier who chose a nonce (a recipient
+    /// disclosure, written as JSON; `corridor audit verify-disclosure` checks it).
+    Disclose(super::disclose::DiscloseArgs),
 }
 
 /// How the wallet reaches the node and who proves for it.
@@ -183,8 +186,8 @@ async fn proving(s: &Services) -> Result<Proving> {
     let (Some(genesis), Some(params)) = (&s.genesis, &s.params) else {
         bail!("no --prover: proving locally needs --genesis and --params");
     };
-    let genesis: Genesis = GenesisFile::load(genesis)
-        .with_context(|| format!("genesis {}", genesis.display()))?;
+    let genesis: Genesis =
+        GenesisFile::load(genesis).with_context(|| format!("genesis {}", genesis.display()))?;
     let pk = super::prover::load_proving_key(params, &genesis)?;
     Ok(Proving::Local {
         genesis: Arc::new(genesis),
@@ -193,7 +196,11 @@ async fn proving(s: &Services) -> Result<Proving> {
 }
 
 /// The wallet of `file`, connected, with its credential if it registered one.
-pub(crate) async fn client(file: &WalletFile, s: &Services, kyc: Option<CredentialFile>) -> Result<WalletClient> {
+pub(crate) async fn client(
+    file: &WalletFile,
+    s: &Services,
+    kyc: Option<CredentialFile>,
+) -> Result<WalletClient> {
     let keys = keys(file)?;
     let ledger = Ledger::connect(&s.node).await?;
     let wallet = WalletClient::new(keys, ledger, proving(s).await?);
@@ -307,6 +314,7 @@ pub fn run(command: &WalletCommand) -> Result<()> {
             let report = balance(&ViewWallet::of(&keys), &args.node)?;
             writeln!(out, "{}", serde_json::to_string_pretty(&report["notes"])?)?;
         }
+        WalletCommand::Disclose(args) => super::disclose::run_disclose(args)?,
         WalletCommand::KycId(file) => {
             let path = sibling(&file.wallet, ".identity");
             let secret = if path.exists() {

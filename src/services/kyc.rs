@@ -733,13 +733,16 @@ impl KycServer {
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha)
             .add_service(self.service.into_server())
-            .serve_with_incoming_shutdown(tokio_stream::StreamExt::map(TcpListenerStream::new(self.listener), |conn| {
-                // Small gRPC frames: without TCP_NODELAY each answer can wait ~40 ms on Nagle.
-                if let Ok(c) = &conn {
-                    let _ = c.set_nodelay(true);
-                }
-                conn
-            }), shutdown)
+            .serve_with_incoming_shutdown(
+                tokio_stream::StreamExt::map(TcpListenerStream::new(self.listener), |conn| {
+                    // Small gRPC frames: without TCP_NODELAY each answer can wait ~40 ms on Nagle.
+                    if let Ok(c) = &conn {
+                        let _ = c.set_nodelay(true);
+                    }
+                    conn
+                }),
+                shutdown,
+            )
             .await;
         publishing.abort();
         Ok(served?)

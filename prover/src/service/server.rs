@@ -721,13 +721,16 @@ pub async fn serve(
                 .max_encoding_message_size(4 * 1024 * 1024),
         )
         .serve_with_incoming_shutdown(
-            tokio_stream::StreamExt::map(tokio_stream::wrappers::TcpListenerStream::new(listener), |conn| {
-                // Small gRPC frames: without TCP_NODELAY each answer can wait ~40 ms on Nagle.
-                if let Ok(c) = &conn {
-                    let _ = c.set_nodelay(true);
-                }
-                conn
-            }),
+            tokio_stream::StreamExt::map(
+                tokio_stream::wrappers::TcpListenerStream::new(listener),
+                |conn| {
+                    // Small gRPC frames: without TCP_NODELAY each answer can wait ~40 ms on Nagle.
+                    if let Ok(c) = &conn {
+                        let _ = c.set_nodelay(true);
+                    }
+                    conn
+                },
+            ),
             shutdown,
         )
         .await?;
