@@ -256,6 +256,7 @@ fn demo_genesis(args: &DemoGenesisArgs) -> Result<()> {
         let inst = &net.inst;
         for (name, key) in [
             ("kyc-issuer", &inst.kyc_issuer),
+            ("ph-kyc-issuer", &inst.ph_kyc_issuer),
             ("hkd-issuer", &inst.hkd_issuer),
             ("php-issuer", &inst.php_issuer),
             ("hk-operator", &inst.hk_operator),
