@@ -230,6 +230,29 @@ pub fn write_escrow_key(path: &Path, seed: &EscrowKeySeed) -> Result<(), KeyFile
     write_secret(path, bytes.as_slice())
 }
 
+/// Reads a KYC identity secret (a BN254 scalar, 32 bytes little-endian, canonical) from `path`.
+pub fn read_identity_secret(
+    path: &Path,
+) -> Result<corridor_circuits::IdentitySecret, KeyFileError> {
+    let bytes = read_secret::<32>(path)?;
+    let secret = corridor_circuits::fr_from_bytes(&bytes, "identity_secret").map_err(|_| {
+        KeyFileError::Format {
+            path: path.to_path_buf(),
+            expected: 64,
+        }
+    })?;
+    Ok(corridor_circuits::IdentitySecret::from_field(secret))
+}
+
+/// Writes a KYC identity secret to `path` (mode 0600 on Unix).
+pub fn write_identity_secret(
+    path: &Path,
+    secret: &corridor_circuits::IdentitySecret,
+) -> Result<(), KeyFileError> {
+    let bytes = Zeroizing::new(corridor_circuits::fr_to_bytes(secret.expose_secret()));
+    write_secret(path, &bytes[..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,27 +336,4 @@ mod tests {
         ));
         std::fs::remove_dir_all(&dir).unwrap();
     }
-}
-
-/// Reads a KYC identity secret (a BN254 scalar, 32 bytes little-endian, canonical) from `path`.
-pub fn read_identity_secret(
-    path: &Path,
-) -> Result<corridor_circuits::IdentitySecret, KeyFileError> {
-    let bytes = read_secret::<32>(path)?;
-    let secret = corridor_circuits::fr_from_bytes(&bytes, "identity_secret").map_err(|_| {
-        KeyFileError::Format {
-            path: path.to_path_buf(),
-            expected: 64,
-        }
-    })?;
-    Ok(corridor_circuits::IdentitySecret::from_field(secret))
-}
-
-/// Writes a KYC identity secret to `path` (mode 0600 on Unix).
-pub fn write_identity_secret(
-    path: &Path,
-    secret: &corridor_circuits::IdentitySecret,
-) -> Result<(), KeyFileError> {
-    let bytes = Zeroizing::new(corridor_circuits::fr_to_bytes(secret.expose_secret()));
-    write_secret(path, &bytes[..])
 }

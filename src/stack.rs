@@ -173,10 +173,8 @@ pub struct Stack {
     tasks: Vec<(&'static str, JoinHandle<Result<(), String>>)>,
 }
 
-fn stopped(mut rx: watch::Receiver<bool>) -> impl std::future::Future<Output = ()> {
-    async move {
-        let _ = rx.wait_for(|s| *s).await;
-    }
+async fn stopped(mut rx: watch::Receiver<bool>) {
+    let _ = rx.wait_for(|s| *s).await;
 }
 
 fn loopback() -> SocketAddr {

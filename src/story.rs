@@ -366,7 +366,7 @@ impl Story<'_, '_> {
             });
         }
         let (payout, paid) = match event.outcome {
-            PayoutOutcome::Paid { payout, paid, .. } => (payout, paid),
+            PayoutOutcome::Paid(p) => (p.payout, p.paid),
             other => {
                 return Err(StoryError::Check {
                     step: step.into(),

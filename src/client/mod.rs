@@ -20,6 +20,6 @@ mod wallet;
 
 pub use error::ClientError;
 pub use ledger::{Committed, Ledger};
-pub use operator::{publish_quote, Issuer, Operator, PayoutEvent, PayoutOutcome, Quote};
+pub use operator::{publish_quote, Issuer, Operator, PaidOut, PayoutEvent, PayoutOutcome, Quote};
 pub use proving::{Proven, ProverEndpoint, Proving};
 pub use wallet::{KycHolder, NoteBook, Receipt, WalletClient};

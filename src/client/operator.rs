@@ -132,22 +132,26 @@ pub struct PayoutEvent {
     pub outcome: PayoutOutcome,
 }
 
+/// A remittance paid out.
+#[derive(Clone, Debug)]
+pub struct PaidOut {
+    /// The committed Payout.
+    pub payout: Receipt,
+    /// The beneficiary.
+    pub beneficiary: Address,
+    /// The value received, in the quote's source asset.
+    pub received: u64,
+    /// The value paid, in its target asset.
+    pub paid: u64,
+    /// That asset.
+    pub asset: String,
+}
+
 /// How a remittance ended.
 #[derive(Clone, Debug)]
 pub enum PayoutOutcome {
     /// Paid out: the payout, who got what.
-    Paid {
-        /// The committed Payout.
-        payout: Receipt,
-        /// The beneficiary.
-        beneficiary: Address,
-        /// The value received, in the quote's source asset.
-        received: u64,
-        /// The value paid, in its target asset.
-        paid: u64,
-        /// That asset.
-        asset: String,
-    },
+    Paid(Box<PaidOut>),
     /// Paid already (its note is spent): a watcher that restarted passes it.
     AlreadyPaid,
     /// Not paid: why (the watcher goes on with the next one).
@@ -305,7 +309,7 @@ impl Operator {
                 (&self.settlement, self.float.wallet()),
                 &self.name,
                 (received, floats.clone()),
-                (beneficiary.clone(), salt),
+                (beneficiary, salt),
             )
             .await?;
         let committed = self
@@ -313,7 +317,7 @@ impl Operator {
             .submit_and_wait(&proven.tx.sign(&self.key))
             .await?;
         self.float.spent(&floats);
-        Ok(PayoutOutcome::Paid {
+        Ok(PayoutOutcome::Paid(Box::new(PaidOut {
             payout: Receipt {
                 tx_id: committed.tx_id,
                 height: committed.height,
@@ -325,6 +329,6 @@ impl Operator {
             received: value,
             paid,
             asset: quote.asset_to,
-        })
+        })))
     }
 }

@@ -6,12 +6,10 @@ use clap::{Args, Subcommand};
 use corridor::client::{
     publish_quote, Issuer, Ledger, Operator, PayoutOutcome, ProverEndpoint, Proving, Quote,
 };
-use corridor::keyfile::read_spend_key;
+use corridor::keyfile::{read_spend_key, read_view_key};
 use corridor_core::genesis::Genesis;
-use corridor_core::keys::ViewKey;
 use corridor_node::GenesisFile;
 use corridor_prover::ViewWallet;
-use curve25519_dalek::scalar::Scalar;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -140,19 +138,6 @@ fn genesis(path: &Path) -> Result<Arc<Genesis>> {
     ))
 }
 
-/// A view key file: the hex of its scalar (32 bytes, canonical, non-zero).
-fn read_view_key(path: &Path) -> Result<ViewKey> {
-    let text = zeroize::Zeroizing::new(
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,
-    );
-    let mut bytes = zeroize::Zeroizing::new([0u8; 32]);
-    hex::decode_to_slice(text.trim(), &mut bytes[..])
-        .with_context(|| format!("{}: expected 64 hex digits", path.display()))?;
-    let scalar = Option::<Scalar>::from(Scalar::from_canonical_bytes(*bytes))
-        .with_context(|| format!("{}: not a canonical scalar", path.display()))?;
-    Ok(ViewKey::from_scalar(scalar)?)
-}
-
 /// Runs an `operator` subcommand.
 pub fn run(command: &OperatorCommand) -> Result<()> {
     let rt = runtime()?;
@@ -220,9 +205,9 @@ async fn payout(a: &PayoutArgs) -> Result<()> {
     let Some(op) = g.operators.iter().find(|o| o.name == a.operator) else {
         bail!("genesis has no operator {:?}", a.operator);
     };
-    let settlement = ViewWallet::new(op.settlement.clone(), read_view_key(&a.settlement_view)?)
+    let settlement = ViewWallet::new(op.settlement, read_view_key(&a.settlement_view)?)
         .context("--settlement-view: not the view key of the operator's settlement address")?;
-    let float = ViewWallet::new(op.float.clone(), read_view_key(&a.float_view)?)
+    let float = ViewWallet::new(op.float, read_view_key(&a.float_view)?)
         .context("--float-view: not the view key of the operator's float address")?;
     let proving = match (&a.prover, &a.params) {
         (Some(url), _) => {
@@ -257,18 +242,12 @@ async fn payout(a: &PayoutArgs) -> Result<()> {
     let printer = tokio::spawn(async move {
         while let Some(e) = rx.recv().await {
             let line = match e.outcome {
-                PayoutOutcome::Paid {
-                    payout,
-                    beneficiary,
-                    received,
-                    paid,
-                    asset,
-                } => serde_json::json!({
+                PayoutOutcome::Paid(p) => serde_json::json!({
                     "remittance": e.remittance.to_string(), "height": e.height,
-                    "paid": paid, "asset": asset, "received": received,
-                    "beneficiary": beneficiary.encode(),
-                    "payout_tx": payout.tx_id.to_string(), "payout_height": payout.height,
-                    "seconds": payout.elapsed.as_secs_f64(),
+                    "paid": p.paid, "asset": p.asset, "received": p.received,
+                    "beneficiary": p.beneficiary.encode(),
+                    "payout_tx": p.payout.tx_id.to_string(), "payout_height": p.payout.height,
+                    "seconds": p.payout.elapsed.as_secs_f64(),
                 }),
                 PayoutOutcome::AlreadyPaid => serde_json::json!({
                     "remittance": e.remittance.to_string(), "height": e.height, "already_paid": true,
