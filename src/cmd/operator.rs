@@ -1,11 +1,9 @@
 //! `corridor operator`: an issuer's mints, an operator's quotes and its payout watcher, and
 //! burns (an institution's or a customer's wallet returning notes to the issuer).
-use super::wallet::{client, runtime, Services, WalletFile};
+use super::wallet::{client, proving, runtime, Services, WalletFile};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
-use corridor::client::{
-    publish_quote, Issuer, Ledger, Operator, PayoutOutcome, ProverEndpoint, Proving, Quote,
-};
+use corridor::client::{publish_quote, Issuer, Ledger, Operator, PayoutOutcome, Quote};
 use corridor::keyfile::{read_spend_key, read_view_key};
 use corridor_core::genesis::Genesis;
 use corridor_node::GenesisFile;
@@ -209,25 +207,17 @@ async fn payout(a: &PayoutArgs) -> Result<()> {
         .context("--settlement-view: not the view key of the operator's settlement address")?;
     let float = ViewWallet::new(op.float, read_view_key(&a.float_view)?)
         .context("--float-view: not the view key of the operator's float address")?;
-    let proving = match (&a.prover, &a.params) {
-        (Some(url), _) => {
-            let token = match &a.token_file {
-                Some(f) => Some(
-                    std::fs::read_to_string(f)
-                        .with_context(|| format!("reading {}", f.display()))?
-                        .trim()
-                        .to_string(),
-                ),
-                None => None,
-            };
-            Proving::Service(ProverEndpoint::connect(url, token).await?)
-        }
-        (None, Some(params)) => Proving::Local {
-            genesis: Arc::clone(&g),
-            proving_key: Box::leak(Box::new(super::prover::load_proving_key(params, &g)?)),
-        },
-        (None, None) => bail!("payout needs --prover or --params"),
-    };
+    if a.prover.is_none() && a.params.is_none() {
+        bail!("payout needs --prover or --params");
+    }
+    let proving = proving(&Services {
+        node: a.network.node.clone(),
+        prover: a.prover.clone(),
+        token_file: a.token_file.clone(),
+        genesis: Some(a.network.genesis.clone()),
+        params: a.params.clone(),
+    })
+    .await?;
     let mut operator = Operator::new(
         &a.operator,
         read_spend_key(&a.network.key)?,

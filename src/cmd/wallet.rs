@@ -170,7 +170,7 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-async fn proving(s: &Services) -> Result<Proving> {
+pub(crate) async fn proving(s: &Services) -> Result<Proving> {
     if let Some(url) = &s.prover {
         let token = match &s.token_file {
             Some(f) => Some(
