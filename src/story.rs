@@ -189,7 +189,7 @@ impl Story<'_, '_> {
     /// `seed` keeps the credential.
     async fn customer(
         &mut self,
-        who: &str,
+        (who, pronoun): (&str, &str),
         (seed, jurisdiction, issuer): ([u8; 32], &str, u32),
         (registry, prover): (SocketAddr, SocketAddr),
     ) -> Result<WalletClient, StoryError> {
@@ -257,8 +257,7 @@ impl Story<'_, '_> {
         let ledger = self.stack.ledger().await.map_err(step_err(&step))?;
         let proving = self.proving(prover, &step).await?;
         let mut wallet = WalletClient::new(keys, ledger, proving).with_kyc(holder);
-        let step = format!("{who} registers her address")
-            .replace("Juan registers her", "Juan registers his");
+        let step = format!("{who} registers {pronoun} address");
         let start = Instant::now();
         let r = wallet.register().await.map_err(step_err(&step))?;
         self.push(record(
@@ -458,14 +457,14 @@ pub async fn play(
     };
     let mut maria = story
         .customer(
-            "Maria",
+            ("Maria", "her"),
             (seeds::MARIA, "HK", crate::network::KYC_ISSUER_ID),
             (endpoints.hk_registry, endpoints.hk_prover),
         )
         .await?;
     let mut juan = story
         .customer(
-            "Juan",
+            ("Juan", "his"),
             (seeds::JUAN, "PH", crate::network::PH_KYC_ISSUER_ID),
             (endpoints.ph_registry, endpoints.ph_prover),
         )

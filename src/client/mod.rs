@@ -23,3 +23,20 @@ pub use ledger::{Committed, Ledger};
 pub use operator::{publish_quote, Issuer, Operator, PaidOut, PayoutEvent, PayoutOutcome, Quote};
 pub use proving::{Proven, ProverEndpoint, Proving};
 pub use wallet::{KycHolder, NoteBook, Receipt, WalletClient};
+
+/// A channel to `service` at `endpoint` (`http://127.0.0.1:50071`).
+async fn channel(
+    service: &'static str,
+    endpoint: &str,
+) -> Result<tonic::transport::Channel, ClientError> {
+    let failed = |source| ClientError::Connect {
+        service,
+        endpoint: endpoint.to_string(),
+        source,
+    };
+    tonic::transport::Endpoint::from_shared(endpoint.to_string())
+        .map_err(failed)?
+        .connect()
+        .await
+        .map_err(failed)
+}

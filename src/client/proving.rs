@@ -18,7 +18,7 @@ use corridor_prover::{
 };
 use std::sync::Arc;
 use std::time::Instant;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Channel;
 use zeroize::Zeroizing;
 
 const PROVER: &str = "prover";
@@ -55,16 +55,7 @@ impl std::fmt::Debug for ProverEndpoint {
 impl ProverEndpoint {
     /// Connects to the prover service at `endpoint`, calling it with `token` if given.
     pub async fn connect(endpoint: &str, token: Option<String>) -> Result<Self, ClientError> {
-        let failed = |source| ClientError::Connect {
-            service: PROVER,
-            endpoint: endpoint.to_string(),
-            source,
-        };
-        let channel = Endpoint::from_shared(endpoint.to_string())
-            .map_err(failed)?
-            .connect()
-            .await
-            .map_err(failed)?;
+        let channel = super::channel(PROVER, endpoint).await?;
         Ok(ProverEndpoint {
             client: api::prover_client::ProverClient::new(channel),
             token: token.map(|t| Arc::new(Zeroizing::new(t))),
@@ -142,6 +133,18 @@ fn proven(r: api::ProveResponse, rpc: &'static str) -> Result<Proven, ClientErro
 
 fn ids(notes: &[OwnedNote]) -> Vec<Vec<u8>> {
     notes.iter().map(|n| n.note.id.0.to_vec()).collect()
+}
+
+/// The credential the library proves with: `membership` under `proving_key`.
+fn with_key(
+    (credential, membership): Membership,
+    proving_key: &'static ProvingKey,
+) -> KycCredential<'static> {
+    KycCredential {
+        proving_key,
+        credential,
+        membership,
+    }
 }
 
 fn kyc_message(kyc: Option<&Membership>) -> Option<api::KycCredential> {
@@ -228,11 +231,7 @@ impl Proving {
                         payments: spec.payments,
                         fee: spec.fee,
                         remittance: spec.remittance,
-                        kyc: kyc.map(|(credential, membership)| KycCredential {
-                            proving_key,
-                            credential,
-                            membership,
-                        }),
+                        kyc: kyc.map(|m| with_key(m, proving_key)),
                     };
                     Ok(b.transfer(&wallet, &request, &mut rand::rngs::OsRng)?)
                 })
@@ -280,11 +279,7 @@ impl Proving {
                         inputs,
                         burn_amount: amount,
                         fee,
-                        kyc: kyc.map(|(credential, membership)| KycCredential {
-                            proving_key,
-                            credential,
-                            membership,
-                        }),
+                        kyc: kyc.map(|m| with_key(m, proving_key)),
                     };
                     Ok(b.burn(&wallet, &request, &mut rand::rngs::OsRng)?)
                 })
@@ -320,13 +315,8 @@ impl Proving {
                 let proving_key: &'static ProvingKey = proving_key;
                 let wallet = wallet.clone();
                 Self::local(ledger, genesis, move |b| {
-                    let (credential, membership) = kyc;
                     let request = RegistrationRequest {
-                        kyc: KycCredential {
-                            proving_key,
-                            credential,
-                            membership,
-                        },
+                        kyc: with_key(kyc, proving_key),
                     };
                     let tx = b.register_address(&wallet, &request, &mut rand::rngs::OsRng)?;
                     Ok(corridor_prover::BuiltTransaction {

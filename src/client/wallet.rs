@@ -14,7 +14,7 @@ use corridor_prover::builder::{OwnedNote, Payment, RemittanceRequest};
 use corridor_prover::ViewWallet;
 use std::time::{Duration, Instant};
 use tokio_stream::StreamExt;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Channel;
 
 const REGISTRY: &str = "KYC registry";
 
@@ -146,16 +146,7 @@ impl KycHolder {
         leaf: u64,
         endpoint: &str,
     ) -> Result<Self, ClientError> {
-        let failed = |source| ClientError::Connect {
-            service: REGISTRY,
-            endpoint: endpoint.to_string(),
-            source,
-        };
-        let channel = Endpoint::from_shared(endpoint.to_string())
-            .map_err(failed)?
-            .connect()
-            .await
-            .map_err(failed)?;
+        let channel = super::channel(REGISTRY, endpoint).await?;
         Ok(KycHolder {
             credential,
             leaf,
