@@ -110,12 +110,10 @@ pub fn write_wallet_seed(path: &Path, seed: &WalletSeed) -> Result<(), KeyFileEr
 }
 
 // Regulators' keys: view keys and the escrow key (`corridor audit`).
-use corridor_circuits::{EscrowPublicKey, EscrowSecretKey};
+use corridor_circuits::EscrowSecretKey;
 use corridor_core::keys::ViewKey;
 use curve25519_dalek::scalar::Scalar;
-use rand::SeedableRng;
-use rand_chacha::ChaCha20Rng;
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::Zeroize;
 
 /// Reads a regulator's view key in `path` (the 32 bytes of its canonical secret scalar, as
 /// [`write_view_key`] writes).
@@ -149,85 +147,25 @@ pub fn write_view_key(path: &Path, key: &ViewKey) -> Result<(), KeyFileError> {
     write_secret(path, Zeroizing::new(key.secret().to_bytes()).as_slice())
 }
 
-/// What derives the regulators' escrow secret key ([`EscrowSecretKey`], Baby Jubjub).
-/// corridor-circuits keeps that key's scalar private and gives it no byte encoding, so an
-/// escrow key file holds the ChaCha20 stream it is drawn from instead: a 32-byte seed and a
-/// word position; the key is `EscrowSecretKey::random` of `ChaCha20Rng::from_seed(seed)` set to
-/// that position. A fresh key has a fresh random seed and position 0; the demo network's key
-/// is found in its seed's stream ([`Self::find_in_stream`]).
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
-pub struct EscrowKeySeed {
-    seed: [u8; 32],
-    word_pos: u128,
-}
-
-/// Bytes of an escrow key file: the seed, then the word position (u128, little-endian).
-const ESCROW_KEY_FILE_BYTES: usize = 48;
-
-impl std::fmt::Debug for EscrowKeySeed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("EscrowKeySeed(<redacted>)")
-    }
-}
-
-impl EscrowKeySeed {
-    /// A fresh key's seed.
-    pub fn random<R: rand::RngCore + rand::CryptoRng>(rng: &mut R) -> Self {
-        let mut seed = [0u8; 32];
-        rng.fill_bytes(&mut seed);
-        Self { seed, word_pos: 0 }
-    }
-
-    /// The key it derives.
-    pub fn key(&self) -> EscrowSecretKey {
-        let mut rng = ChaCha20Rng::from_seed(self.seed);
-        rng.set_word_pos(self.word_pos);
-        EscrowSecretKey::random(&mut rng)
-    }
-
-    /// The position, among the first `max_words` 32-bit words of the ChaCha20 stream of
-    /// `seed`, from which `EscrowSecretKey::random` draws the key whose public key is `public`
-    /// (how a network built from a seeded stream finds its escrow key's file). `None` if no
-    /// position there gives it.
-    pub fn find_in_stream(
-        seed: [u8; 32],
-        public: &EscrowPublicKey,
-        max_words: u128,
-    ) -> Option<Self> {
-        let target = public.to_bytes();
-        (0..max_words)
-            .map(|word_pos| Self { seed, word_pos })
-            .find(|candidate| candidate.key().public_key().to_bytes() == target)
-    }
-}
-
-/// Reads the escrow key file in `path` ([`EscrowKeySeed`]: 96 hex digits) and derives the key.
+/// Reads the regulators' escrow secret key in `path` (64 hex digits: the 32 bytes of its
+/// canonical Baby Jubjub scalar, as [`write_escrow_key`] writes).
 ///
 /// # Errors
-/// The file is unreadable or not one line of 96 hex digits.
+/// The file is unreadable, not one line of 64 hex digits, or not a canonical non-zero scalar.
 pub fn read_escrow_key(path: &Path) -> Result<EscrowSecretKey, KeyFileError> {
-    let bytes = read_secret::<ESCROW_KEY_FILE_BYTES>(path)?;
-    let mut seed = EscrowKeySeed {
-        seed: [0u8; 32],
-        word_pos: 0,
-    };
-    seed.seed.copy_from_slice(&bytes[..32]);
-    let mut pos = [0u8; 16];
-    pos.copy_from_slice(&bytes[32..]);
-    seed.word_pos = u128::from_le_bytes(pos);
-    pos.zeroize();
-    Ok(seed.key())
+    let bytes = read_secret::<32>(path)?;
+    EscrowSecretKey::from_bytes(&bytes).map_err(|e| KeyFileError::Key {
+        path: path.to_path_buf(),
+        source: corridor_core::error::Error::Key(e.to_string()),
+    })
 }
 
-/// Writes the escrow key file of `seed` to `path` (created or truncated; mode 0600 on Unix).
+/// Writes the escrow secret key `key` to `path` (created or truncated; mode 0600 on Unix).
 ///
 /// # Errors
 /// The file could not be written.
-pub fn write_escrow_key(path: &Path, seed: &EscrowKeySeed) -> Result<(), KeyFileError> {
-    let mut bytes = Zeroizing::new([0u8; ESCROW_KEY_FILE_BYTES]);
-    bytes[..32].copy_from_slice(&seed.seed);
-    bytes[32..].copy_from_slice(&seed.word_pos.to_le_bytes());
-    write_secret(path, bytes.as_slice())
+pub fn write_escrow_key(path: &Path, key: &EscrowSecretKey) -> Result<(), KeyFileError> {
+    write_secret(path, key.to_bytes().as_slice())
 }
 
 /// Reads a KYC identity secret (a BN254 scalar, 32 bytes little-endian, canonical) from `path`.
@@ -310,29 +248,25 @@ mod tests {
             Err(KeyFileError::Key { .. })
         ));
 
-        // An escrow key drawn from a stream after other draws is found there and written.
-        let mut stream = rand_chacha::ChaCha20Rng::seed_from_u64(9);
-        let seed = stream.get_seed();
-        let _ = ViewKey::random(&mut stream);
-        let key = EscrowSecretKey::random(&mut stream);
-        let found = EscrowKeySeed::find_in_stream(seed, &key.public_key(), 256).unwrap();
+        // The escrow key: written, read back, refused when zero, non-canonical or short.
+        let key = EscrowSecretKey::random(&mut rng);
         let path = dir.join("escrow.key");
-        write_escrow_key(&path, &found).unwrap();
+        write_escrow_key(&path, &key).unwrap();
         assert_eq!(
             read_escrow_key(&path).unwrap().public_key().to_bytes(),
             key.public_key().to_bytes()
         );
-        let fresh = EscrowKeySeed::random(&mut rng);
-        write_escrow_key(&path, &fresh).unwrap();
-        assert_eq!(
-            read_escrow_key(&path).unwrap().public_key().to_bytes(),
-            fresh.key().public_key().to_bytes()
-        );
-        assert!(EscrowKeySeed::find_in_stream(seed, &key.public_key(), 4).is_none());
-        std::fs::write(&path, "ab".repeat(32)).unwrap();
+        for bad in ["00".repeat(32), "ff".repeat(32)] {
+            std::fs::write(&path, bad).unwrap();
+            assert!(matches!(
+                read_escrow_key(&path),
+                Err(KeyFileError::Key { .. })
+            ));
+        }
+        std::fs::write(&path, "ab".repeat(31)).unwrap();
         assert!(matches!(
             read_escrow_key(&path),
-            Err(KeyFileError::Format { expected: 96, .. })
+            Err(KeyFileError::Format { expected: 64, .. })
         ));
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -3,8 +3,10 @@
 //! addresses with KYC proofs from their operators' prover services; the HK issuer mints HKD
 //! and its treasury credits Maria; the PHP issuer mints PHP and its treasury fills the PH
 //! operator's float; the PH operator publishes a quote; Maria remits HKD to Juan; the PH
-//! operator's payout watcher pays him PHP; Juan's wallet shows it. Then `remittances` more, each
-//! timed from "send" to Juan's wallet showing the PHP.
+//! operator's payout watcher pays him PHP; Juan's wallet shows it; the HKMA and the BSP audit
+//! the story's blocks over gRPC (totals equal to the amounts sent, no amount of an asset they do
+//! not audit, every KYC escrow opened to its customer). Then `remittances` more, each timed from
+//! "send" to Juan's wallet showing the PHP.
 use crate::client::{
     ClientError, Issuer, KycHolder, Operator, PayoutEvent, PayoutOutcome, Proving, Receipt,
     WalletClient,
@@ -41,6 +43,15 @@ pub enum StoryError {
         /// Why.
         #[source]
         source: ClientError,
+    },
+    /// A regulator's audit failed.
+    #[error("{step}: {source}")]
+    Audit {
+        /// The step.
+        step: String,
+        /// Why.
+        #[source]
+        source: crate::audit::AuditError,
     },
     /// A step's outcome is not what the story expects.
     #[error("{step}: {what}")]
@@ -121,6 +132,50 @@ pub struct Balance {
     pub exact: bool,
 }
 
+/// One total of a regulator's report beside what the story sent.
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditTotal {
+    /// Asset.
+    pub asset: String,
+    /// Which total: `minted`, `payments` or `fees`.
+    pub figure: &'static str,
+    /// The report's.
+    pub value: u128,
+    /// The story's amounts.
+    pub expected: u128,
+    /// They agree.
+    pub exact: bool,
+}
+
+/// What one regulator's audit of the story's blocks found.
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditSummary {
+    /// The regulator.
+    pub regulator: String,
+    /// The assets genesis entitles it to.
+    pub entitled_assets: Vec<String>,
+    /// Heights scanned.
+    pub from_height: u64,
+    /// Last height scanned.
+    pub to_height: u64,
+    /// Seconds the scan took (over gRPC).
+    pub seconds: f64,
+    /// Transactions read.
+    pub transactions: u64,
+    /// Confidential amounts it decrypted.
+    pub notes_decrypted: u64,
+    /// Notes of assets it does not audit (counted, never decrypted).
+    pub notes_not_entitled: u64,
+    /// Amounts of assets it does not audit in its report (must be none).
+    pub foreign_amounts: usize,
+    /// Its totals beside the story's.
+    pub totals: Vec<AuditTotal>,
+    /// KYC escrows it opened, each to the sender's identity commitment: who they name.
+    pub escrows: Vec<String>,
+    /// Flags raised (large payments, lying hints, undecryptable notes).
+    pub flags: usize,
+}
+
 /// What the story did.
 #[derive(Debug, Serialize)]
 pub struct StoryReport {
@@ -134,6 +189,8 @@ pub struct StoryReport {
     pub remit_value: u64,
     /// PHP each pays out (centavos).
     pub payout_value: u64,
+    /// Both regulators' audits of the story (before the timed remittances).
+    pub audits: Vec<AuditSummary>,
     /// The timed remittances.
     pub latency: LatencyReport,
 }
@@ -172,6 +229,9 @@ fn money(cents: u128) -> String {
 struct Story<'s, 'p> {
     stack: &'s mut Stack,
     steps: Vec<StepRecord>,
+    /// Each customer's name and identity commitment (hex), which only its issuer and the
+    /// escrow key holders may learn.
+    customers: Vec<(String, String)>,
     progress: &'p mut dyn FnMut(&StepRecord),
 }
 
@@ -242,6 +302,10 @@ impl Story<'_, '_> {
                 what: format!("Enroll: {:?}: {}", s.code(), s.message()),
             })?
             .into_inner();
+        self.customers.push((
+            who.to_string(),
+            hex::encode(fr_to_bytes(&credential.id_commit())),
+        ));
         let holder = KycHolder::connect(credential, enrolled.leaf_index, &endpoint)
             .await
             .map_err(step_err(&step))?;
@@ -427,6 +491,157 @@ impl Story<'_, '_> {
     }
 }
 
+impl Story<'_, '_> {
+    /// The regulator holding `view` (and the network's escrow key) scans heights
+    /// `from..=tip` over gRPC. Its totals must equal the story's amounts (`expected`: asset,
+    /// figure, value) for each asset it is entitled to; it must hold no amount of any other
+    /// asset; the escrows must open to the customers whose KYC proofs the story made, in
+    /// ledger order (`escrows_expected`).
+    async fn audit(
+        &mut self,
+        name: &str,
+        view: corridor_core::keys::ViewKey,
+        from: u64,
+        expected: &[(&str, &'static str, u128)],
+        escrows_expected: &[&str],
+    ) -> Result<AuditSummary, StoryError> {
+        let step = format!("{name} audits the ledger");
+        let start = Instant::now();
+        let node = self
+            .stack
+            .ledger()
+            .await
+            .map_err(step_err(&step))?
+            .node()
+            .clone();
+        let genesis = Arc::clone(&self.stack.genesis);
+        let escrow = self.stack.inst.escrow.clone();
+        let handle = tokio::runtime::Handle::current();
+        let report = tokio::task::spawn_blocking(move || {
+            let auditor = crate::audit::Auditor::new(
+                &genesis,
+                &view,
+                Some(&escrow),
+                std::collections::BTreeMap::new(),
+            )?;
+            crate::audit::scan(
+                &node,
+                &handle,
+                &auditor,
+                crate::audit::ScanRange { from, to: None },
+                &mut |_, _| {},
+            )
+        })
+        .await
+        .map_err(|e| StoryError::Check {
+            step: step.clone(),
+            what: format!("the scan's thread: {e}"),
+        })?
+        .map_err(|source| StoryError::Audit {
+            step: step.clone(),
+            source,
+        })?;
+        let check = |what: String| StoryError::Check {
+            step: step.clone(),
+            what,
+        };
+        let entitled = &report.entitled_assets;
+        let totals: Vec<AuditTotal> = expected
+            .iter()
+            .filter(|(asset, _, _)| entitled.iter().any(|a| a == asset))
+            .map(|&(asset, figure, expected)| {
+                let t = report.totals.iter().find(|t| t.asset == asset);
+                let value = t.map_or(0, |t| match figure {
+                    "minted" => t.minted,
+                    "payments" => t.payment_value,
+                    _ => t.fees,
+                });
+                AuditTotal {
+                    asset: asset.to_string(),
+                    figure,
+                    value,
+                    expected,
+                    exact: value == expected,
+                }
+            })
+            .collect();
+        if let Some(t) = totals.iter().find(|t| !t.exact) {
+            return Err(check(format!(
+                "{} {} total {} but the story sent {}",
+                t.asset, t.figure, t.value, t.expected
+            )));
+        }
+        let foreign_amounts = report
+            .entries
+            .iter()
+            .filter(|e| !entitled.contains(&e.asset))
+            .count()
+            + report
+                .totals
+                .iter()
+                .filter(|t| !entitled.contains(&t.asset))
+                .count();
+        if foreign_amounts > 0 {
+            return Err(check(format!(
+                "its report holds {foreign_amounts} amounts of assets it does not audit"
+            )));
+        }
+        let mut escrows = Vec::new();
+        for e in &report.escrows {
+            let who = self
+                .customers
+                .iter()
+                .find(|(_, id)| *id == e.id_commit)
+                .ok_or_else(|| {
+                    check(format!(
+                        "the escrow of {} opened to an unknown id_commit",
+                        e.tx_id
+                    ))
+                })?;
+            escrows.push(who.0.clone());
+        }
+        if escrows != escrows_expected {
+            return Err(check(format!(
+                "escrows opened to {escrows:?}, the story's KYC proofs were {escrows_expected:?}"
+            )));
+        }
+        let summary = AuditSummary {
+            regulator: name.to_string(),
+            entitled_assets: entitled.clone(),
+            from_height: report.from_height,
+            to_height: report.to_height,
+            seconds: report.timing.elapsed_s,
+            transactions: report.timing.transactions,
+            notes_decrypted: report.timing.notes_decrypted,
+            notes_not_entitled: report.timing.notes_not_entitled,
+            foreign_amounts,
+            totals,
+            escrows,
+            flags: report.flags.len(),
+        };
+        let figures: Vec<String> = summary
+            .totals
+            .iter()
+            .filter(|t| t.figure == "payments")
+            .map(|t| format!("{} payments {}", t.asset, money(t.value)))
+            .collect();
+        self.push(record(
+            &step,
+            start,
+            None,
+            format!(
+                "{} (exact); {} amounts decrypted, {} notes of other assets left sealed; \
+                 {} escrows opened to the customers' id_commits",
+                figures.join(", "),
+                summary.notes_decrypted,
+                summary.notes_not_entitled,
+                summary.escrows.len()
+            ),
+        ));
+        Ok(summary)
+    }
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -453,8 +668,19 @@ pub async fn play(
     let mut story = Story {
         stack,
         steps: Vec::new(),
+        customers: Vec::new(),
         progress,
     };
+    let first_height = story
+        .stack
+        .ledger()
+        .await
+        .map_err(step_err("reading the node's height"))?
+        .status()
+        .await
+        .map_err(step_err("reading the node's height"))?
+        .height
+        + 1;
     let mut maria = story
         .customer(
             ("Maria", "her"),
@@ -567,6 +793,30 @@ pub async fn play(
 
     // The story's remittance, then the timed ones.
     let (first, mut juan_after) = story.remit(&mut maria, &mut juan, 0, true).await?;
+    let payout = u128::from(amounts::REMIT) * u128::from(amounts::QUOTE_NUM)
+        / u128::from(amounts::QUOTE_DEN);
+    let expected = [
+        ("HKD", "minted", u128::from(amounts::HKD_MINT)),
+        (
+            "HKD",
+            "payments",
+            u128::from(MARIA_CREDIT) + u128::from(amounts::REMIT),
+        ),
+        ("HKD", "fees", u128::from(amounts::REMIT_FEE)),
+        ("PHP", "minted", u128::from(amounts::PHP_MINT)),
+        ("PHP", "payments", u128::from(PH_FLOAT) + payout),
+        ("PHP", "fees", 0),
+    ];
+    let mut audits = Vec::new();
+    for (name, view) in [("HKMA", inst.hkma.clone()), ("BSP", inst.bsp.clone())] {
+        // Escrows: the two registrations, then Maria's remittance.
+        let escrows = ["Maria", "Juan", "Maria"];
+        audits.push(
+            story
+                .audit(name, view, first_height, &expected, &escrows)
+                .await?,
+        );
+    }
     let mut samples = vec![first];
     for _ in 0..remittances {
         let (l, h) = story
@@ -602,7 +852,6 @@ pub async fn play(
     // Balances, each decrypted by its owner from the node.
     let sent = remittances as u128 + 1;
     let remit = u128::from(amounts::REMIT);
-    let payout = remit * u128::from(amounts::QUOTE_NUM) / u128::from(amounts::QUOTE_DEN);
     let step = "balances";
     let mut balances = Vec::new();
     let mut settlement = story
@@ -665,6 +914,7 @@ pub async fn play(
         remittances: remittances + 1,
         remit_value: amounts::REMIT,
         payout_value: u64::try_from(payout).unwrap_or(u64::MAX),
+        audits,
         latency,
     })
 }

@@ -18,7 +18,7 @@ use crate::poseidon::{poseidon, PoseidonVar};
 use crate::Error;
 use ark_bn254::Fr;
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{MontFp, UniformRand, Zero};
+use ark_ff::{BigInteger, MontFp, PrimeField, UniformRand, Zero};
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_relations::gr1cs::SynthesisError;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
@@ -26,7 +26,7 @@ use ark_std::rand::{CryptoRng, RngCore};
 use corridor_core::domain;
 use std::fmt;
 use std::sync::Mutex;
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 /// `H_to_Fr("corridor/kyc-escrow/v1")`, as a constant (a test recomputes it from the label).
 pub const ESCROW_TAG: Fr =
@@ -55,6 +55,49 @@ impl EscrowSecretKey {
             if !sk.is_zero() {
                 return EscrowSecretKey(sk);
             }
+        }
+    }
+
+    /// `sk` as 32 bytes, little-endian (canonical: below the order of Baby Jubjub's
+    /// prime-order subgroup). A secret: it stays in zeroised memory.
+    pub fn to_bytes(&self) -> Zeroizing<[u8; 32]> {
+        let mut limbs = self.0.into_bigint();
+        let mut out = Zeroizing::new([0u8; 32]);
+        for (chunk, limb) in out.chunks_exact_mut(8).zip(limbs.0.iter()) {
+            chunk.copy_from_slice(&limb.to_le_bytes());
+        }
+        limbs.0.zeroize();
+        out
+    }
+
+    /// The key of [`Self::to_bytes`]'s encoding.
+    ///
+    /// # Errors
+    /// [`Error::InvalidScalar`] when `bytes` is not below the subgroup order, or is zero (no
+    /// key: its public key would be the identity).
+    pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, Error> {
+        let mut limbs = [0u64; 4];
+        for (limb, chunk) in limbs.iter_mut().zip(bytes.chunks_exact(8)) {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(chunk);
+            *limb = u64::from_le_bytes(b);
+            b.zeroize();
+        }
+        let mut big = ark_ff::BigInt::new(limbs);
+        limbs.zeroize();
+        let scalar = JubjubScalar::from_bigint(big);
+        let zero = big.is_zero();
+        big.0.zeroize();
+        match scalar {
+            None => Err(Error::InvalidScalar {
+                field: "escrow secret key",
+                reason: "not below the order of Baby Jubjub's prime-order subgroup",
+            }),
+            Some(_) if zero => Err(Error::InvalidScalar {
+                field: "escrow secret key",
+                reason: "zero is not a key",
+            }),
+            Some(sk) => Ok(EscrowSecretKey(sk)),
         }
     }
 
@@ -282,6 +325,29 @@ mod tests {
 
     fn rng() -> rand_chacha::ChaCha20Rng {
         rand_chacha::ChaCha20Rng::seed_from_u64(21)
+    }
+
+    #[test]
+    fn secret_key_bytes_round_trip_and_refuse_zero_and_non_canonical() {
+        let mut rng = rng();
+        for _ in 0..32 {
+            let sk = EscrowSecretKey::random(&mut rng);
+            let back = EscrowSecretKey::from_bytes(&sk.to_bytes()).unwrap();
+            assert_eq!(back.public_key().to_bytes(), sk.public_key().to_bytes());
+        }
+        let refused = |bytes: [u8; 32]| match EscrowSecretKey::from_bytes(&bytes) {
+            Err(Error::InvalidScalar { reason, .. }) => reason,
+            other => panic!("{:?}", other.map(|k| k.public_key().to_bytes())),
+        };
+        assert_eq!(refused([0; 32]), "zero is not a key");
+        // The subgroup order itself, and every larger encoding, is refused.
+        let mut order = [0u8; 32];
+        order.copy_from_slice(&JubjubScalar::MODULUS.to_bytes_le());
+        assert!(refused(order).starts_with("not below"));
+        assert!(refused([0xff; 32]).starts_with("not below"));
+        // One below the order is a key.
+        order[0] -= 1;
+        assert!(EscrowSecretKey::from_bytes(&order).is_ok());
     }
 
     #[test]

@@ -66,6 +66,14 @@ pub enum Error {
         /// Which value.
         field: &'static str,
     },
+    /// Bytes that are not a valid Baby Jubjub scalar for their use (a secret key).
+    #[error("{field}: {reason}")]
+    InvalidScalar {
+        /// Which scalar.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// Bytes that are not a valid Baby Jubjub point of the prime-order subgroup.
     #[error("{field}: {reason}")]
     InvalidPoint {

@@ -157,11 +157,41 @@ async fn services(args: &DemoArgs, data: PathBuf) -> Result<()> {
             "remittances": report.remittances,
             "remit_value": report.remit_value,
             "payout_value": report.payout_value,
+            "audits": report.audits,
             "latency": report.latency,
             "ok": true,
         });
         println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(());
+    }
+    println!("\nThe regulators' audits of the story (over gRPC, with their view keys and the escrow key):");
+    for a in &report.audits {
+        println!(
+            "  {} (audits {}): heights {}..={}, {} transactions, {} amounts decrypted, {} notes of \
+             other assets left sealed, {:.3} s",
+            a.regulator,
+            a.entitled_assets.join(", "),
+            a.from_height,
+            a.to_height,
+            a.transactions,
+            a.notes_decrypted,
+            a.notes_not_entitled,
+            a.seconds
+        );
+        for t in &a.totals {
+            println!(
+                "    {} {:<9} {:>14}  {}",
+                t.asset,
+                t.figure,
+                money(t.value),
+                if t.exact { "= the story's" } else { "MISMATCH" }
+            );
+        }
+        println!(
+            "    escrows opened to: {}; flags: {}",
+            a.escrows.join(", "),
+            a.flags
+        );
     }
     println!("\nBalances (each decrypted by its owner's view key from the node):");
     for b in &report.balances {

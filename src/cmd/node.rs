@@ -32,7 +32,7 @@ pub enum NodeCommand {
     Abci(AbciArgs),
     /// Writes the demo network's genesis file (network `corridor-demo`; its institutions'
     /// keys derive from `--seed`, its KYC key is `params setup --dev-seed 2026`'s), and with
-    /// `--keys DIR` the institutions' dev signing keys.
+    /// `--keys DIR` the institutions' and regulators' dev keys.
     DemoGenesis(DemoGenesisArgs),
 }
 
@@ -45,10 +45,12 @@ pub struct DemoGenesisArgs {
     /// Where to write the genesis file (TOML).
     #[arg(long)]
     pub out: PathBuf,
-    /// Also write the institutions' signing keys into this folder (created if absent), one
-    /// file each: `kyc-issuer.key` (for `kyc serve`), `hkd-issuer.key`, `php-issuer.key`,
-    /// `hk-operator.key`, `ph-operator.key`. DEV KEYS: they derive from `--seed`, so anyone
-    /// who knows the seed has them; never for a real network.
+    /// Also write the institutions' keys into this folder (created if absent; mode 0600), one
+    /// file each: the signing keys `kyc-issuer.key` (HK and PH, for `kyc serve`),
+    /// `ph-kyc-issuer.key` (PH only), `hkd-issuer.key`, `php-issuer.key`, `hk-operator.key`,
+    /// `ph-operator.key`; the regulators' view keys `hkma.view`, `bsp.view` and the escrow key
+    /// `escrow.key` (for `audit`). DEV KEYS: they derive from `--seed`, so anyone who knows the
+    /// seed has them; never for a real network.
     #[arg(long)]
     pub keys: Option<PathBuf>,
 }
@@ -264,18 +266,10 @@ fn demo_genesis(args: &DemoGenesisArgs) -> Result<()> {
         ] {
             write_spend_key(&dir.join(format!("{name}.key")), key)?;
         }
-        // The regulators' keys (`corridor audit`): view keys, and the escrow key as the
-        // position of its draw in the network's seeded stream (see `EscrowKeySeed`).
+        // The regulators' keys (`corridor audit`): their view keys and the escrow key.
         corridor::keyfile::write_view_key(&dir.join("hkma.view"), &inst.hkma)?;
         corridor::keyfile::write_view_key(&dir.join("bsp.view"), &inst.bsp)?;
-        let stream = <rand_chacha::ChaCha20Rng as rand::SeedableRng>::seed_from_u64(args.seed);
-        let escrow = corridor::keyfile::EscrowKeySeed::find_in_stream(
-            stream.get_seed(),
-            &inst.escrow.public_key(),
-            1 << 14,
-        )
-        .context("the demo's escrow key is not in its seed's stream")?;
-        corridor::keyfile::write_escrow_key(&dir.join("escrow.key"), &escrow)?;
+        corridor::keyfile::write_escrow_key(&dir.join("escrow.key"), &inst.escrow)?;
     }
     Ok(())
 }

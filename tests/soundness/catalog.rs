@@ -13,7 +13,10 @@ use super::harness::{
 };
 use ark_bn254::{G1Affine, G2Affine};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
-use corridor::network::KYC_ISSUER_ID;
+use corridor::network::{KYC_ISSUER_ID, PH_KYC_ISSUER_ID};
+
+/// An issuer id the demo genesis does not know.
+const NO_SUCH_ISSUER: u32 = 0x7e57;
 use corridor_circuits::kyc::{nullifier, registration_scope};
 use corridor_circuits::{fr_to_bytes, EscrowCiphertext};
 use corridor_core::address::Address;
@@ -956,8 +959,18 @@ fn kyc_mutations(fx: &Fixture, case: &Case, l: &Layout, path: &'static str) -> V
     let mut out = vec![
         Mutation::same(
             format!("{path}.issuer unknown"),
-            move |u| k(u).issuer = 2,
-            stmt(StatementError::UnknownIssuer(2)),
+            move |u| k(u).issuer = NO_SUCH_ISSUER,
+            stmt(StatementError::UnknownIssuer(NO_SUCH_ISSUER)),
+        ),
+        // Another genesis issuer never published this root: a root is looked up in its own
+        // issuer's window only.
+        Mutation::same(
+            format!("{path}.issuer another known issuer"),
+            move |u| k(u).issuer = PH_KYC_ISSUER_ID,
+            stmt_kyc(format!(
+                "root {:?} was never published by issuer {PH_KYC_ISSUER_ID}",
+                section.root
+            )),
         ),
         Mutation::same(
             format!("{path}.root byte flipped"),
@@ -1975,8 +1988,16 @@ fn root_update_mutations(fx: &Fixture, case: &Case) -> Vec<Mutation> {
     vec![
         none(
             "kyc_root_update.issuer unknown",
-            Box::new(move |u| r(u).issuer = 2),
-            stmt(StatementError::UnknownIssuer(2)),
+            Box::new(move |u| r(u).issuer = NO_SUCH_ISSUER),
+            stmt(StatementError::UnknownIssuer(NO_SUCH_ISSUER)),
+        ),
+        // Issuer 2 has published nothing: its chain starts at seq 1.
+        none(
+            "kyc_root_update.issuer another known issuer",
+            Box::new(move |u| r(u).issuer = PH_KYC_ISSUER_ID),
+            stmt(StatementError::RootUpdate(format!(
+                "issuer {PH_KYC_ISSUER_ID}: seq {seq}, expected 1"
+            ))),
         ),
         none(
             "kyc_root_update.new_root not below the BN254 modulus",
