@@ -217,29 +217,44 @@ fn a_customer_onboards_sends_remits_and_cashes_out_through_the_services() {
     ]));
     let leaf = enrolled["leaf"].as_u64().unwrap().to_string();
     let expiry = enrolled["expiry_day"].as_u64().unwrap().to_string();
+    let register_via = |prover: &str| {
+        corridor(&[
+            "wallet",
+            "register",
+            "--wallet",
+            path(&lena),
+            "--node",
+            &node_uri,
+            "--prover",
+            prover,
+            "--genesis",
+            path(&genesis),
+            "--registry",
+            &registry,
+            "--issuer",
+            "2",
+            "--leaf",
+            &leaf,
+            "--jurisdiction",
+            "PH",
+            "--expiry-day",
+            &expiry,
+        ])
+    };
+    // No service: a port nobody listens on is a connection error naming the prover.
+    let nobody = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let refused = register_via(&nobody);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains(&format!("connecting to the prover at \"{nobody}\"")),
+        "{stderr}"
+    );
     // No token: the prover service refuses, nothing is registered.
-    let refused = corridor(&[
-        "wallet",
-        "register",
-        "--wallet",
-        path(&lena),
-        "--node",
-        &node_uri,
-        "--prover",
-        &prover,
-        "--genesis",
-        path(&genesis),
-        "--registry",
-        &registry,
-        "--issuer",
-        "2",
-        "--leaf",
-        &leaf,
-        "--jurisdiction",
-        "PH",
-        "--expiry-day",
-        &expiry,
-    ]);
+    let refused = register_via(&prover);
     assert!(!refused.status.success());
     assert!(
         String::from_utf8_lossy(&refused.stderr).contains("Unauthenticated"),
