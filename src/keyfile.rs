@@ -28,6 +28,12 @@ pub enum KeyFileError {
         /// Hex digits expected.
         expected: usize,
     },
+    /// A tokens file holds no token.
+    #[error("tokens file {path}: no token in it")]
+    NoToken {
+        /// The file.
+        path: PathBuf,
+    },
     /// The bytes are not a valid key.
     #[error("key file {path}: {source}")]
     Key {
@@ -191,6 +197,49 @@ pub fn write_identity_secret(
     write_secret(path, &bytes[..])
 }
 
+// Bearer tokens: a service's accepted tokens (`--tokens`), a client's own (`--token-file`).
+
+/// A service's accepted bearer tokens: those of the file `path` (one per line or separated
+/// by commas), or without a file those of the environment variable `env` (none if unset:
+/// the service then serves loopback only, see
+/// [`corridor_prover::service::auth::require_tokens_beyond_loopback`]).
+///
+/// # Errors
+/// The file is unreadable or holds no token.
+pub fn read_tokens(path: Option<&Path>, env: &str) -> Result<Vec<Zeroizing<String>>, KeyFileError> {
+    let text = match path {
+        Some(p) => {
+            Zeroizing::new(
+                std::fs::read_to_string(p).map_err(|source| KeyFileError::Io {
+                    path: p.to_path_buf(),
+                    source,
+                })?,
+            )
+        }
+        None => Zeroizing::new(std::env::var(env).unwrap_or_default()),
+    };
+    let tokens = corridor_prover::service::auth::parse_tokens(&text);
+    match path {
+        Some(p) if tokens.is_empty() => Err(KeyFileError::NoToken {
+            path: p.to_path_buf(),
+        }),
+        _ => Ok(tokens),
+    }
+}
+
+/// A client's bearer token: the first token of the file `path`.
+///
+/// # Errors
+/// The file is unreadable or holds no token.
+pub fn read_token(path: &Path) -> Result<Zeroizing<String>, KeyFileError> {
+    read_tokens(Some(path), "")?
+        .into_iter()
+        .next()
+        .ok_or_else(|| KeyFileError::NoToken {
+            path: path.to_path_buf(),
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,6 +317,36 @@ mod tests {
             read_escrow_key(&path),
             Err(KeyFileError::Format { expected: 64, .. })
         ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn token_files_give_their_tokens_and_an_empty_one_is_refused() {
+        let dir = std::env::temp_dir().join(format!("corridor-keyfile-tok-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("tokens");
+        std::fs::write(&path, "first\n second ,third\n").unwrap();
+        let tokens = read_tokens(Some(&path), "CORRIDOR_TEST_NO_SUCH_VARIABLE").unwrap();
+        let tokens: Vec<&str> = tokens.iter().map(|t| t.as_str()).collect();
+        assert_eq!(tokens, ["first", "second", "third"]);
+        assert_eq!(read_token(&path).unwrap().as_str(), "first");
+        std::fs::write(&path, "\n \n,").unwrap();
+        assert!(matches!(
+            read_tokens(Some(&path), "CORRIDOR_TEST_NO_SUCH_VARIABLE"),
+            Err(KeyFileError::NoToken { .. })
+        ));
+        assert!(matches!(
+            read_token(&path),
+            Err(KeyFileError::NoToken { .. })
+        ));
+        assert!(matches!(
+            read_token(&dir.join("missing")),
+            Err(KeyFileError::Io { .. })
+        ));
+        // No file and no variable: no tokens (the service then serves loopback only).
+        assert!(read_tokens(None, "CORRIDOR_TEST_NO_SUCH_VARIABLE")
+            .unwrap()
+            .is_empty());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

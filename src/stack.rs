@@ -3,7 +3,9 @@
 //! service per jurisdiction, and the PH operator's payout watcher — each a real gRPC server on
 //! `127.0.0.1` with a port the system picks, talking to the others over gRPC as separate
 //! processes would. [`Stack::stop`] stops them all.
-use crate::client::{ClientError, Ledger, Operator, PayoutEvent, ProverEndpoint, Proving};
+use crate::client::{
+    BackOffice, ClientError, Ledger, Operator, PayoutEvent, ProverEndpoint, Proving,
+};
 use crate::network::{
     demo_genesis, Institutions, DEV_PARAMS_SEED, KYC_ISSUER_ID, PH_KYC_ISSUER_ID,
 };
@@ -167,6 +169,8 @@ pub struct Stack {
     pub endpoints: Endpoints,
     /// The bearer token of both prover services.
     token: Zeroizing<String>,
+    /// The bearer token of both registries' back offices.
+    registry_token: Zeroizing<String>,
     /// Each payout the watcher makes (or fails to make).
     pub payouts: mpsc::UnboundedReceiver<PayoutEvent>,
     stop: watch::Sender<bool>,
@@ -215,20 +219,24 @@ impl Stack {
             tokio::spawn(async move { embedded.run(stopped(rx)).await.map_err(|e| e.to_string()) }),
         ));
 
-        // The registries.
+        // The registries; their back offices' token.
+        let registry_token = Zeroizing::new(hex::encode(rand::random::<[u8; 16]>()));
         let mut registries = Vec::new();
         for (issuer, key, dir) in [
             (KYC_ISSUER_ID, &inst.kyc_issuer, "hk-kyc"),
             (PH_KYC_ISSUER_ID, &inst.ph_kyc_issuer, "ph-kyc"),
         ] {
-            let server = KycServer::bind(KycConfig::new(
-                (*genesis).clone(),
-                issuer,
-                key.clone(),
-                config.data.join(dir),
-                url(node_addr),
-                loopback(),
-            ))
+            let server = KycServer::bind(KycConfig {
+                tokens: vec![registry_token.clone()],
+                ..KycConfig::new(
+                    (*genesis).clone(),
+                    issuer,
+                    key.clone(),
+                    config.data.join(dir),
+                    url(node_addr),
+                    loopback(),
+                )
+            })
             .await?;
             registries.push(server.local_addr());
             let rx = stop_rx.clone();
@@ -293,7 +301,7 @@ impl Stack {
         // The PH operator's payout watcher, proving through the PH prover service.
         let ledger = Ledger::connect(&url(node_addr)).await?;
         let proving = Proving::Service(
-            ProverEndpoint::connect(&url(endpoints.ph_prover), Some(token.to_string())).await?,
+            ProverEndpoint::connect(&url(endpoints.ph_prover), Some(token.clone())).await?,
         );
         let mut operator = Operator::new(
             PAYOUT_OPERATOR,
@@ -323,6 +331,7 @@ impl Stack {
             params,
             endpoints,
             token,
+            registry_token,
             payouts,
             stop,
             tasks,
@@ -337,8 +346,13 @@ impl Stack {
     /// A client of a prover service (with the stack's token).
     pub async fn prover(&self, addr: SocketAddr) -> Result<Proving, ClientError> {
         Ok(Proving::Service(
-            ProverEndpoint::connect(&url(addr), Some(self.token.to_string())).await?,
+            ProverEndpoint::connect(&url(addr), Some(self.token.clone())).await?,
         ))
+    }
+
+    /// The back office of the registry at `addr` (with the stack's registry token).
+    pub async fn back_office(&self, addr: SocketAddr) -> Result<BackOffice, ClientError> {
+        BackOffice::connect(&url(addr), Some(self.registry_token.clone())).await
     }
 
     /// Stops every service and waits for each; the first failure of any, named.

@@ -12,7 +12,6 @@ use crate::client::{
     WalletClient,
 };
 use crate::scenario::{amounts, seeds};
-use crate::services::proto::kyc as registry_api;
 use crate::stack::{url, Stack, PAYOUT_OPERATOR};
 use corridor_circuits::{fr_to_bytes, Credential, CredentialAttributes, IdentitySecret};
 use corridor_core::keys::{WalletKeys, WalletSeed};
@@ -283,25 +282,19 @@ impl Story<'_, '_> {
                 },
             )?;
         let endpoint = url(registry);
-        let mut client = registry_api::registry_client::RegistryClient::connect(endpoint.clone())
+        let enrolled = self
+            .stack
+            .back_office(registry)
             .await
-            .map_err(|e| StoryError::Check {
-                step: step.clone(),
-                what: format!("connecting to the registry: {e}"),
-            })?;
-        let enrolled = client
-            .enroll(registry_api::EnrollRequest {
-                id_commit: fr_to_bytes(&credential.id_commit()).to_vec(),
-                jurisdiction: jurisdiction.to_string(),
-                tier: attributes.tier,
-                expiry_day: attributes.expiry_day,
-            })
+            .map_err(step_err(&step))?
+            .enroll(
+                &credential.id_commit(),
+                jurisdiction,
+                attributes.tier,
+                attributes.expiry_day,
+            )
             .await
-            .map_err(|s| StoryError::Check {
-                step: step.clone(),
-                what: format!("Enroll: {:?}: {}", s.code(), s.message()),
-            })?
-            .into_inner();
+            .map_err(step_err(&step))?;
         self.customers.push((
             who.to_string(),
             hex::encode(fr_to_bytes(&credential.id_commit())),

@@ -4,7 +4,8 @@
 //! the revoked leaf gets no witness; back-to-back enrolments go out in order; a restart on the
 //! same data serves the same root; malformed requests get INVALID_ARGUMENT naming the field;
 //! a root the node missed (it was down) is published when the service starts again; a key that
-//! is not the issuer's is refused.
+//! is not the issuer's is refused; Enroll and Revoke need the back office's token while
+//! GetWitness and Root answer anyone, and without tokens the registry serves loopback only.
 mod support;
 
 use ark_ff::Zero;
@@ -26,13 +27,26 @@ use std::process::{Child, ChildStdout, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use support::NodeProcess;
+use tonic::codegen::InterceptedService;
 use tonic::transport::Channel;
-use tonic::Code;
+use tonic::{Code, Request, Status};
 
 /// The demo network's KYC issuer.
 const ISSUER: u32 = 1;
 /// The seed of the demo network's institutions.
 const SEED: &str = "11";
+/// The back office's bearer token (the registry's tokens file holds it and another).
+const TOKEN: &str = "hk-back-office";
+
+/// A client of the registry that sends the back office's token with every call.
+type Client =
+    RegistryClient<InterceptedService<Channel, fn(Request<()>) -> Result<Request<()>, Status>>>;
+
+fn with_back_office_token(mut request: Request<()>) -> Result<Request<()>, Status> {
+    let value = format!("Bearer {TOKEN}").parse().expect("ascii");
+    request.metadata_mut().insert("authorization", value);
+    Ok(request)
+}
 
 /// A folder with the demo genesis (`genesis.toml`), the dev parameters (`params/`) and the
 /// institutions' dev keys (`keys/`), written by `corridor node demo-genesis --keys` once per
@@ -93,8 +107,12 @@ impl KycProcess {
 
     fn start_with_key(data: &Path, node: &str, key: &str) -> KycProcess {
         let dir = network();
+        let tokens = dir.join("registry.tokens");
+        std::fs::write(&tokens, format!("{TOKEN}\nanother-office\n")).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_corridor"))
-            .args(["kyc", "serve", "--genesis"])
+            .args(["kyc", "serve", "--tokens"])
+            .arg(&tokens)
+            .arg("--genesis")
             .arg(dir.join("genesis.toml"))
             .args(["--issuer", &ISSUER.to_string(), "--key"])
             .arg(dir.join("keys").join(key))
@@ -127,7 +145,19 @@ impl KycProcess {
         }
     }
 
-    async fn client(&self) -> RegistryClient<Channel> {
+    /// The back office's client (with its token).
+    async fn client(&self) -> Client {
+        let interceptor: fn(Request<()>) -> Result<Request<()>, Status> = with_back_office_token;
+        let channel = Channel::from_shared(format!("http://{}", self.addr))
+            .expect("uri")
+            .connect()
+            .await
+            .expect("connect");
+        RegistryClient::with_interceptor(channel, interceptor)
+    }
+
+    /// A client without a token.
+    async fn stranger(&self) -> RegistryClient<Channel> {
         RegistryClient::connect(format!("http://{}", self.addr))
             .await
             .expect("connect")
@@ -189,7 +219,7 @@ async fn node_root(node: &mut NodeClient<Channel>, seq: u64) -> GetKycRootsRespo
     }
 }
 
-async fn enroll(client: &mut RegistryClient<Channel>, request: &EnrollRequest) -> EnrollResponse {
+async fn enroll(client: &mut Client, request: &EnrollRequest) -> EnrollResponse {
     client
         .enroll(request.clone())
         .await
@@ -197,7 +227,7 @@ async fn enroll(client: &mut RegistryClient<Channel>, request: &EnrollRequest) -
         .into_inner()
 }
 
-async fn root(client: &mut RegistryClient<Channel>) -> RootResponse {
+async fn root(client: &mut Client) -> RootResponse {
     client
         .root(RootRequest {})
         .await
@@ -206,12 +236,7 @@ async fn root(client: &mut RegistryClient<Channel>) -> RootResponse {
 }
 
 /// The witness of `index` leads `leaf` to the root it names, which is `expected`.
-async fn check_witness(
-    client: &mut RegistryClient<Channel>,
-    index: u64,
-    leaf: Fr,
-    expected: (u64, &[u8]),
-) {
+async fn check_witness(client: &mut Client, index: u64, leaf: Fr, expected: (u64, &[u8])) {
     let w = client
         .get_witness(GetWitnessRequest { leaf_index: index })
         .await
@@ -484,6 +509,190 @@ async fn a_root_the_node_missed_is_published_when_the_service_starts_again() {
     check_witness(&mut client, 0, dave_leaf, (1, &offline.root)).await;
     drop(kyc);
     let _ = std::fs::remove_dir_all(&data);
+}
+
+/// Enroll and Revoke are the back office's: without its token (none, another, a near miss)
+/// they are UNAUTHENTICATED before the request is even read (a malformed one too), and the
+/// registry and the node's root stay as they were; GetWitness and Root answer anyone. The CLI
+/// back office enrols and revokes only with `--token-file`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enroll_and_revoke_need_the_back_offices_token() {
+    let dir = network();
+    let node = NodeProcess::start(dir, "auth");
+    let mut node_client = node.client().await;
+    let data = data_dir("auth");
+    let kyc = KycProcess::start(&data, &node.grpc);
+    let mut office = kyc.client().await;
+    let (erin, erin_leaf) = customer(6, "HK", 0);
+    let enrolled = enroll(&mut office, &erin).await;
+    assert_eq!((enrolled.leaf_index, enrolled.seq), (0, 1));
+    node_root(&mut node_client, 1).await;
+
+    let mut stranger = kyc.stranger().await;
+    let (frank, _) = customer(7, "PH", 1);
+    let mut malformed = frank.clone();
+    malformed.id_commit.truncate(3);
+    for (token, message) in [
+        (None, "a bearer token is required"),
+        (Some(TOKEN), "a bearer token is required"),
+        (Some("Basic hk-back-office"), "a bearer token is required"),
+        (
+            Some("Bearer hk-back-offic"),
+            "the bearer token is not accepted",
+        ),
+        (
+            Some("Bearer HK-BACK-OFFICE"),
+            "the bearer token is not accepted",
+        ),
+    ] {
+        for request in [frank.clone(), malformed.clone()] {
+            assert_code(
+                stranger.enroll(with(token, request)).await,
+                Code::Unauthenticated,
+                message,
+            );
+        }
+        assert_code(
+            stranger
+                .revoke(with(token, RevokeRequest { leaf_index: 0 }))
+                .await,
+            Code::Unauthenticated,
+            message,
+        );
+    }
+    // Nothing changed, and the reads answer a stranger.
+    let after = stranger
+        .root(RootRequest {})
+        .await
+        .expect("Root answers anyone")
+        .into_inner();
+    assert_eq!(
+        (after.seq, after.leaves, after.published, &after.root),
+        (1, 1, true, &enrolled.root)
+    );
+    let w = stranger
+        .get_witness(GetWitnessRequest { leaf_index: 0 })
+        .await
+        .expect("GetWitness answers anyone")
+        .into_inner();
+    assert_eq!((w.seq, &w.root), (1, &enrolled.root));
+    check_witness(&mut office, 0, erin_leaf, (1, &enrolled.root)).await;
+    assert_eq!(node_root(&mut node_client, 1).await.root, enrolled.root);
+
+    // The CLI back office: refused without --token-file, served with it.
+    let registry = format!("http://{}", kyc.addr);
+    let id_commit = hex::encode(&frank.id_commit);
+    let token_file = dir.join("back-office.token");
+    std::fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
+    let enrol_args = [
+        "kyc",
+        "enroll",
+        "--registry",
+        &registry,
+        "--id-commit",
+        &id_commit,
+        "--jurisdiction",
+        "PH",
+    ];
+    let out = corridor(&enrol_args);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("KYC registry Enroll: Unauthenticated: a bearer token is required"),
+        "{stderr}"
+    );
+    let mut with_token = enrol_args.to_vec();
+    with_token.extend(["--token-file", token_file.to_str().unwrap()]);
+    let out = corridor(&with_token);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (printed["leaf"].as_u64(), printed["seq"].as_u64()),
+        (Some(1), Some(2))
+    );
+    let revoke_args = ["kyc", "revoke", "--registry", &registry, "--leaf", "1"];
+    let out = corridor(&revoke_args);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("KYC registry Revoke: Unauthenticated"),
+        "{stderr}"
+    );
+    let mut with_token = revoke_args.to_vec();
+    with_token.extend(["--token-file", token_file.to_str().unwrap()]);
+    let out = corridor(&with_token);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["seq"].as_u64(), Some(3));
+    let on_node = node_root(&mut node_client, 3).await;
+    assert_eq!(
+        hex::encode(&on_node.root),
+        printed["root"].as_str().unwrap()
+    );
+    drop(kyc);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+/// Without tokens the registry lets anyone enrol, so it serves loopback only: any other
+/// address is refused before its database is opened; an empty tokens file is refused too.
+#[test]
+fn without_tokens_the_registry_serves_loopback_only() {
+    let dir = network();
+    let data = data_dir("unguarded");
+    let serve = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_corridor"))
+            .args(["kyc", "serve", "--genesis"])
+            .arg(dir.join("genesis.toml"))
+            .args(["--issuer", "1", "--key"])
+            .arg(dir.join("keys/kyc-issuer.key"))
+            .arg("--data")
+            .arg(&data)
+            .args(extra)
+            .env_remove("CORRIDOR_KYC_TOKENS")
+            .output()
+            .expect("corridor kyc serve")
+    };
+    for listen in ["0.0.0.0:0", "[::]:0"] {
+        let out = serve(&["--listen", listen]);
+        assert!(!out.status.success(), "{listen}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("refusing to serve {listen} without bearer tokens")),
+            "{stderr}"
+        );
+        assert!(!data.exists(), "nothing is opened before the refusal");
+    }
+    let empty = dir.join("empty.tokens");
+    std::fs::write(&empty, " \n,\n").unwrap();
+    let out = serve(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--tokens",
+        empty.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no token in it"), "{stderr}");
+    assert!(!data.exists());
+}
+
+/// `message` with `authorization: TOKEN` if given.
+fn with<T>(token: Option<&str>, message: T) -> Request<T> {
+    let mut request = Request::new(message);
+    if let Some(t) = token {
+        request
+            .metadata_mut()
+            .insert("authorization", t.parse().unwrap());
+    }
+    request
 }
 
 #[test]

@@ -473,7 +473,8 @@ fn no_request_message_has_a_field_for_a_spend_key() {
     assert_eq!(names, ["address", "view_key"]);
 }
 
-/// `corridor prover serve` as a process: it refuses a proving key of another network, then,
+/// `corridor prover serve` as a process: it refuses a proving key of another network, an
+/// address beyond loopback without tokens and an empty tokens file, then,
 /// with the right one, prints where it listens, answers GetInfo with a token from its tokens
 /// file only, serves its metrics, and exits 0 on SIGTERM.
 #[test]
@@ -509,6 +510,41 @@ fn the_prover_serve_command_runs_and_stops_cleanly() {
     assert!(!refused.status.success());
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(stderr.contains("not for this network"), "{stderr}");
+
+    // Open to anyone (no tokens) only on loopback: an address beyond it is refused before
+    // anything binds, as is a tokens file without a token.
+    let open_to_all = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_corridor"))
+            .args(["prover", "serve", "--genesis"])
+            .arg(chain.dir.join("genesis.toml"))
+            .arg("--params")
+            .arg(chain.dir.join("params"))
+            .args(["--node", &format!("http://{}", node.grpc)])
+            .args(extra)
+            .env_remove("CORRIDOR_PROVER_TOKENS")
+            .output()
+            .unwrap()
+    };
+    for listen in ["0.0.0.0:0", "[::]:0"] {
+        let refused = open_to_all(&["--listen", listen]);
+        assert!(!refused.status.success(), "{listen}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(
+            stderr.contains(&format!("refusing to serve {listen} without bearer tokens")),
+            "{stderr}"
+        );
+    }
+    let empty = chain.dir.join("empty.tokens");
+    std::fs::write(&empty, "\n  \n").unwrap();
+    let refused = open_to_all(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--tokens",
+        empty.to_str().unwrap(),
+    ]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("no token in it"), "{stderr}");
 
     let mut child = serve(&chain.dir.join("genesis.toml"));
     let mut out = std::io::BufReader::new(child.stdout.take().unwrap());

@@ -131,6 +131,7 @@ fn a_customer_onboards_sends_remits_and_cashes_out_through_the_services() {
         .unwrap();
     }
     std::fs::write(dir.join("tokens"), "lena-token\n").unwrap();
+    std::fs::write(dir.join("registry.tokens"), "ph-back-office\n").unwrap();
 
     let (_registry, registry) = Server::start(
         &[
@@ -148,6 +149,8 @@ fn a_customer_onboards_sends_remits_and_cashes_out_through_the_services() {
             &node_uri,
             "--listen",
             "127.0.0.1:0",
+            "--tokens",
+            path(&dir.join("registry.tokens")),
         ],
         "listening ",
     );
@@ -214,6 +217,8 @@ fn a_customer_onboards_sends_remits_and_cashes_out_through_the_services() {
         &id_commit,
         "--jurisdiction",
         "PH",
+        "--token-file",
+        path(&dir.join("registry.tokens")),
     ]));
     let leaf = enrolled["leaf"].as_u64().unwrap().to_string();
     let expiry = enrolled["expiry_day"].as_u64().unwrap().to_string();

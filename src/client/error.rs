@@ -88,6 +88,12 @@ pub enum ClientError {
     /// Something the ledger should hold is not there.
     #[error("{0}")]
     Missing(String),
+    /// A bearer token cannot go in a header (it must be visible ASCII).
+    #[error("the bearer token for the {service} is not visible ASCII")]
+    BadToken {
+        /// Which service it is for.
+        service: &'static str,
+    },
     /// A blocking task died.
     #[error("a blocking task failed: {0}")]
     Task(#[from] tokio::task::JoinError),

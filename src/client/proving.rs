@@ -54,23 +54,19 @@ impl std::fmt::Debug for ProverEndpoint {
 
 impl ProverEndpoint {
     /// Connects to the prover service at `endpoint`, calling it with `token` if given.
-    pub async fn connect(endpoint: &str, token: Option<String>) -> Result<Self, ClientError> {
+    pub async fn connect(
+        endpoint: &str,
+        token: Option<Zeroizing<String>>,
+    ) -> Result<Self, ClientError> {
         let channel = super::channel(PROVER, endpoint).await?;
         Ok(ProverEndpoint {
             client: api::prover_client::ProverClient::new(channel),
-            token: token.map(|t| Arc::new(Zeroizing::new(t))),
+            token: token.map(Arc::new),
         })
     }
 
     fn request<T>(&self, message: T) -> Result<tonic::Request<T>, ClientError> {
-        let mut request = tonic::Request::new(message);
-        if let Some(token) = &self.token {
-            let value = format!("Bearer {}", token.as_str())
-                .parse()
-                .map_err(|_| ClientError::Missing("the bearer token is not valid ASCII".into()))?;
-            request.metadata_mut().insert("authorization", value);
-        }
-        Ok(request)
+        super::authorized(PROVER, message, self.token.as_deref())
     }
 
     /// The service's network, parameter hashes and MSM backend.

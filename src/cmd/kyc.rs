@@ -1,8 +1,10 @@
 //! `corridor kyc`: a KYC issuer's services.
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use corridor::keyfile::read_spend_key;
+use corridor::client::BackOffice;
+use corridor::keyfile::{read_spend_key, read_token, read_tokens};
 use corridor::services::kyc::{KycConfig, KycServer};
+use corridor_circuits::fr_from_bytes;
 use corridor_node::GenesisFile;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -21,14 +23,60 @@ pub enum KycCommand {
     /// `corridor wallet kyc-id` gives the id_commit); prints the leaf and what the customer's
     /// `wallet register` needs.
     Enroll(EnrollArgs),
+    /// The issuer's back office revokes the credential at a leaf; prints the new root.
+    Revoke(RevokeArgs),
+}
+
+/// Where the back office's registry is, and its token.
+#[derive(Args)]
+pub struct BackOfficeArgs {
+    /// The registry (`http://127.0.0.1:50061`).
+    #[arg(long)]
+    pub registry: String,
+    /// A file holding the back office's bearer token (its first line): one of the registry's
+    /// `--tokens`.
+    #[arg(long)]
+    pub token_file: Option<PathBuf>,
+}
+
+impl BackOfficeArgs {
+    async fn connect(&self) -> Result<BackOffice> {
+        let token = self.token_file.as_deref().map(read_token).transpose()?;
+        Ok(BackOffice::connect(&self.registry, token).await?)
+    }
+}
+
+/// `kyc revoke`.
+#[derive(Args)]
+pub struct RevokeArgs {
+    /// The registry and the token.
+    #[command(flatten)]
+    pub back_office: BackOfficeArgs,
+    /// The credential's leaf (as `kyc enroll` printed it).
+    #[arg(long)]
+    pub leaf: u64,
+}
+
+fn revoke(args: &RevokeArgs) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let r = runtime.block_on(async {
+        anyhow::Ok(args.back_office.connect().await?.revoke(args.leaf).await?)
+    })?;
+    println!(
+        "{}",
+        serde_json::json!({"leaf": args.leaf, "seq": r.seq, "root": hex::encode(&r.root)})
+    );
+    Ok(())
 }
 
 /// `kyc enroll`.
 #[derive(Args)]
 pub struct EnrollArgs {
-    /// The registry (`http://127.0.0.1:50061`).
-    #[arg(long)]
-    pub registry: String,
+    /// The registry and the token.
+    #[command(flatten)]
+    pub back_office: BackOfficeArgs,
     /// The customer's id_commit (64 hex digits).
     #[arg(long)]
     pub id_commit: String,
@@ -44,8 +92,11 @@ pub struct EnrollArgs {
 }
 
 fn enroll(args: &EnrollArgs) -> Result<()> {
-    use corridor::services::proto::kyc::{registry_client::RegistryClient, EnrollRequest};
-    let id_commit = hex::decode(args.id_commit.trim()).context("--id-commit: not hex")?;
+    let mut bytes = [0u8; 32];
+    hex::decode_to_slice(args.id_commit.trim(), &mut bytes)
+        .context("--id-commit: expected 64 hex digits")?;
+    let id_commit = fr_from_bytes(&bytes, "id_commit")
+        .map_err(|_| anyhow::anyhow!("--id-commit: not a canonical field element"))?;
     let today = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() / 86_400);
@@ -54,19 +105,12 @@ fn enroll(args: &EnrollArgs) -> Result<()> {
         .enable_all()
         .build()?;
     let r = runtime.block_on(async {
-        let mut client = RegistryClient::connect(args.registry.clone())
-            .await
-            .with_context(|| format!("connecting to {}", args.registry))?;
-        let r = client
-            .enroll(EnrollRequest {
-                id_commit,
-                jurisdiction: args.jurisdiction.clone(),
-                tier: args.tier,
-                expiry_day,
-            })
-            .await
-            .map_err(|s| anyhow::anyhow!("Enroll: {:?}: {}", s.code(), s.message()))?;
-        anyhow::Ok(r.into_inner())
+        let office = args.back_office.connect().await?;
+        anyhow::Ok(
+            office
+                .enroll(&id_commit, &args.jurisdiction, args.tier, expiry_day)
+                .await?,
+        )
     })?;
     println!(
         "{}",
@@ -99,6 +143,12 @@ pub struct ServeArgs {
     /// Where the registry listens (port 0: any free port, printed).
     #[arg(long, default_value = "127.0.0.1:50061")]
     pub listen: SocketAddr,
+    /// A file of the bearer tokens that Enroll and Revoke accept (the issuer's back offices),
+    /// one per line. Without it (or the environment variable `CORRIDOR_KYC_TOKENS`, tokens
+    /// separated by commas) anyone may enrol, and so the registry refuses to listen anywhere
+    /// but on loopback. GetWitness and Root answer anyone.
+    #[arg(long)]
+    pub tokens: Option<PathBuf>,
 }
 
 fn serve(args: &ServeArgs) -> Result<()> {
@@ -110,17 +160,21 @@ fn serve(args: &ServeArgs) -> Result<()> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,corridor=info")),
         )
         .init();
+    let tokens = read_tokens(args.tokens.as_deref(), "CORRIDOR_KYC_TOKENS")?;
     let genesis = GenesisFile::load(&args.genesis)
         .with_context(|| format!("genesis {}", args.genesis.display()))?;
     let key = read_spend_key(&args.key)?;
-    let config = KycConfig::new(
-        genesis,
-        args.issuer,
-        key,
-        args.data.clone(),
-        args.node.clone(),
-        args.listen,
-    );
+    let config = KycConfig {
+        tokens,
+        ..KycConfig::new(
+            genesis,
+            args.issuer,
+            key,
+            args.data.clone(),
+            args.node.clone(),
+            args.listen,
+        )
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -150,5 +204,6 @@ pub fn run(command: &KycCommand) -> Result<()> {
     match command {
         KycCommand::Serve(args) => serve(args),
         KycCommand::Enroll(args) => enroll(args),
+        KycCommand::Revoke(args) => revoke(args),
     }
 }

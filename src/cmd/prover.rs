@@ -1,10 +1,12 @@
 //! `corridor prover serve`: the prover service (`corridor.prover.v1.Prover`) of an operator.
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
+use corridor::keyfile::read_tokens;
 use corridor_core::genesis::Genesis;
 use corridor_node::embedded::serve_metrics_with;
 use corridor_node::GenesisFile;
 use corridor_params::{CircuitInfo, ParamsDir, ProvingKey};
+use corridor_prover::service::auth::require_tokens_beyond_loopback;
 use corridor_prover::service::{connect, serve, ProverConfig, ProverService, TlsFiles};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -50,7 +52,7 @@ pub struct ServeArgs {
     pub max_prove_seconds: u64,
     /// A file of accepted bearer tokens, one per line. Without it (or the environment
     /// variable `CORRIDOR_PROVER_TOKENS`, tokens separated by commas) the service accepts any
-    /// caller: for loopback development only.
+    /// caller, and so refuses to listen anywhere but on loopback.
     #[arg(long)]
     pub tokens: Option<PathBuf>,
     /// TLS certificate chain (PEM); with `--tls-key`.
@@ -66,25 +68,6 @@ pub fn run(command: &ProverCommand) -> Result<()> {
     match command {
         ProverCommand::Serve(args) => serve_blocking(args),
     }
-}
-
-fn tokens(path: Option<&Path>) -> Result<Vec<Zeroizing<String>>> {
-    let text = match path {
-        Some(p) => Zeroizing::new(
-            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
-        ),
-        None => Zeroizing::new(std::env::var("CORRIDOR_PROVER_TOKENS").unwrap_or_default()),
-    };
-    let tokens: Vec<Zeroizing<String>> = text
-        .split(['\n', ','])
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|t| Zeroizing::new(t.to_string()))
-        .collect();
-    if path.is_some() && tokens.is_empty() {
-        bail!("the tokens file holds no token");
-    }
-    Ok(tokens)
 }
 
 /// The KYC proving key of `dir`, checked against genesis's verifying-key pin.
@@ -105,6 +88,9 @@ pub fn load_proving_key(dir: &Path, genesis: &Genesis) -> Result<ProvingKey> {
 }
 
 fn serve_blocking(args: &ServeArgs) -> Result<()> {
+    // Before anything slow: a service open to anyone serves loopback only.
+    let tokens = read_tokens(args.tokens.as_deref(), "CORRIDOR_PROVER_TOKENS")?;
+    require_tokens_beyond_loopback(args.listen, &tokens)?;
     let genesis: Genesis = GenesisFile::load(&args.genesis)
         .with_context(|| format!("genesis {}", args.genesis.display()))?;
     let proving_key: &'static ProvingKey =
@@ -123,7 +109,7 @@ fn serve_blocking(args: &ServeArgs) -> Result<()> {
     let config = ProverConfig {
         max_concurrent: args.max_concurrent.max(1),
         max_prove_time: Duration::from_secs(args.max_prove_seconds.max(1)),
-        tokens: tokens(args.tokens.as_deref())?,
+        tokens,
         ..ProverConfig::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

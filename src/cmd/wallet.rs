@@ -172,15 +172,11 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
 
 pub(crate) async fn proving(s: &Services) -> Result<Proving> {
     if let Some(url) = &s.prover {
-        let token = match &s.token_file {
-            Some(f) => Some(
-                std::fs::read_to_string(f)
-                    .with_context(|| format!("reading {}", f.display()))?
-                    .trim()
-                    .to_string(),
-            ),
-            None => None,
-        };
+        let token = s
+            .token_file
+            .as_deref()
+            .map(corridor::keyfile::read_token)
+            .transpose()?;
         return Ok(Proving::Service(ProverEndpoint::connect(url, token).await?));
     }
     let (Some(genesis), Some(params)) = (&s.genesis, &s.params) else {

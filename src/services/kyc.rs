@@ -11,6 +11,13 @@
 //! a restart publishes the latest root. An update the node admitted but has not committed yet
 //! is waited for (up to [`KycConfig::commit_wait`]) before the next one is built on it.
 //!
+//! Enroll and Revoke are the issuer's back office's: with tokens configured
+//! ([`KycConfig::tokens`]) they need one (`authorization: Bearer TOKEN`, compared in constant
+//! time) and a caller without gets UNAUTHENTICATED before its request is read; without tokens
+//! the service listens on loopback only ([`KycServer::bind`] refuses anything else). GetWitness
+//! and Root answer anyone: the root is on the ledger and a path holds only other leaves
+//! (hashes of hiding commitments), and a customer's wallet needs its witness to prove.
+//!
 //! One lock serialises the changes and their publication, so that updates go out in order;
 //! a slow node slows every call down to [`KycConfig::node_timeout`].
 use super::kyc_store::{Published, RegistryStore, RegistryStoreError, StoredCredential};
@@ -37,6 +44,7 @@ use corridor_core::tx::{FieldBytes, NoteId, PublishQuote};
 use corridor_node::api::proto::node_client::NodeClient;
 use corridor_node::api::proto::{GetKycRootsRequest, SubmitTxRequest};
 use corridor_node::api::unix_now;
+use corridor_prover::service::auth::{authorize, require_tokens_beyond_loopback, Unguarded};
 use corridor_prover::{Builder, ProveError};
 use std::collections::HashMap;
 use std::fmt;
@@ -50,6 +58,7 @@ use tokio::sync::Mutex;
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::transport::{Channel, Endpoint};
 use tonic::{Code, Request, Response, Status};
+use zeroize::Zeroizing;
 
 /// The database file in the data folder.
 pub const DATABASE_FILE: &str = "registry.redb";
@@ -58,7 +67,6 @@ pub const DATABASE_FILE: &str = "registry.redb";
 pub const LEAF_INDEX_METADATA: &str = "corridor-leaf-index";
 
 /// What a registry service needs.
-#[derive(Debug)]
 pub struct KycConfig {
     /// The network's genesis (the issuer's key and jurisdictions, the network id).
     pub genesis: Genesis,
@@ -76,10 +84,29 @@ pub struct KycConfig {
     pub node_timeout: Duration,
     /// Longest wait for the previous update to commit before the next is built.
     pub commit_wait: Duration,
+    /// Bearer tokens that Enroll and Revoke accept; none: anyone on loopback (the service
+    /// then refuses to listen anywhere else).
+    pub tokens: Vec<Zeroizing<String>>,
+}
+
+impl fmt::Debug for KycConfig {
+    // The key and the tokens are secrets: neither is printed.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KycConfig")
+            .field("issuer", &self.issuer)
+            .field("data", &self.data)
+            .field("node", &self.node)
+            .field("listen", &self.listen)
+            .field("node_timeout", &self.node_timeout)
+            .field("commit_wait", &self.commit_wait)
+            .field("tokens", &self.tokens.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl KycConfig {
-    /// A configuration with the default timeouts (10 s per node call, 10 s for a commit).
+    /// A configuration with the default timeouts (10 s per node call, 10 s for a commit) and
+    /// no tokens (loopback only; set [`KycConfig::tokens`] to serve beyond it).
     pub fn new(
         genesis: Genesis,
         issuer: u32,
@@ -97,6 +124,7 @@ impl KycConfig {
             listen,
             node_timeout: Duration::from_secs(10),
             commit_wait: Duration::from_secs(10),
+            tokens: Vec::new(),
         }
     }
 }
@@ -139,6 +167,9 @@ pub enum KycServiceError {
         /// Why it is invalid.
         source: tonic::transport::Error,
     },
+    /// No tokens, and an address that is not loopback.
+    #[error(transparent)]
+    Unguarded(#[from] Unguarded),
     /// The listener could not bind.
     #[error("binding {addr}: {source}")]
     Bind {
@@ -282,6 +313,7 @@ struct Inner {
     key: SpendKey,
     node: NodeClient<Channel>,
     commit_wait: Duration,
+    tokens: Vec<Zeroizing<String>>,
     state: Mutex<State>,
 }
 
@@ -342,6 +374,7 @@ impl RegistryService {
                 key: config.key,
                 node: NodeClient::new(endpoint.connect_lazy()),
                 commit_wait: config.commit_wait,
+                tokens: config.tokens,
                 state: Mutex::new(State {
                     store,
                     registry: loaded.registry,
@@ -534,6 +567,7 @@ impl Registry for RegistryService {
         &self,
         request: Request<EnrollRequest>,
     ) -> Result<Response<EnrollResponse>, Status> {
+        authorize(&self.inner.tokens, request.metadata())?;
         let (id_commit, attributes) = self.enrolment(request.get_ref())?;
         let leaf = attributes.leaf(id_commit);
         if leaf.is_zero() {
@@ -590,6 +624,7 @@ impl Registry for RegistryService {
         &self,
         request: Request<RevokeRequest>,
     ) -> Result<Response<RevokeResponse>, Status> {
+        authorize(&self.inner.tokens, request.metadata())?;
         let index = request.get_ref().leaf_index;
         let mut state = self.inner.state.lock().await;
         let credential = state.live_credential(index)?;
@@ -674,9 +709,12 @@ impl KycServer {
     /// Opens the service ([`RegistryService::open`]) and binds `config.listen`.
     ///
     /// # Errors
-    /// As [`RegistryService::open`]; the address cannot be bound.
+    /// [`KycServiceError::Unguarded`] (before anything is opened) if there are no tokens and
+    /// `config.listen` is not loopback; as [`RegistryService::open`]; the address cannot be
+    /// bound.
     pub async fn bind(config: KycConfig) -> Result<Self, KycServiceError> {
         let listen = config.listen;
+        require_tokens_beyond_loopback(listen, &config.tokens)?;
         let service = RegistryService::open(config)?;
         let listener = TcpListener::bind(listen)
             .await

@@ -8,6 +8,8 @@
 //! - [`RemoteState`]: [`corridor_core::state::PublicState`] over that channel, so that
 //!   [`crate::Builder`] resolves statements against the node's committed state, and
 //!   [`RemoteState::block_context`] for the block the node cuts next;
+//! - [`auth`]: bearer tokens (constant-time), and the rule that a service without them
+//!   listens on loopback only;
 //! - [`ProverService`] and [`serve`]: the prover service, `corridor.prover.v1.Prover`
 //!   ([`prover_api`]), with [`convert`] between its messages and the library's requests.
 //!
@@ -15,6 +17,7 @@
 //! crate links no tokio or tonic.
 use tonic::transport::{Channel, Endpoint};
 
+pub mod auth;
 pub mod convert;
 pub mod remote_state;
 pub mod server;

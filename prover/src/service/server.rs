@@ -8,7 +8,7 @@
 //! - Deadlines: the caller's `grpc-timeout`, capped by the service's own `max_prove_time`;
 //!   past it the caller gets DEADLINE_EXCEEDED (the proof in flight finishes and is dropped,
 //!   its permit released then).
-//! - Bearer tokens, compared in constant time ([`subtle`]); messages above `max_message_bytes`
+//! - Bearer tokens ([`super::auth`]), compared in constant time; messages above `max_message_bytes`
 //!   are refused by tonic (the server's decoding limit).
 //! - Metrics ([`ProverMetrics`]): proofs by kind and outcome, prove seconds, requests in
 //!   flight, refusals for lack of a permit; rendered in the Prometheus text format.
@@ -30,7 +30,6 @@ use rand_core::OsRng;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
-use subtle::ConstantTimeEq;
 use tokio::runtime::Handle;
 use tokio::sync::Semaphore;
 use tonic::metadata::MetadataMap;
@@ -332,29 +331,9 @@ impl ProverService {
         Arc::clone(&self.metrics)
     }
 
-    /// Checks the bearer token, if the service has tokens.
+    /// Checks the bearer token, if the service has tokens ([`super::auth::authorize`]).
     fn authorize(&self, metadata: &MetadataMap) -> Result<(), Status> {
-        if self.config.tokens.is_empty() {
-            return Ok(());
-        }
-        let given = metadata
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(|| Status::unauthenticated("a bearer token is required"))?;
-        // Every token is compared, whichever matches: the time does not tell which one did.
-        let matched = self
-            .config
-            .tokens
-            .iter()
-            .fold(subtle::Choice::from(0u8), |acc, t| {
-                acc | t.as_bytes().ct_eq(given.as_bytes())
-            });
-        if bool::from(matched) {
-            Ok(())
-        } else {
-            Err(Status::unauthenticated("the bearer token is not accepted"))
-        }
+        super::auth::authorize(&self.config.tokens, metadata)
     }
 
     /// Proves `job` on a blocking thread behind a permit, within the deadline; counts it. The
@@ -666,6 +645,12 @@ pub enum ServeError {
     /// The transport failed (TLS configuration, accept).
     #[error("transport: {0}")]
     Transport(#[from] tonic::transport::Error),
+    /// The service has no tokens and the listener is not on loopback.
+    #[error(transparent)]
+    Unguarded(#[from] super::auth::Unguarded),
+    /// The listener's address could not be read.
+    #[error("the listener's address: {0}")]
+    Listener(std::io::Error),
 }
 
 /// TLS of the service: its certificate chain and private key, PEM.
@@ -687,7 +672,8 @@ impl std::fmt::Debug for TlsFiles {
 /// `shutdown` resolves.
 ///
 /// # Errors
-/// [`ServeError`] if reflection or TLS cannot be set up, or the transport fails.
+/// [`ServeError`] if reflection or TLS cannot be set up, or the transport fails;
+/// [`ServeError::Unguarded`] if the service has no tokens and `listener` is not on loopback.
 pub async fn serve(
     service: ProverService,
     listener: tokio::net::TcpListener,
@@ -695,6 +681,8 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send,
 ) -> Result<(), ServeError> {
     type Server = api::prover_server::ProverServer<ProverService>;
+    let addr = listener.local_addr().map_err(ServeError::Listener)?;
+    super::auth::require_tokens_beyond_loopback(addr, &service.config.tokens)?;
     let (health_reporter, health) = tonic_health::server::health_reporter();
     health_reporter.set_serving::<Server>().await;
     let reflection = || {
