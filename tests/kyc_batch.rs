@@ -237,3 +237,162 @@ fn kyc_proofs_equal_ark_groth16_for_the_same_randomness() {
         .unwrap();
     }
 }
+
+/// Credential shares (issue #12): a prover that keeps, per customer, the share of its MSMs over
+/// the credential's wires makes ark-groth16's proof byte for byte whether it finds a share or
+/// not; it finds one only for the same credential under the same path (another transaction of
+/// the customer), never after the path changed or for another customer, and forgets the oldest
+/// beyond its capacity; ranges that cover transaction wires too only miss; ranges that are not
+/// ascending, disjoint and within the witness are refused.
+#[test]
+fn credential_shares_give_ark_groth16_proofs_and_only_for_the_same_wires() {
+    use ark_groth16::r1cs_to_qap::LibsnarkReduction;
+    use ark_serialize::CanonicalSerialize;
+    use corridor_circuits::kyc::sample::{attributes, KycSample};
+    use corridor_circuits::{Credential, IdentitySecret, KycCircuit, KycPublicInputs};
+    use corridor_prover::groth16::{Groth16ProveError, Prover};
+    let c = claims();
+    let pk = &c.net.keys.proving;
+    let ranges = KycCircuit::credential_witness_ranges().unwrap();
+    let prover = Prover::new(&pk.0, KycCircuit::for_setup(), 2)
+        .unwrap()
+        .with_credential_shares(ranges.clone(), 2)
+        .unwrap();
+    assert!(
+        prover.share_variables() > 5_000,
+        "{}",
+        prover.share_variables()
+    );
+    let bytes = |p: &Proof<Bn254>| {
+        let mut v = Vec::new();
+        p.serialize_compressed(&mut v).unwrap();
+        v
+    };
+    // Proves with `p` and checks the proof is ark's for the same randomness, and verifies.
+    let check = |p: &Prover, make: &dyn Fn() -> (KycCircuit, KycPublicInputs), seed: u64| {
+        let (circuit, public) = make();
+        let theirs = Groth16::<Bn254, LibsnarkReduction>::create_random_proof_with_reduction(
+            make().0,
+            &pk.0,
+            &mut ChaCha20Rng::seed_from_u64(seed),
+        )
+        .unwrap();
+        let ours = p
+            .prove(&pk.0, circuit, &mut ChaCha20Rng::seed_from_u64(seed))
+            .unwrap();
+        assert_eq!(bytes(&ours), bytes(&theirs), "seed {seed}");
+        corridor_verifier::groth16::verify(
+            &c.net.keys.verifying,
+            &ours,
+            &public.to_field_elements(),
+        )
+        .unwrap();
+    };
+    let mut rng = ChaCha20Rng::seed_from_u64(120);
+    let mut maria = KycSample::generate(&mut rng).unwrap();
+    let juan = KycSample::generate(&mut rng).unwrap();
+
+    check(&prover, &|| maria.circuit().unwrap(), 1);
+    assert_eq!(prover.share_counts(), (0, 1), "first proof: computed");
+    check(
+        &prover,
+        &|| {
+            maria
+                .another_transaction(&mut ChaCha20Rng::seed_from_u64(2))
+                .unwrap()
+        },
+        2,
+    );
+    assert_eq!(
+        prover.share_counts(),
+        (1, 1),
+        "same customer, same root: found"
+    );
+    check(&prover, &|| juan.circuit().unwrap(), 3);
+    assert_eq!(prover.share_counts(), (1, 2), "another customer: computed");
+    // Someone enrols: Maria's path (and so her wires) changed.
+    maria
+        .registry
+        .enrol_credential(&Credential::new(IdentitySecret::random(&mut rng), attributes()).unwrap())
+        .unwrap();
+    check(&prover, &|| maria.circuit().unwrap(), 4);
+    assert_eq!(prover.share_counts(), (1, 3), "a new path: computed");
+    check(
+        &prover,
+        &|| {
+            maria
+                .another_transaction(&mut ChaCha20Rng::seed_from_u64(5))
+                .unwrap()
+        },
+        5,
+    );
+    assert_eq!(prover.share_counts(), (2, 3));
+    // Capacity 2: Maria's new share pushed out her old one (the oldest), not Juan's; a third
+    // customer then pushes out Juan's.
+    check(
+        &prover,
+        &|| {
+            juan.another_transaction(&mut ChaCha20Rng::seed_from_u64(6))
+                .unwrap()
+        },
+        6,
+    );
+    assert_eq!(prover.share_counts(), (3, 3));
+    let ana = KycSample::generate(&mut rng).unwrap();
+    check(&prover, &|| ana.circuit().unwrap(), 7);
+    check(&prover, &|| juan.circuit().unwrap(), 8);
+    assert_eq!(prover.share_counts(), (3, 5), "Juan's share was the oldest");
+    prover.forget_shares();
+    check(
+        &prover,
+        &|| {
+            ana.another_transaction(&mut ChaCha20Rng::seed_from_u64(9))
+                .unwrap()
+        },
+        9,
+    );
+    assert_eq!(prover.share_counts(), (3, 6), "forgotten");
+
+    // Ranges over the whole witness (transaction wires included): every transaction misses,
+    // and the proofs are still ark's.
+    let cs = ark_relations::gr1cs::ConstraintSystem::<Fr>::new_ref();
+    cs.set_mode(ark_relations::gr1cs::SynthesisMode::Setup);
+    ark_relations::gr1cs::ConstraintSynthesizer::generate_constraints(
+        KycCircuit::for_setup(),
+        cs.clone(),
+    )
+    .unwrap();
+    let witnesses = cs.num_witness_variables();
+    let everything = Prover::new(&pk.0, KycCircuit::for_setup(), 1)
+        .unwrap()
+        .with_credential_shares(std::iter::once(0..witnesses).collect(), 4)
+        .unwrap();
+    check(&everything, &|| maria.circuit().unwrap(), 10);
+    check(
+        &everything,
+        &|| {
+            maria
+                .another_transaction(&mut ChaCha20Rng::seed_from_u64(11))
+                .unwrap()
+        },
+        11,
+    );
+    assert_eq!(everything.share_counts(), (0, 2));
+
+    // Bad ranges.
+    for bad in [
+        vec![0..10, 5..20],
+        vec![10..20, 0..5],
+        std::iter::once(0..witnesses + 1).collect(),
+        vec![std::ops::Range { start: 7, end: 3 }],
+    ] {
+        let refused = Prover::new(&pk.0, KycCircuit::for_setup(), 1)
+            .unwrap()
+            .with_credential_shares(bad.clone(), 4)
+            .unwrap_err();
+        assert!(
+            matches!(refused, Groth16ProveError::SharesOutOfRange { .. }),
+            "{bad:?}: {refused}"
+        );
+    }
+}

@@ -47,7 +47,9 @@ use ark_r1cs_std::alloc::AllocVar;
 use ark_r1cs_std::eq::EqGadget;
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::fields::FieldVar;
-use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
+use ark_relations::gr1cs::{
+    ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, SynthesisError,
+};
 use corridor_core::address::Address;
 use corridor_core::domain;
 use corridor_core::group::Point;
@@ -295,12 +297,17 @@ impl fmt::Debug for KycCircuit {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Layout {
     pub(crate) sections: Vec<(&'static str, Range<usize>)>,
+    /// Each section's witness variables (indices into the witness assignment).
+    pub(crate) witnesses: Vec<(&'static str, Range<usize>)>,
 }
 
 impl Layout {
     fn mark(&mut self, cs: &ConstraintSystemRef<Fr>, name: &'static str, start: usize) -> usize {
         let end = cs.num_constraints();
         self.sections.push((name, start..end));
+        let witness_start = self.witnesses.last().map_or(0, |(_, r)| r.end);
+        self.witnesses
+            .push((name, witness_start..cs.num_witness_variables()));
         end
     }
 
@@ -313,7 +320,32 @@ impl Layout {
     }
 }
 
+/// The sections whose witness variables are functions of the credential and its membership
+/// path alone (see [`KycCircuit::credential_witness_ranges`]).
+const CREDENTIAL_SECTIONS: [&str; 4] = ["id_commit", "leaf", "path_bits", "membership"];
+
 impl KycCircuit {
+    /// The witness variables (indices into the witness assignment, in ranges) whose values
+    /// depend only on the credential and its membership path, not on the transaction: the
+    /// identity commitment, the leaf, the path bits and the membership hashes — about two
+    /// thirds of the witness. A prover may keep their share of the MSMs for a credential and
+    /// reuse it while the credential's path stays the same (`corridor_prover::groth16::Prover`
+    /// checks their values each time, so a stale share is never used).
+    ///
+    /// # Errors
+    /// The circuit does not synthesize (a bug).
+    pub fn credential_witness_ranges() -> Result<Vec<Range<usize>>, SynthesisError> {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        cs.set_mode(ark_relations::gr1cs::SynthesisMode::Setup);
+        let layout = Self::for_setup().synthesize(cs)?;
+        Ok(layout
+            .witnesses
+            .into_iter()
+            .filter(|(name, r)| CREDENTIAL_SECTIONS.contains(name) && !r.is_empty())
+            .map(|(_, r)| r)
+            .collect())
+    }
+
     /// A circuit to prove `public` with `witness`.
     pub fn new(public: KycPublicInputs, witness: KycWitness) -> Self {
         KycCircuit {

@@ -28,9 +28,15 @@ use crate::groth16::{Groth16ProveError, Prover};
 /// Proving keys whose precomputation a process keeps (the oldest is dropped beyond).
 const KEPT_PROVERS: usize = 2;
 
+/// Customers whose credential share a KYC prover keeps (about 0.5 KiB each; the oldest is
+/// dropped beyond). See [`crate::groth16::Prover::with_credential_shares`].
+const KEPT_SHARES: usize = 4096;
+
 /// The KYC prover of `pk`: its precomputation (constraint matrices, fixed-base tables; see
 /// [`crate::groth16::Prover`]) is built on first use, on every core, and then kept for the
-/// life of the process, shared by every proof under that key.
+/// life of the process, shared by every proof under that key; it keeps the credential shares
+/// of the last [`KEPT_SHARES`] customers it proved for (their next proof under the same root
+/// skips most of the MSM work; the proofs are the same).
 ///
 /// # Errors
 /// [`Groth16ProveError`] when `pk` was not made for the KYC circuit.
@@ -41,7 +47,10 @@ pub fn kyc_prover(pk: &ProvingKey) -> Result<Arc<Prover>, Groth16ProveError> {
         return Ok(Arc::clone(p));
     }
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let prover = Arc::new(Prover::new(&pk.0, KycCircuit::for_setup(), threads)?);
+    let prover = Arc::new(
+        Prover::new(&pk.0, KycCircuit::for_setup(), threads)?
+            .with_credential_shares(KycCircuit::credential_witness_ranges()?, KEPT_SHARES)?,
+    );
     if provers.len() >= KEPT_PROVERS {
         provers.remove(0);
     }

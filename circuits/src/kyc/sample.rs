@@ -136,4 +136,21 @@ impl KycSample {
     pub fn circuit(&self) -> Result<(KycCircuit, KycPublicInputs), Error> {
         KycCircuit::from_witness(self.witness()?, &self.ctx)
     }
+
+    /// The circuit of another transaction of the same customer, under the same root: fresh
+    /// binding, scope and escrow randomness from `rng`; the credential, its path and the link
+    /// tag unchanged.
+    pub fn another_transaction<R: RngCore + CryptoRng>(
+        &self,
+        rng: &mut R,
+    ) -> Result<(KycCircuit, KycPublicInputs), Error> {
+        let ctx = KycContext {
+            binding: Fr::rand(rng),
+            scope: Fr::rand(rng),
+            ..self.ctx
+        };
+        let mut witness = self.witness()?;
+        witness.escrow_randomness = EscrowRandomness::random(rng);
+        KycCircuit::from_witness(witness, &ctx)
+    }
 }

@@ -531,3 +531,56 @@ fn domain_helpers_separate_their_inputs() {
     assert!(registration_scope("corridor-dev", 2026, 13).is_err());
     assert!(registration_scope("corridor-dev", 2026, 0).is_err());
 }
+
+/// The witness of `circuit` (prove mode, as the prover synthesizes it).
+fn witness_of(circuit: KycCircuit) -> Vec<Fr> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    circuit.generate_constraints(cs.clone()).unwrap();
+    cs.finalize();
+    let inner = cs.borrow().unwrap();
+    inner.assignments.witness_assignment.clone()
+}
+
+#[test]
+fn the_credential_wires_depend_on_the_credential_and_its_path_only() {
+    let ranges = KycCircuit::credential_witness_ranges().unwrap();
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_mode(ark_relations::gr1cs::SynthesisMode::Setup);
+    KycCircuit::for_setup().synthesize(cs.clone()).unwrap();
+    let witnesses = cs.num_witness_variables();
+    let credential: usize = ranges.iter().map(ExactSizeIterator::len).sum();
+    assert!(ranges.windows(2).all(|w| w[0].end <= w[1].start));
+    assert!(ranges.last().unwrap().end <= witnesses);
+    // About two thirds of the witness (the membership hashes dominate).
+    assert!(
+        credential * 2 >= witnesses && credential < witnesses,
+        "{credential} of {witnesses}"
+    );
+    let in_ranges = |i: usize| ranges.iter().any(|r| r.contains(&i));
+
+    // Two transactions of one customer under one root: equal on every credential wire, and
+    // different on most others (binding, scope, escrow randomness).
+    let mut rng = ChaCha20Rng::seed_from_u64(77);
+    let mut f = fixture();
+    let one = witness_of(f.circuit().unwrap().0);
+    let two = witness_of(f.another_transaction(&mut rng).unwrap().0);
+    assert_eq!(one.len(), witnesses);
+    assert!((0..witnesses)
+        .filter(|&i| in_ranges(i))
+        .all(|i| one[i] == two[i]));
+    let differ = (0..witnesses).filter(|&i| one[i] != two[i]).count();
+    assert!(differ > witnesses / 5, "{differ}");
+
+    // Another customer enrolled: the path changed, and with it credential wires.
+    f.registry
+        .enrol_credential(
+            &Credential::new(
+                IdentitySecret::random(&mut rng),
+                super::sample::attributes(),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+    let three = witness_of(f.circuit().unwrap().0);
+    assert!((0..witnesses).any(|i| in_ranges(i) && one[i] != three[i]));
+}

@@ -39,6 +39,11 @@
 //! satisfaction check folded into its matrix products. Same proofs, byte for byte, in a
 //! fraction of ark-groth16's time on the KYC circuit (measured: README).
 //! [`prove_timed`] and [`Prover::prove_timed`] return the time of each stage.
+//!
+//! Credential shares ([`Prover::with_credential_shares`], module `shares`): a prover may keep,
+//! per customer, the share of the `A`, `B` and `L` MSMs over the witness variables that depend
+//! only on the credential and its path, and reuse it when they take the same values again
+//! (checked by their SHA-256): the same proof, about half the MSM work.
 use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
 use ark_ec::CurveGroup;
 use ark_ff::{PrimeField, UniformRand, Zero};
@@ -63,6 +68,7 @@ pub mod msm;
 mod pippenger;
 mod prepared;
 mod qap;
+mod shares;
 
 pub use backend::{select_backend, BackendKind, GpuOptions, GpuUnavailable, SelectedBackend};
 pub use fixed_base::FixedBaseBackend;
@@ -140,6 +146,15 @@ pub enum Groth16ProveError {
         variable: usize,
         /// Whether the matrix uses it.
         used: bool,
+    },
+    /// The credential-share ranges given to a [`Prover`] are not ascending, disjoint ranges
+    /// within the circuit's witness.
+    #[error("credential-share ranges end at witness variable {end}, or overlap, but the circuit has {witnesses} witness variables")]
+    SharesOutOfRange {
+        /// Where the last range ends.
+        end: usize,
+        /// The circuit's witness variables.
+        witnesses: usize,
     },
     /// One circuit of a batch ([`prove_batch`]) could not be proven.
     #[error("circuit {index} of the batch: {source}")]
@@ -531,6 +546,7 @@ fn assemble(pk: &ProvingKey<Bn254>, m: &MsmResults, r: Fr, s: Fr) -> Proof<Bn254
 pub(crate) fn prove_with_randomness_timed<C, B>(
     pk: &ProvingKey<Bn254>,
     prepared: Option<&PreparedCircuit>,
+    shares: Option<&shares::Shares>,
     circuit: C,
     backend: &B,
     r: Fr,
@@ -541,7 +557,7 @@ where
     B: MsmBackend + ?Sized,
 {
     let mut t = ProofTimings::default();
-    let z = match prepared {
+    let mut z = match prepared {
         Some(p) => {
             p.check_key(pk)?;
             let assigned = assign(circuit, false, &mut t)?;
@@ -561,7 +577,10 @@ where
             })?
         }
     };
-    let m = msms(pk, &z, backend, r.is_zero(), &mut t)?;
+    let m = match shares {
+        Some(shares) => shares.msms(pk, &mut z, backend, r.is_zero(), &mut t)?,
+        None => msms(pk, &z, backend, r.is_zero(), &mut t)?,
+    };
     drop(z);
     let proof = timed(&mut t.assemble, || assemble(pk, &m, r, s));
     Ok((proof, t))
@@ -579,7 +598,7 @@ where
     C: ConstraintSynthesizer<Fr>,
     B: MsmBackend + ?Sized,
 {
-    prove_with_randomness_timed(pk, None, circuit, backend, r, s).map(|(p, _)| p)
+    prove_with_randomness_timed(pk, None, None, circuit, backend, r, s).map(|(p, _)| p)
 }
 
 /// [`prove_with_backend`] with the wall time of each stage: ark-groth16's work, stage by stage
@@ -599,7 +618,7 @@ where
     R: RngCore + CryptoRng + ?Sized,
 {
     with_randomness(rng, |r, s| {
-        prove_with_randomness_timed(pk, None, circuit, backend, r, s)
+        prove_with_randomness_timed(pk, None, None, circuit, backend, r, s)
     })
 }
 

@@ -7,7 +7,9 @@
 //!   linear combination inlined, no matrix built.
 //! - the MSM backend's own precomputation: [`FixedBaseBackend`]'s tables of the key's bases on
 //!   the CPU, or the bases the GPU backend keeps resident.
-//! - [`Prover`] holds both.
+//! - [`Prover`] holds both, and optionally keeps credential shares (module `shares`): per
+//!   customer, the part of the MSMs over the witness variables that depend only on the
+//!   credential and its path.
 //!
 //! A precomputation is bound to its key: [`PreparedCircuit`] keeps the key's verifying key and
 //! query sizes and refuses any other key ([`Groth16ProveError::StalePrecomputation`]), and the
@@ -15,6 +17,7 @@
 //! ([`MsmError::NotPrepared`](super::MsmError::NotPrepared)). Proofs are those of
 //! [`super::prove_with_backend`], byte for byte, for the same randomness (tested).
 use super::qap::{Qap, R1cs};
+use super::shares::Shares;
 use super::{
     check_key_sizes, matrices_of, prove_with_randomness_timed, with_randomness, FixedBaseBackend,
     Groth16ProveError, MsmBackend, ProofTimings,
@@ -159,6 +162,8 @@ impl PreparedCircuit {
 pub struct Prover<B = FixedBaseBackend> {
     circuit: PreparedCircuit,
     backend: B,
+    /// Credential shares, when given ranges ([`Prover::with_credential_shares`]).
+    shares: Option<Shares>,
     /// How long [`Prover::new`] took (zero for [`Prover::with_backend`]).
     build_time: Duration,
 }
@@ -180,6 +185,7 @@ impl Prover<FixedBaseBackend> {
         Ok(Self {
             circuit,
             backend,
+            shares: None,
             build_time: start.elapsed(),
         })
     }
@@ -190,6 +196,7 @@ impl Prover<FixedBaseBackend> {
         Self {
             circuit: self.circuit.with_threads(threads),
             backend: self.backend.with_threads(threads),
+            shares: self.shares,
             build_time: self.build_time,
         }
     }
@@ -208,7 +215,48 @@ impl<B: MsmBackend> Prover<B> {
         Self {
             circuit,
             backend,
+            shares: None,
             build_time: Duration::ZERO,
+        }
+    }
+
+    /// The same prover keeping credential shares (module `shares`) over the witness variables
+    /// in `ranges` (ascending, disjoint, indices into the witness: for the KYC circuit
+    /// `KycCircuit::credential_witness_ranges`), at most `capacity` shares at once. Proofs stay
+    /// byte for byte the same; a proof whose values of those variables were seen before skips
+    /// their part of the `A`, `B` and `L` MSMs.
+    ///
+    /// # Errors
+    /// [`Groth16ProveError::SharesOutOfRange`] for ranges that are not ascending, disjoint and
+    /// within the circuit's witness.
+    pub fn with_credential_shares(
+        mut self,
+        ranges: Vec<std::ops::Range<usize>>,
+        capacity: usize,
+    ) -> Result<Self, Groth16ProveError> {
+        let r1cs = &self.circuit.r1cs;
+        self.shares = Some(Shares::new(
+            ranges,
+            r1cs.num_variables - r1cs.num_instance,
+            capacity,
+        )?);
+        Ok(self)
+    }
+
+    /// The witness variables a credential share covers (0 without shares).
+    pub fn share_variables(&self) -> usize {
+        self.shares.as_ref().map_or(0, Shares::variables)
+    }
+
+    /// Proofs that found their credential share kept, and proofs that computed it.
+    pub fn share_counts(&self) -> (u64, u64) {
+        self.shares.as_ref().map_or((0, 0), Shares::counts)
+    }
+
+    /// Forgets every kept credential share.
+    pub fn forget_shares(&self) {
+        if let Some(s) = &self.shares {
+            s.forget();
         }
     }
 
@@ -274,6 +322,14 @@ impl<B: MsmBackend> Prover<B> {
         r: Fr,
         s: Fr,
     ) -> Result<(Proof<Bn254>, ProofTimings), Groth16ProveError> {
-        prove_with_randomness_timed(pk, Some(&self.circuit), circuit, &self.backend, r, s)
+        prove_with_randomness_timed(
+            pk,
+            Some(&self.circuit),
+            self.shares.as_ref(),
+            circuit,
+            &self.backend,
+            r,
+            s,
+        )
     }
 }
