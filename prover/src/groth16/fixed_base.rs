@@ -25,8 +25,8 @@
 //! bucket of the same index instead: always correct, slower only when it happens.
 //!
 //! # Threads
-//! The bases are cut into one contiguous part per thread; each part has its own buckets, and
-//! the parts' sums are added. Tables are built on the same threads.
+//! The bases are cut into one contiguous part per thread, each with as many non-zero scalars
+//! as the others; each part has its own buckets, and the parts' sums are added. Tables are built on the same threads.
 //!
 //! The result is the group element itself, so proofs are the same bytes as with any other
 //! backend (tested against arkworks' MSM, including 0, ±1, small, negative and random scalars).
@@ -158,15 +158,32 @@ impl<P: SWCurveConfig> Table<P> {
     /// `Σ scalars[i]·bases[i]` on `threads` threads; `scalars` has one scalar per base.
     pub(crate) fn msm(&self, scalars: &[ScalarRepr], threads: usize) -> Projective<P> {
         let n = self.index.len();
-        let part = n.div_ceil(threads.max(1)).max(1);
-        if part >= n {
+        let threads = threads.max(1);
+        if threads == 1 || n <= 1 {
             return self.msm_part(0, n, scalars);
         }
+        // Parts with equal numbers of non-zero scalars, not of bases: zeros cost nothing, and a
+        // caller that zeroes a block of the witness (credential shares) would otherwise leave
+        // a thread idle.
+        let nonzero: Vec<usize> = (0..n)
+            .filter(|&t| {
+                self.index
+                    .get(t)
+                    .and_then(|&i| scalars.get(i as usize))
+                    .is_some_and(|s| !s.is_zero())
+            })
+            .collect();
+        let per = nonzero.len().div_ceil(threads).max(1);
+        let mut bounds = vec![0];
+        bounds.extend((1..threads).filter_map(|k| nonzero.get(k * per).copied()));
+        bounds.push(n);
+        bounds.dedup();
         std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..n)
-                .step_by(part)
-                .map(|start| {
-                    scope.spawn(move || self.msm_part(start, (start + part).min(n), scalars))
+            let handles: Vec<_> = bounds
+                .windows(2)
+                .map(|w| {
+                    let (start, end) = (w[0], w[1]);
+                    scope.spawn(move || self.msm_part(start, end, scalars))
                 })
                 .collect();
             handles
@@ -702,6 +719,37 @@ mod tests {
         }
         for (n, bits, threads) in [(5, 4, 1), (400, 10, 2)] {
             check::<g2::Config>(n, bits, threads, 100 + n as u64);
+        }
+    }
+
+    /// Scalars zero over a block (as credential shares leave them), over none, or over all:
+    /// the parts split by non-zero scalars still sum to arkworks' MSM on any thread count.
+    #[test]
+    fn zeroed_blocks_split_by_non_zero_scalars_and_sum_right() {
+        let mut rng = ChaCha20Rng::seed_from_u64(9);
+        let n = 600;
+        let bases: Vec<G1Affine> = (0..n).map(|_| G1Affine::rand(&mut rng)).collect();
+        let table = Table::new(&bases, 9, 1);
+        let random = scalars(n, &mut rng);
+        let zero = ScalarRepr::default();
+        for (name, block) in [
+            ("first 70 %", 0..420),
+            ("middle", 100..500),
+            ("none", 0..0),
+            ("all", 0..n),
+        ] {
+            let mut s = random.clone();
+            for x in &mut s[block] {
+                *x = zero;
+            }
+            let expected = G1Projective::msm_bigint(&bases, &s);
+            for threads in [1, 2, 3, 7] {
+                assert_eq!(
+                    table.msm(&s, threads),
+                    expected,
+                    "{name}, {threads} threads"
+                );
+            }
         }
     }
 
