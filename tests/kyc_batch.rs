@@ -199,8 +199,6 @@ fn a_key_other_than_the_pinned_one_is_refused() {
 /// corridor-prover's tests).
 #[test]
 fn kyc_proofs_equal_ark_groth16_for_the_same_randomness() {
-    use ark_groth16::r1cs_to_qap::LibsnarkReduction;
-    use ark_serialize::CanonicalSerialize;
     use corridor_circuits::kyc::sample::KycSample;
     let c = claims();
     let pk = &c.net.keys.proving;
@@ -212,29 +210,8 @@ fn kyc_proofs_equal_ark_groth16_for_the_same_randomness() {
     ));
     let mut rng = ChaCha20Rng::seed_from_u64(12);
     let sample = KycSample::generate(&mut rng).unwrap();
-    let bytes = |p: &Proof<Bn254>| {
-        let mut v = Vec::new();
-        p.serialize_compressed(&mut v).unwrap();
-        v
-    };
     for seed in [0u64, 12] {
-        let (circuit, public) = sample.circuit().unwrap();
-        let ours = prover
-            .prove(&pk.0, circuit, &mut ChaCha20Rng::seed_from_u64(seed))
-            .unwrap();
-        let theirs = Groth16::<Bn254, LibsnarkReduction>::create_random_proof_with_reduction(
-            sample.circuit().unwrap().0,
-            &pk.0,
-            &mut ChaCha20Rng::seed_from_u64(seed),
-        )
-        .unwrap();
-        assert_eq!(bytes(&ours), bytes(&theirs), "seed {seed}");
-        corridor_verifier::groth16::verify(
-            &c.net.keys.verifying,
-            &ours,
-            &public.to_field_elements(),
-        )
-        .unwrap();
+        assert_proof_is_arks(&prover, &|| sample.circuit().unwrap(), seed);
     }
 }
 
@@ -246,48 +223,22 @@ fn kyc_proofs_equal_ark_groth16_for_the_same_randomness() {
 /// ascending, disjoint and within the witness are refused.
 #[test]
 fn credential_shares_give_ark_groth16_proofs_and_only_for_the_same_wires() {
-    use ark_groth16::r1cs_to_qap::LibsnarkReduction;
-    use ark_serialize::CanonicalSerialize;
     use corridor_circuits::kyc::sample::{attributes, KycSample};
-    use corridor_circuits::{Credential, IdentitySecret, KycCircuit, KycPublicInputs};
+    use corridor_circuits::{Credential, IdentitySecret, KycCircuit};
     use corridor_prover::groth16::{Groth16ProveError, Prover};
     let c = claims();
     let pk = &c.net.keys.proving;
     let ranges = KycCircuit::credential_witness_ranges().unwrap();
     let prover = Prover::new(&pk.0, KycCircuit::for_setup(), 2)
         .unwrap()
-        .with_credential_shares(ranges.clone(), 2)
+        .with_credential_shares(ranges, 2)
         .unwrap();
     assert!(
         prover.share_variables() > 5_000,
         "{}",
         prover.share_variables()
     );
-    let bytes = |p: &Proof<Bn254>| {
-        let mut v = Vec::new();
-        p.serialize_compressed(&mut v).unwrap();
-        v
-    };
-    // Proves with `p` and checks the proof is ark's for the same randomness, and verifies.
-    let check = |p: &Prover, make: &dyn Fn() -> (KycCircuit, KycPublicInputs), seed: u64| {
-        let (circuit, public) = make();
-        let theirs = Groth16::<Bn254, LibsnarkReduction>::create_random_proof_with_reduction(
-            make().0,
-            &pk.0,
-            &mut ChaCha20Rng::seed_from_u64(seed),
-        )
-        .unwrap();
-        let ours = p
-            .prove(&pk.0, circuit, &mut ChaCha20Rng::seed_from_u64(seed))
-            .unwrap();
-        assert_eq!(bytes(&ours), bytes(&theirs), "seed {seed}");
-        corridor_verifier::groth16::verify(
-            &c.net.keys.verifying,
-            &ours,
-            &public.to_field_elements(),
-        )
-        .unwrap();
-    };
+    let check = assert_proof_is_arks;
     let mut rng = ChaCha20Rng::seed_from_u64(120);
     let mut maria = KycSample::generate(&mut rng).unwrap();
     let juan = KycSample::generate(&mut rng).unwrap();
@@ -395,4 +346,38 @@ fn credential_shares_give_ark_groth16_proofs_and_only_for_the_same_wires() {
             "{bad:?}: {refused}"
         );
     }
+}
+
+/// Proves the circuit `make` gives with `prover` and checks the proof is ark-groth16's for the
+/// same randomness, byte for byte, and verifies.
+fn assert_proof_is_arks(
+    prover: &corridor_prover::groth16::Prover,
+    make: &dyn Fn() -> (
+        corridor_circuits::KycCircuit,
+        corridor_circuits::KycPublicInputs,
+    ),
+    seed: u64,
+) {
+    use ark_groth16::r1cs_to_qap::LibsnarkReduction;
+    use ark_serialize::CanonicalSerialize;
+    let c = claims();
+    let pk = &c.net.keys.proving;
+    let bytes = |p: &Proof<Bn254>| {
+        let mut v = Vec::new();
+        p.serialize_compressed(&mut v).unwrap();
+        v
+    };
+    let (circuit, public) = make();
+    let theirs = Groth16::<Bn254, LibsnarkReduction>::create_random_proof_with_reduction(
+        make().0,
+        &pk.0,
+        &mut ChaCha20Rng::seed_from_u64(seed),
+    )
+    .unwrap();
+    let ours = prover
+        .prove(&pk.0, circuit, &mut ChaCha20Rng::seed_from_u64(seed))
+        .unwrap();
+    assert_eq!(bytes(&ours), bytes(&theirs), "seed {seed}");
+    corridor_verifier::groth16::verify(&c.net.keys.verifying, &ours, &public.to_field_elements())
+        .unwrap();
 }

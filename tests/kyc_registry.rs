@@ -584,53 +584,29 @@ async fn enroll_and_revoke_need_the_back_offices_token() {
     let id_commit = hex::encode(&frank.id_commit);
     let token_file = dir.join("back-office.token");
     std::fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
-    let enrol_args = [
-        "kyc",
-        "enroll",
-        "--registry",
-        &registry,
-        "--id-commit",
-        &id_commit,
-        "--jurisdiction",
-        "PH",
-    ];
-    let out = corridor(&enrol_args);
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("KYC registry Enroll: Unauthenticated: a bearer token is required"),
-        "{stderr}"
+    let printed = refused_then_served(
+        &[
+            "kyc",
+            "enroll",
+            "--registry",
+            &registry,
+            "--id-commit",
+            &id_commit,
+            "--jurisdiction",
+            "PH",
+        ],
+        "KYC registry Enroll: Unauthenticated: a bearer token is required",
+        &token_file,
     );
-    let mut with_token = enrol_args.to_vec();
-    with_token.extend(["--token-file", token_file.to_str().unwrap()]);
-    let out = corridor(&with_token);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         (printed["leaf"].as_u64(), printed["seq"].as_u64()),
         (Some(1), Some(2))
     );
-    let revoke_args = ["kyc", "revoke", "--registry", &registry, "--leaf", "1"];
-    let out = corridor(&revoke_args);
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("KYC registry Revoke: Unauthenticated"),
-        "{stderr}"
+    let printed = refused_then_served(
+        &["kyc", "revoke", "--registry", &registry, "--leaf", "1"],
+        "KYC registry Revoke: Unauthenticated",
+        &token_file,
     );
-    let mut with_token = revoke_args.to_vec();
-    with_token.extend(["--token-file", token_file.to_str().unwrap()]);
-    let out = corridor(&with_token);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(printed["seq"].as_u64(), Some(3));
     let on_node = node_root(&mut node_client, 3).await;
     assert_eq!(
@@ -639,6 +615,24 @@ async fn enroll_and_revoke_need_the_back_offices_token() {
     );
     drop(kyc);
     let _ = std::fs::remove_dir_all(&data);
+}
+
+/// `corridor ARGS` fails saying `refusal` without `--token-file`, and with it succeeds; its
+/// JSON output.
+fn refused_then_served(args: &[&str], refusal: &str, token_file: &Path) -> serde_json::Value {
+    let out = corridor(args);
+    assert!(!out.status.success(), "{args:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(refusal), "{stderr}");
+    let mut with_token = args.to_vec();
+    with_token.extend(["--token-file", token_file.to_str().unwrap()]);
+    let out = corridor(&with_token);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// Without tokens the registry lets anyone enrol, so it serves loopback only: any other
