@@ -26,7 +26,8 @@
 //!
 //! # Threads
 //! The bases are cut into one contiguous part per thread, each with as many non-zero scalars
-//! as the others; each part has its own buckets, and the parts' sums are added. Tables are built on the same threads.
+//! as the others; each part has its own buckets, and the parts' sums are added. Tables are
+//! built on the same threads.
 //!
 //! The result is the group element itself, so proofs are the same bytes as with any other
 //! backend (tested against arkworks' MSM, including 0, ±1, small, negative and random scalars).
